@@ -1,0 +1,51 @@
+# casemgr: two commands a newcomer needs.
+#   make run   installs what is missing, migrates, loads the demo matter and serves on :8000
+#   make test  installs what is missing and runs lint, migration check and the whole suite
+# against real PostgreSQL and Redis.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Debian packages: WeasyPrint's text layout libraries; Chromium for the browser tests.
+RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+TEST_DEBS := chromium
+
+.PHONY: run test lint system-packages test-system-packages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.run-installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.test-installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $(VENV)/.run-installed $@
+
+system-packages:
+	@.ci/debs $(RUN_DEBS)
+
+test-system-packages:
+	@.ci/debs $(RUN_DEBS) $(TEST_DEBS)
+
+run: system-packages $(VENV)/.run-installed
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py load_demo
+	DEBUG=$${DEBUG:-1} .ci/serve $(HOST) $(PORT)
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DEBUG=1 DATABASE_URL=sqlite:///:memory: $(BIN)/python manage.py makemigrations --check --dry-run
+
+test: test-system-packages $(VENV)/.test-installed lint
+	@.ci/services
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) var casemgr.sqlite3 .pytest_cache

@@ -1,0 +1,33 @@
+"""The queryset every matter-scoped model uses, so that `visible_to(user)` means one thing."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class MatterScopedQuerySet(models.QuerySet):
+    """Rows that belong to a matter, reached from the row through `matter_path`."""
+
+    matter_path: str = "matter"
+
+    def _matter_lookup(self, suffix: str) -> str:
+        return f"{self.matter_path}__{suffix}" if self.matter_path else suffix
+
+    def visible_to(self, user) -> MatterScopedQuerySet:
+        """Only rows in matters the user is a member of. A user has at most one membership
+        per matter, so the join never duplicates rows."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self.filter(**{self._matter_lookup("memberships__user"): user})
+
+    def in_matter(self, matter) -> MatterScopedQuerySet:
+        return self.filter(**{self.matter_path or "pk": matter.pk})
+
+
+def matter_scoped_manager(matter_path: str) -> models.Manager:
+    """A manager for a model whose matter is reached through `matter_path`
+    ("" for Matter itself, "matter" for a direct foreign key, "claim__proceeding__matter"...)."""
+    queryset_class = type(
+        "MatterScopedQuerySet", (MatterScopedQuerySet,), {"matter_path": matter_path}
+    )
+    return queryset_class.as_manager()

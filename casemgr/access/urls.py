@@ -1,0 +1,9 @@
+from django.urls import path
+
+from casemgr.access import views
+
+app_name = "access"
+
+urlpatterns = [
+    path("<int:matter_pk>/members/", views.MembersView.as_view(), name="members"),
+]

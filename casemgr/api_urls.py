@@ -1,0 +1,37 @@
+"""The REST API: one router for every app's viewsets, the token endpoint and the schema."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.routers import DefaultRouter
+
+from casemgr.access.api import MembershipViewSet
+from casemgr.matters.api import (
+    CourtViewSet,
+    HearingViewSet,
+    JurisdictionViewSet,
+    MatterViewSet,
+    PartyViewSet,
+    PersonViewSet,
+    ProceedingViewSet,
+)
+from casemgr.pleadings.api import AllegationViewSet, ClaimViewSet
+
+router = DefaultRouter()
+router.register("jurisdictions", JurisdictionViewSet)
+router.register("courts", CourtViewSet)
+router.register("matters", MatterViewSet)
+router.register("memberships", MembershipViewSet, basename="membership")
+router.register("parties", PartyViewSet)
+router.register("people", PersonViewSet)
+router.register("proceedings", ProceedingViewSet)
+router.register("hearings", HearingViewSet)
+router.register("claims", ClaimViewSet)
+router.register("allegations", AllegationViewSet)
+
+urlpatterns = [
+    path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django import template
+from django.utils.dateformat import format as date_format
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+@register.simple_tag
+def court_time(value: datetime | None, zone: ZoneInfo, fmt: str = "D j M Y, H:i") -> str:
+    """A moment as the court's wall clock shows it, e.g. "Tue 9 Mar 2027, 10:30 GMT".
+
+    The <time> element carries the exact instant, so the browser can add the reader's own
+    local time where it differs (static/js/app.js).
+    """
+    if value is None:
+        return ""
+    local = value.astimezone(zone)
+    return format_html(
+        '<time datetime="{}" data-court-zone="{}">{} {}</time>',
+        value.isoformat(),
+        zone.key,
+        date_format(local, fmt),
+        local.tzname(),
+    )
+
+
+@register.filter
+def response_class(response: str) -> str:
+    """CSS modifier for a pleaded response badge."""
+    return {
+        "admitted": "badge--ok",
+        "denied": "badge--danger",
+        "not_admitted": "badge--warn",
+    }.get(response, "badge--muted")
+
+
+@register.simple_tag(takes_context=True)
+def nav_active(context, *url_names: str) -> str:
+    match = getattr(context.get("request"), "resolver_match", None)
+    return "is-active" if match and match.url_name in url_names else ""

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class MattersConfig(AppConfig):
+    name = "casemgr.matters"

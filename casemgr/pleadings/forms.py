@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from django import forms
+
+from casemgr.core.forms import MatterRecordForm
+from casemgr.pleadings.models import Allegation, Claim
+
+
+class ClaimForm(MatterRecordForm):
+    class Meta:
+        model = Claim
+        fields = ["proceeding", "cause_of_action", "claimants", "defendants", "relief_sought"]
+        widgets = {
+            "claimants": forms.CheckboxSelectMultiple,
+            "defendants": forms.CheckboxSelectMultiple,
+            "relief_sought": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        both = set(cleaned.get("claimants") or []) & set(cleaned.get("defendants") or [])
+        if both:
+            names = ", ".join(sorted(str(party) for party in both))
+            raise forms.ValidationError(f"A party cannot be both claimant and defendant: {names}.")
+        return cleaned
+
+
+class AllegationForm(MatterRecordForm):
+    class Meta:
+        model = Allegation
+        fields = ["paragraph", "text", "against", "response", "response_note"]
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 5}),
+            "response_note": forms.Textarea(attrs={"rows": 3}),
+        }

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from casemgr.matters.views import DashboardView
+
+urlpatterns = [
+    path("", DashboardView.as_view(), name="dashboard"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("matters/", include("casemgr.matters.urls")),
+    path("matters/", include("casemgr.pleadings.urls")),
+    path("matters/", include("casemgr.access.urls")),
+    path("api/", include("casemgr.api_urls")),
+    path("admin/", admin.site.urls),
+]

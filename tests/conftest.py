@@ -1,0 +1,83 @@
+"""The named cast every permission test reuses.
+
+On one matter ("ours"): a partner, a paralegal and an expert without AEO clearance. The
+outsider is a partner on another matter only.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+
+from casemgr.access.models import Clearance, Role
+from tests.factories import (
+    AllegationFactory,
+    ClaimFactory,
+    HearingFactory,
+    MatterFactory,
+    PartyFactory,
+    PersonFactory,
+    ProceedingFactory,
+    UserFactory,
+    member,
+)
+
+
+@dataclass
+class World:
+    matter: object
+    other_matter: object
+    partner: object
+    associate: object
+    paralegal: object
+    expert: object
+    client: object
+    outsider: object
+    claimant: object
+    defendant: object
+    person: object
+    proceeding: object
+    hearing: object
+    claim: object
+    allegation: object
+    other_party: object
+
+    def user(self, name):
+        return getattr(self, name)
+
+
+@pytest.fixture
+def world(db) -> World:
+    matter = MatterFactory(reference="NWA-0001", title="Northwind v Jadeport")
+    other = MatterFactory(reference="HRB-0001", title="Halberd v Quayline")
+    users = {}
+    for name, role, clearance in [
+        ("partner", Role.PARTNER, Clearance.AEO),
+        ("associate", Role.ASSOCIATE, Clearance.AEO),
+        ("paralegal", Role.PARALEGAL, Clearance.CONFIDENTIAL),
+        ("expert", Role.EXPERT, Clearance.CONFIDENTIAL),
+        ("client", Role.CLIENT, Clearance.STANDARD),
+    ]:
+        users[name] = UserFactory(username=name)
+        member(users[name], matter, role, clearance)
+    users["outsider"] = UserFactory(username="outsider")
+    member(users["outsider"], other, Role.PARTNER, Clearance.AEO)
+
+    claimant = PartyFactory(matter=matter, name="Northwind Intelligence Ltd")
+    defendant = PartyFactory(matter=matter, name="Jadeport Commerce (UK) Ltd", role="defendant")
+    proceeding = ProceedingFactory(matter=matter)
+    claim = ClaimFactory(proceeding=proceeding)
+    claim.claimants.set([claimant])
+    claim.defendants.set([defendant])
+    return World(
+        matter=matter,
+        other_matter=other,
+        claimant=claimant,
+        defendant=defendant,
+        person=PersonFactory(matter=matter, party=claimant, name="Ada Quill"),
+        proceeding=proceeding,
+        hearing=HearingFactory(proceeding=proceeding),
+        claim=claim,
+        allegation=AllegationFactory(claim=claim, paragraph="12", against=defendant),
+        other_party=PartyFactory(matter=other, name="Quayline Ltd"),
+        **users,
+    )

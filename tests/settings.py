@@ -1,0 +1,18 @@
+"""Settings for the test suite: the real ones, with the test stack's services.
+
+`make test` points DATABASE_URL at PostgreSQL and REDIS_URL at Redis; the defaults below
+are the same local services, so a plain `pytest` works too.
+"""
+
+import os
+
+os.environ.setdefault("DEBUG", "1")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/casemgr")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+
+from casemgr.settings import *  # noqa: E402, F403
+
+# Hashing passwords slowly is a defence in production and only a cost in tests.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
