@@ -17,11 +17,16 @@ from casemgr.access.models import AuditAction
 from casemgr.access.policy import matter_of
 
 
+def _plain(value: Any) -> Any:
+    """A JSON-safe form of a field value (dates as ISO text, countries as codes...)."""
+    return value if isinstance(value, str | int | float | bool | None) else str(value)
+
+
 def _snapshot(instance: models.Model) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for field in instance._meta.concrete_fields:
         if field.editable and not field.primary_key:
-            values[field.attname] = field.value_from_object(instance)
+            values[field.attname] = _plain(field.value_from_object(instance))
     if instance.pk is not None:
         for field in instance._meta.many_to_many:
             values[field.name] = sorted(getattr(instance, field.name).values_list("pk", flat=True))

@@ -140,7 +140,11 @@ class Party(models.Model):
         ordering = ["role", "name"]
         verbose_name_plural = "parties"
         constraints = [
-            models.UniqueConstraint(fields=["matter", "name"], name="party_name_unique_in_matter"),
+            models.UniqueConstraint(
+                fields=["matter", "name"],
+                name="party_name_unique_in_matter",
+                violation_error_message="A party with this name already exists in this matter.",
+            ),
             models.CheckConstraint(
                 condition=~models.Q(parent=models.F("pk")), name="party_not_own_parent"
             ),

@@ -1,0 +1,49 @@
+"""`manage.py load_demo`: load the demo matters and logins (see casemgr/matters/demo.py)."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from casemgr.matters.demo import DemoDataError, demo_load
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo matters (fixtures/demo), the reference courts (fixtures/reference) "
+        "and the demo logins. Safe to run again: it updates rather than duplicates, and "
+        "resets the demo users' passwords."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--password",
+            help="Password for every demo login (default: settings.DEMO_PASSWORD).",
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Load even with DEBUG off (the demo logins have a known password).",
+        )
+
+    def handle(self, *args, password=None, force=False, **options):
+        if not settings.DEBUG and not force:
+            # Demo accounts with a printed password must never appear in production by accident.
+            raise CommandError("Refusing to load demo logins with DEBUG off; use --force.")
+        if password is None:
+            password = settings.DEMO_PASSWORD
+        try:
+            summary = demo_load(password=password)
+        except DemoDataError as error:
+            raise CommandError(str(error)) from error
+
+        self.stdout.write(self.style.SUCCESS("Demo data loaded (rows written, new in brackets):"))
+        for label, count in summary.loaded.items():
+            self.stdout.write(f"  {label:<20} {count:>4}  ({summary.created[label]} new)")
+
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password: {summary.password}):"))
+        for login in summary.logins:
+            on = "; ".join(
+                f"{role} on {reference} ({clearance})"
+                for reference, role, clearance in login.memberships
+            )
+            self.stdout.write(f"  {login.username:<10} {login.full_name:<24} {on}")
