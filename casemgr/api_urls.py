@@ -4,10 +4,9 @@ from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
-from casemgr.access.api import MembershipViewSet
+from casemgr.access.api import MembershipViewSet, ObtainAuditedToken
 from casemgr.matters.api import (
     CourtViewSet,
     HearingViewSet,
@@ -32,7 +31,7 @@ router.register("claims", ClaimViewSet)
 router.register("allegations", AllegationViewSet)
 
 urlpatterns = [
-    path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
+    path("auth/token/", ObtainAuditedToken.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "docs/",

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
 from rest_framework import serializers, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.response import Response
 
-from casemgr.access.models import MatterMembership
+from casemgr.access.audit import audit_record
+from casemgr.access.models import AuditAction, MatterMembership
+from casemgr.core.api import AuditedLookupMixin
 
 
 class MembershipSerializer(serializers.ModelSerializer):
@@ -14,11 +19,29 @@ class MembershipSerializer(serializers.ModelSerializer):
         fields = ["id", "matter", "username", "name", "role", "clearance"]
 
 
-class MembershipViewSet(viewsets.ReadOnlyModelViewSet):
+class MembershipViewSet(AuditedLookupMixin, viewsets.ReadOnlyModelViewSet):
     """Who is on each of your matters, with their role and clearance."""
 
     serializer_class = MembershipSerializer
     filterset_fields = ["matter", "role"]
+    ordering_fields = ["role", "clearance", "user__username"]
 
     def get_queryset(self):
         return MatterMembership.objects.visible_to(self.request.user).select_related("user")
+
+
+class ObtainAuditedToken(ObtainAuthToken):
+    """POST username and password, get the token for `Authorization: Token …`.
+
+    Handing out a token is a sign-in, and is audited as one (a failure already is, through
+    Django's user_login_failed signal)."""
+
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = serializer.validated_data["user"]
+        token, _ = Token.objects.get_or_create(user=user)
+        audit_record(
+            action=AuditAction.SIGN_IN, request=request, actor=user, detail={"method": "api token"}
+        )
+        return Response({"token": token.key})

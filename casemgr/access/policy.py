@@ -11,6 +11,7 @@ Pages (access.mixins), the API (access.permissions) and every selector ask here.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
 
@@ -73,7 +74,10 @@ def get_visible_or_404(queryset: models.QuerySet, *, request, **lookup) -> model
 
 def audit_denied(request, *, queryset: models.QuerySet, lookup: dict) -> None:
     """Record a look-up of a row the user may not see, if that row exists at all."""
-    hidden = queryset.filter(**lookup).first()
+    try:
+        hidden = queryset.filter(**lookup).first()
+    except (ValueError, ValidationError):
+        return  # not even a well-formed id: nothing was hidden from anyone
     if hidden is None:
         return
     audit_record(

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.http import Http404
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.settings import api_settings
 
 from casemgr.access import policy
 from casemgr.access.permissions import MatterRolePermission
@@ -21,11 +26,49 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
         return super().get_queryset().visible_to(self.context["request"].user)
 
 
+class UTCDateTimeField(serializers.DateTimeField):
+    """Instants in the API are UTC ("…Z"), whatever the server's zone; local times are
+    separate, named fields (e.g. a hearing's starts_at_local)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("default_timezone", UTC)
+        super().__init__(*args, **kwargs)
+
+
 class MatterRecordSerializer(serializers.ModelSerializer):
     serializer_related_field = VisibleRelatedField
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: UTCDateTimeField,
+    }
+
+
+def api_validation_error(error: DjangoValidationError) -> serializers.ValidationError:
+    """A model's ValidationError in the API's shape: lists per field, `non_field_errors`."""
+    detail = serializers.as_serializer_error(error)
+    if NON_FIELD_ERRORS in detail:
+        detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
+    return serializers.ValidationError(detail)
+
+
+class AuditedLookupMixin:
+    """A detail URL for a row the user may not see is a plain 404, and an audited one."""
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            policy.audit_denied(
+                self.request,
+                queryset=self.get_queryset().model._base_manager.all(),
+                lookup={"pk": self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)},
+            )
+            # One answer for "not yours", "no such id" and "not an id at all".
+            raise NotFound() from None
 
 
 class MatterScopedViewSet(
+    AuditedLookupMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -45,17 +88,6 @@ class MatterScopedViewSet(
     def get_queryset(self):
         return self.queryset.visible_to(self.request.user)
 
-    def get_object(self):
-        try:
-            return super().get_object()
-        except Http404:
-            policy.audit_denied(
-                self.request,
-                queryset=self.queryset.model._base_manager.all(),
-                lookup={"pk": self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)},
-            )
-            raise
-
     def perform_create(self, serializer) -> None:
         self._save(serializer, serializer.Meta.model())
 
@@ -63,7 +95,7 @@ class MatterScopedViewSet(
         new_parent = serializer.validated_data.get(self.parent_field)
         if new_parent is not None and new_parent != getattr(serializer.instance, self.parent_field):
             raise serializers.ValidationError(
-                {self.parent_field: "A record cannot be moved once it exists."}
+                {self.parent_field: ["A record cannot be moved once it exists."]}
             )
         self._save(serializer, serializer.instance)
 
@@ -83,5 +115,5 @@ class MatterScopedViewSet(
         try:
             record_save(instance=instance, actor=self.request.user, request=self.request, m2m=m2m)
         except DjangoValidationError as error:
-            raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
+            raise api_validation_error(error) from error
         serializer.instance = instance

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import django_filters
+from django_countries.serializers import CountryFieldMixin
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 
@@ -77,7 +78,7 @@ class MatterViewSet(MatterScopedViewSet):
         )
 
 
-class PartySerializer(MatterRecordSerializer):
+class PartySerializer(CountryFieldMixin, MatterRecordSerializer):
     class Meta:
         model = Party
         fields = [

@@ -221,11 +221,16 @@ class Proceeding(models.Model):
     class Meta:
         ordering = ["issued_on", "pk"]
         constraints = [
+            # Unique within the matter, not across the firm: a check across matters would
+            # tell a user that some matter they cannot see (behind an ethical wall, say)
+            # concerns that case.
             models.UniqueConstraint(
-                fields=["court", "case_number"],
+                fields=["matter", "court", "case_number"],
                 condition=~models.Q(case_number=""),
-                name="case_number_unique_per_court",
-                violation_error_message="Another proceeding in this court has that case number.",
+                name="case_number_unique_in_matter",
+                violation_error_message=(
+                    "This matter already has a proceeding in this court with that case number."
+                ),
             )
         ]
 

@@ -1,6 +1,5 @@
 """A paralegal's first visit, in headless Chromium (Debian's package) against a live server."""
 
-import os
 import re
 from pathlib import Path
 
@@ -13,13 +12,21 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-# Playwright's sync API runs an event loop in this thread; the ORM calls the live server
-# makes in its own threads are unaffected, and the test itself only sets up data first.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture
-def page():
+def demo_matter():
+    # Before the browser starts: ORM calls made while Playwright's loop runs in this thread
+    # would open a connection in another async context, left open past the test.
+    demo_load(password="demo-pass-123")
+
+
+@pytest.fixture
+def page(monkeypatch):
+    # Playwright's sync API keeps an event loop in this thread, which makes Django refuse ORM
+    # calls here (the test database teardown among them); the live server's threads are
+    # unaffected. Scoped to this fixture so nothing else inherits it.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (make test does).")
     with sync_playwright() as playwright:
@@ -42,8 +49,9 @@ def page():
         browser.close()
 
 
-def test_paralegal_signs_in_sees_parties_and_allegations_and_signs_out(live_server, page):
-    demo_load(password="demo-pass-123")
+def test_paralegal_signs_in_sees_parties_and_allegations_and_signs_out(
+    live_server, demo_matter, page
+):
     csp_violations = []
     page.on("console", lambda msg: msg.type == "error" and csp_violations.append(msg.text))
 

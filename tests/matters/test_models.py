@@ -57,13 +57,14 @@ def test_person_party_must_be_in_the_same_matter():
     assert "party" in error.value.message_dict
 
 
-def test_case_number_unique_per_court_but_blank_allowed_many_times():
+def test_case_number_unique_per_court_within_a_matter_and_blank_allowed_many_times():
     court = CourtFactory()
-    ProceedingFactory(court=court, case_number="IL-2026-000123")
-    ProceedingFactory(court=court, case_number="")
-    ProceedingFactory(court=court, case_number="")
+    first = ProceedingFactory(court=court, case_number="IL-2026-000123")
+    ProceedingFactory(matter=first.matter, court=court, case_number="")
+    ProceedingFactory(matter=first.matter, court=court, case_number="")
+    ProceedingFactory(court=court, case_number="IL-2026-000123")  # another matter: fine
     with pytest.raises(IntegrityError), transaction.atomic():
-        ProceedingFactory(court=court, case_number="IL-2026-000123")
+        ProceedingFactory(matter=first.matter, court=court, case_number="IL-2026-000123")
 
 
 def test_hearing_needs_a_venue_or_a_link():

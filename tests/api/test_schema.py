@@ -1,0 +1,250 @@
+"""The API keeps to its published OpenAPI schema, and the docs page is self-hosted."""
+
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.contrib.staticfiles import finders
+from django.test import Client, override_settings
+from openapi_core import Config, OpenAPI
+from openapi_core.contrib.django import DjangoOpenAPIRequest, DjangoOpenAPIResponse
+from openapi_spec_validator import validate
+
+from tests.api.conftest import ALL_LISTS, ENDPOINTS, new_record, record_of
+
+DOCS_SCRIPT = "/api/docs/?script="
+
+
+def is_absolute_uri(value: str) -> bool:
+    """openapi-core checks no "uri" format by itself, and the schema tells a blank URLField
+    from a filled one only by format (oneOf {maxLength: 0} / {format: uri})."""
+    parts = urlsplit(value)
+    return bool(parts.scheme and parts.netloc)
+
+
+_cache: dict = {}
+
+
+@pytest.fixture
+def spec(api, world) -> dict:
+    """The schema as the partner fetches it (generated once per run: it depends on code only)."""
+    if "spec" not in _cache:
+        response = api(world.partner).get("/api/schema/", {"format": "json"})
+        assert response.status_code == 200
+        _cache["spec"] = response.json()
+    return _cache["spec"]
+
+
+@pytest.fixture
+def openapi(spec) -> OpenAPI:
+    if "openapi" not in _cache:
+        config = Config(extra_format_validators={"uri": is_absolute_uri})
+        _cache["openapi"] = OpenAPI.from_dict(spec, config=config)
+    return _cache["openapi"]
+
+
+class SchemaRequest(DjangoOpenAPIRequest):
+    """openapi-core takes path parameters from Django's URL kwargs ("pk"), while
+    drf-spectacular publishes them under the field name ("id", SCHEMA_COERCE_PATH_PK)."""
+
+    def __init__(self, request):
+        super().__init__(request)
+        if "pk" in self.parameters.path:
+            self.parameters.path = {"id": self.parameters.path["pk"]}
+
+    @property
+    def path_pattern(self):
+        return super().path_pattern.replace("{pk}", "{id}")
+
+
+def check(openapi: OpenAPI, response, *, request_too: bool = False) -> None:
+    """Validate a real test-client response (and optionally its request) against the schema."""
+    request = SchemaRequest(response.wsgi_request)
+    if request_too:
+        openapi.validate_request(request)
+    openapi.validate_response(request, DjangoOpenAPIResponse(response))
+
+
+def detail_id(world, endpoint: str) -> int:
+    if endpoint == "jurisdictions":
+        return world.proceeding.court.jurisdiction_id
+    if endpoint == "courts":
+        return world.proceeding.court_id
+    return record_of(world, endpoint).pk
+
+
+# --- The schema itself -----------------------------------------------------------------------
+
+
+def test_schema_is_valid_openapi_3(spec):
+    validate(spec)
+    assert spec["openapi"].startswith("3.")
+    assert spec["info"]["title"] == "casemgr API"
+
+
+def test_schema_lists_every_endpoint(spec):
+    expected = {"/api/auth/token/"}
+    for endpoint in ALL_LISTS:
+        expected |= {f"/api/{endpoint}/", f"/api/{endpoint}/{{id}}/"}
+    assert expected <= set(spec["paths"])
+
+
+def test_schema_offers_no_delete_and_no_writes_to_reference_data(spec):
+    for path, operations in spec["paths"].items():
+        assert "delete" not in operations, path
+    for endpoint in ["jurisdictions", "courts", "memberships"]:
+        assert set(spec["paths"][f"/api/{endpoint}/"]) == {"get"}
+        assert set(spec["paths"][f"/api/{endpoint}/{{id}}/"]) == {"get"}
+
+
+def test_schema_documents_token_and_session_sign_in(spec):
+    schemes = spec["components"]["securitySchemes"]
+    assert schemes["tokenAuth"]["name"] == "Authorization"
+    assert schemes["cookieAuth"]["in"] == "cookie"
+
+
+def test_hearing_schema_documents_both_times(spec):
+    hearing = spec["components"]["schemas"]["Hearing"]["properties"]
+    assert hearing["starts_at"]["format"] == "date-time"
+    assert hearing["starts_at_local"]["readOnly"] is True
+    assert hearing["time_zone"]["readOnly"] is True
+
+
+# --- Real responses against the schema -------------------------------------------------------
+
+
+@pytest.mark.parametrize("endpoint", ALL_LISTS)
+def test_list_response_matches_the_schema(api, world, openapi, endpoint):
+    response = api(world.partner).get(f"/api/{endpoint}/")
+    assert response.status_code == 200
+    check(openapi, response, request_too=True)
+
+
+@pytest.mark.parametrize("endpoint", ALL_LISTS)
+def test_detail_response_matches_the_schema(api, world, openapi, endpoint):
+    response = api(world.partner).get(f"/api/{endpoint}/{detail_id(world, endpoint)}/")
+    assert response.status_code == 200
+    check(openapi, response, request_too=True)
+
+
+def test_filtered_list_request_matches_the_schema(api, world, openapi):
+    response = api(world.partner).get(
+        "/api/parties/", {"matter": world.matter.pk, "role": "defendant", "ordering": "-name"}
+    )
+    assert response.json()["count"] == 1
+    check(openapi, response, request_too=True)
+
+
+@pytest.mark.parametrize("endpoint", ["parties", "hearings", "claims", "allegations"])
+def test_create_matches_the_schema(api, world, openapi, endpoint):
+    response = api(world.partner).post(
+        ENDPOINTS[endpoint].list_url(), new_record(world, endpoint), format="json"
+    )
+    assert response.status_code == 201
+    check(openapi, response, request_too=True)
+
+
+@pytest.mark.parametrize("endpoint", ["matters", "proceedings", "allegations"])
+def test_update_matches_the_schema(api, world, openapi, endpoint):
+    spec = ENDPOINTS[endpoint]
+    field, value = spec.patch
+    response = api(world.partner).patch(
+        spec.detail_url(record_of(world, endpoint).pk), {field: value}, format="json"
+    )
+    assert response.status_code == 200
+    check(openapi, response, request_too=True)
+
+
+def test_hearing_with_a_remote_link_matches_the_schema(api, world, openapi):
+    response = api(world.partner).patch(
+        f"/api/hearings/{world.hearing.pk}/",
+        {"remote_link": "https://video.example.com/room/7"},
+        format="json",
+    )
+    assert response.status_code == 200
+    check(openapi, response, request_too=True)
+
+
+def test_opening_a_matter_matches_the_schema(api, world, openapi):
+    world.partner.user_permissions.add(Permission.objects.get(codename="add_matter"))
+    response = api(world.partner).post(
+        "/api/matters/",
+        {"reference": "NWA-0002", "title": "Northwind v Orrin", "opened_on": "2026-11-02"},
+        format="json",
+    )
+    assert response.status_code == 201
+    check(openapi, response, request_too=True)
+
+
+def test_token_exchange_matches_the_schema(api, world, openapi):
+    response = api().post(
+        "/api/auth/token/",
+        {"username": "partner", "password": "correct-horse-battery"},
+        format="json",
+    )
+    assert response.status_code == 200
+    check(openapi, response)
+
+
+# --- The docs page ---------------------------------------------------------------------------
+
+
+class Assets(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.urls: list[str] = []
+        self.inline_scripts = 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "script":
+            if attrs.get("src"):
+                self.urls.append(attrs["src"])
+            else:
+                self.inline_scripts += 1
+        elif tag == "link" and attrs.get("href"):
+            self.urls.append(attrs["href"])
+
+
+@pytest.fixture
+def docs(api, world):
+    response = api(world.partner).get("/api/docs/")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    parser = Assets()
+    parser.feed(response.content.decode())
+    return parser
+
+
+def test_docs_page_runs_no_inline_script(docs):
+    assert docs.urls
+    assert docs.inline_scripts == 0
+
+
+def test_docs_assets_come_from_this_site_only(docs):
+    for url in docs.urls:
+        parts = urlsplit(url)
+        assert not parts.scheme and not parts.netloc, url
+        assert url.startswith("/static/") or url == DOCS_SCRIPT, url
+
+
+def test_docs_static_assets_exist_and_are_served(docs):
+    static = [url for url in docs.urls if url.startswith("/static/")]
+    assert len(static) >= 3  # the Swagger UI bundle, its preset, its stylesheet
+    for url in static:
+        assert finders.find(url.removeprefix("/static/")), url
+    # In tests DEBUG is off and collectstatic has not run, so let WhiteNoise serve from the
+    # finders, as it does in development.
+    with override_settings(WHITENOISE_USE_FINDERS=True, WHITENOISE_AUTOREFRESH=True):
+        client = Client()
+        for url in static:
+            assert client.get(url).status_code == 200, url
+
+
+def test_docs_start_script_is_served_and_points_at_the_schema(api, world, docs):
+    assert DOCS_SCRIPT in docs.urls
+    response = api(world.partner).get(DOCS_SCRIPT)
+    assert response.status_code == 200
+    assert "javascript" in response["Content-Type"]
+    assert "/api/schema/" in response.content.decode()
