@@ -9,9 +9,14 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-# Debian packages: WeasyPrint's text layout libraries; Chromium for the browser tests.
-RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
-TEST_DEBS := chromium
+# Debian packages: venv, WeasyPrint's text layout libraries; for the tests, the real
+# PostgreSQL and Redis and Chromium for the browser test.
+RUN_DEBS := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+TEST_DEBS := postgresql redis-server chromium
+
+# The suite always runs against the real services, whatever a developer exported for `make run`.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/casemgr
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
 .PHONY: run test lint system-packages test-system-packages clean
 
@@ -45,7 +50,7 @@ lint: $(VENV)/.test-installed
 
 test: test-system-packages $(VENV)/.test-installed lint
 	@.ci/services
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) var casemgr.sqlite3 .pytest_cache

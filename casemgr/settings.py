@@ -28,7 +28,12 @@ if not SECRET_KEY:
             "(or SECRET_KEY_FILE); for local development set DEBUG=1."
         )
     SECRET_KEY = _DEV_SECRET_KEY
-elif not DEBUG and (len(SECRET_KEY) < 50 or SECRET_KEY == _DEV_SECRET_KEY):
+elif not DEBUG and (
+    len(SECRET_KEY) < 50
+    or len(set(SECRET_KEY)) < 5
+    or SECRET_KEY.startswith("django-insecure-")
+    or SECRET_KEY == _DEV_SECRET_KEY
+):
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 random characters in production.")
 
 ALLOWED_HOSTS = env.list(
@@ -39,7 +44,7 @@ if not DEBUG and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "casemgr.core.admin_site.CasemgrAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -53,7 +58,6 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "csp",
-    "django_htmx",
     "django_countries",
     "casemgr.core",
     "casemgr.access",
@@ -71,7 +75,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     # Axes must come last: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -116,17 +119,21 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-# Repeated failed sign-ins lock the username out for a while, whatever address they come from,
-# and the address too, whatever usernames it tries.
+# Repeated failed sign-ins lock that username out for a while, whatever address they come
+# from (so rotating addresses or browsers does not help an attacker). Not by address: a whole
+# office behind one proxy or NAT shares one, and would be locked out together; hence axes.W006,
+# which asks for address-based locking, is silenced below on purpose.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_META_PRECEDENCE_ORDER = env.list(
-    "AXES_IPWARE_META_PRECEDENCE_ORDER", default=["REMOTE_ADDR"]
-)
+# Where the client's address is read from, for the audit trail and axes alike: REMOTE_ADDR,
+# unless casemgr runs behind a proxy, which then names its header (HTTP_X_FORWARDED_FOR).
+CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", default="REMOTE_ADDR")
+AXES_CLIENT_IP_CALLABLE = "casemgr.access.audit.client_ip"
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 10)
 SESSION_COOKIE_HTTPONLY = True
@@ -178,7 +185,11 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="casemgr <casemgr@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where casemgr is reached, for links in e-mails.
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+if not SITE_URL:
+    raise ImproperlyConfigured(
+        "SITE_URL (e.g. https://casemgr.example.com) is needed for e-mail links."
+    )
 
 # --- Celery -------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -233,10 +244,8 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
-    ],
+    # JSON only: /api/docs/ is the interactive view (DRF's browsable pages need inline styles).
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "casemgr API",

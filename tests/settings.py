@@ -1,7 +1,7 @@
 """Settings for the test suite: the real ones, with the test stack's services.
 
-`make test` points DATABASE_URL at PostgreSQL and REDIS_URL at Redis; the defaults below
-are the same local services, so a plain `pytest` works too.
+`make test` sets DATABASE_URL and REDIS_URL to the local PostgreSQL and Redis (see the
+Makefile); the defaults below are the same services, so a plain `pytest` works too.
 """
 
 import os

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers, viewsets
 from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 
@@ -30,11 +31,18 @@ class MembershipViewSet(AuditedLookupMixin, viewsets.ReadOnlyModelViewSet):
         return MatterMembership.objects.visible_to(self.request.user).select_related("user")
 
 
+class TokenRequestSerializer(AuthTokenSerializer):
+    # Django's own limit, checked before the sign-in is attempted (and recorded).
+    username = serializers.CharField(label="Username", max_length=150, write_only=True)
+
+
 class ObtainAuditedToken(ObtainAuthToken):
     """POST username and password, get the token for `Authorization: Token …`.
 
     Handing out a token is a sign-in, and is audited as one (a failure already is, through
     Django's user_login_failed signal)."""
+
+    serializer_class = TokenRequestSerializer
 
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 
 from casemgr.access.models import AuditAction, AuditEvent
+
+
+def client_ip(request) -> str | None:
+    """The client's address, from settings.CLIENT_IP_HEADER. A proxy appends the address it
+    saw to X-Forwarded-For, so the last entry is the one it vouches for; earlier ones are
+    whatever the client claimed."""
+    value = request.META.get(settings.CLIENT_IP_HEADER, "")
+    return value.split(",")[-1].strip() or None
 
 
 def _request_facts(request) -> dict[str, Any]:
     if request is None:
         return {}
     return {
-        "ip_address": request.META.get("REMOTE_ADDR") or None,
+        "ip_address": client_ip(request),
         "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300],
         "path": request.get_full_path()[:500],
     }

@@ -9,7 +9,7 @@ from casemgr.access.models import Clearance, Role
 
 class MembershipForm(forms.Form):
     user = forms.CharField(label="Username or e-mail", max_length=254)
-    role = forms.ChoiceField(choices=Role.choices)
+    role = forms.ChoiceField(choices=[("", "Choose a role")] + Role.choices)
     clearance = forms.TypedChoiceField(choices=Clearance.choices, coerce=int)
 
     def clean_user(self):

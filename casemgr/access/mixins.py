@@ -26,9 +26,11 @@ class MatterMixin(LoginRequiredMixin):
     def authorize(self, request) -> None:
         """Further checks once the matter is known to be visible; raise to refuse."""
 
-    def scoped(self, queryset):
-        """Rows of `queryset` inside this matter (already known to be visible)."""
-        return queryset.in_matter(self.matter)
+    def get_in_matter_or_404(self, queryset, **lookup):
+        """One row of this matter; anything else is 404 (see policy.get_in_matter_or_404)."""
+        return policy.get_in_matter_or_404(
+            queryset, matter=self.matter, request=self.request, **lookup
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

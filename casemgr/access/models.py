@@ -61,6 +61,7 @@ class AuditAction(models.TextChoices):
     LOCKED_OUT = "locked_out", "Locked out"
     CREATE = "create", "Created"
     UPDATE = "update", "Changed"
+    DELETE = "delete", "Removed"
     DENIED = "denied", "Access denied"
 
 

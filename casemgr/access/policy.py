@@ -35,10 +35,6 @@ def membership(user, matter) -> MatterMembership | None:
     return cache[matter.pk]
 
 
-def can_view(user, matter) -> bool:
-    return membership(user, matter) is not None
-
-
 def can_edit(user, matter) -> bool:
     found = membership(user, matter)
     return found is not None and found.role in EDITING_ROLES
@@ -69,6 +65,17 @@ def get_visible_or_404(queryset: models.QuerySet, *, request, **lookup) -> model
         return queryset.visible_to(request.user).get(**lookup)
     except queryset.model.DoesNotExist:
         audit_denied(request, queryset=queryset, lookup=lookup)
+        raise Http404("No such record.") from None
+
+
+def get_in_matter_or_404(queryset: models.QuerySet, *, matter, request, **lookup) -> models.Model:
+    """Fetch one row of `matter` (which the user may already see). A row of any other matter,
+    or a malformed id, is answered like a missing row (404); a row that exists elsewhere is
+    audited as a denied look-up."""
+    try:
+        return queryset.in_matter(matter).get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, ValidationError):
+        audit_denied(request, queryset=queryset.model._base_manager.all(), lookup=lookup)
         raise Http404("No such record.") from None
 
 

@@ -16,7 +16,8 @@ from casemgr.access.models import MatterMembership
 )
 def send_membership_notice(membership_id: int) -> bool:
     """E-mail a new member that they have been added to a matter. Safe to run twice: the row
-    is claimed with a conditional update before the e-mail goes, so it goes at most once."""
+    is claimed with a conditional update before the e-mail goes, so two runs cannot both
+    send; if sending fails the claim is released, so the retry can send."""
     claimed = MatterMembership.objects.filter(pk=membership_id, notified_at=None).update(
         notified_at=timezone.now()
     )
@@ -36,5 +37,9 @@ def send_membership_notice(membership_id: int) -> bool:
         to=[membership.user.email],
     )
     message.attach_alternative(render_to_string("emails/membership.html", context), "text/html")
-    message.send()
+    try:
+        message.send()
+    except Exception:
+        MatterMembership.objects.filter(pk=membership_id).update(notified_at=None)
+        raise
     return True

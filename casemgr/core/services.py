@@ -7,6 +7,7 @@ and recorded the same way.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -18,7 +19,10 @@ from casemgr.access.policy import matter_of
 
 
 def _plain(value: Any) -> Any:
-    """A JSON-safe form of a field value (dates as ISO text, countries as codes...)."""
+    """A JSON-safe form of a field value (instants in UTC, dates as ISO text, countries as
+    codes...), the same however the value was produced, so that only real changes show."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
     return value if isinstance(value, str | int | float | bool | None) else str(value)
 
 

@@ -68,4 +68,7 @@ class RecordCreateView(RecordFormMixin, CreateView):
 
 class RecordUpdateView(RecordFormMixin, UpdateView):
     def get_queryset(self):
-        return self.scoped(self.model.objects.all())
+        return self.model.objects.all()
+
+    def get_object(self, queryset=None):
+        return self.get_in_matter_or_404(self.get_queryset(), pk=self.kwargs["pk"])

@@ -7,8 +7,8 @@ from rest_framework.exceptions import PermissionDenied
 
 from casemgr.access import policy
 from casemgr.core.api import MatterRecordSerializer, MatterScopedViewSet
-from casemgr.core.filters import ScopedFilterSet
-from casemgr.matters import services
+from casemgr.core.filters import IdFilter, ScopedFilterSet
+from casemgr.matters import selectors, services
 from casemgr.matters.models import Court, Hearing, Jurisdiction, Matter, Party, Person, Proceeding
 
 
@@ -54,6 +54,8 @@ class MatterSerializer(MatterRecordSerializer):
         fields = ["id", "reference", "title", "status", "description", "opened_on", "my_role"]
 
     def get_my_role(self, matter: Matter) -> str | None:
+        if hasattr(matter, "my_role"):  # annotated by selectors.matters_with_role
+            return matter.my_role
         found = policy.membership(self.context["request"].user, matter)
         return found.role if found else None
 
@@ -67,6 +69,10 @@ class MatterViewSet(MatterScopedViewSet):
     search_fields = ["reference", "title"]
     ordering_fields = ["reference", "opened_on", "title"]
     parent_field = "pk"
+
+    def get_queryset(self):
+        user = self.request.user
+        return selectors.matters_with_role(user=user)
 
     def perform_create(self, serializer) -> None:
         if not policy.can_open_matter(self.request.user):
@@ -173,7 +179,7 @@ class HearingSerializer(MatterRecordSerializer):
 
 
 class HearingFilter(ScopedFilterSet):
-    matter = django_filters.NumberFilter(field_name="proceeding__matter")
+    matter = IdFilter(field_name="proceeding__matter")
     starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
     starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
 

@@ -157,12 +157,13 @@ def _party(parties: dict[str, Party], name: str, matter: Matter) -> Party:
 def _load_proceeding(summary: DemoSummary, matter: Matter, parties: dict, p: dict) -> None:
     court = _court(p["court"])
     values = {k: p[k] for k in ("title", "our_side", "status")}
-    values.update(matter=matter, issued_on=p.get("issued_on"))
-    # The case number identifies a proceeding only once issued; before that, its title does.
+    values["issued_on"] = p.get("issued_on")
+    # The case number identifies a proceeding (within its matter) only once issued; before
+    # that, its title does.
     if p["case_number"]:
-        key = {"court": court, "case_number": p["case_number"]}
+        key = {"matter": matter, "court": court, "case_number": p["case_number"]}
     else:
-        key = {"court": court, "title": values.pop("title"), "case_number": ""}
+        key = {"matter": matter, "court": court, "title": values.pop("title"), "case_number": ""}
     proceeding = _upsert(summary, Proceeding, key, values)
     for h in p.get("hearings", []):
         key = {"proceeding": proceeding, "kind": h["kind"], "starts_at": _starts_at(h, court)}

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django import forms
-from django.utils import timezone
+from django.forms.fields import BaseTemporalField
 
 from casemgr.core.forms import MatterRecordForm
 from casemgr.matters.models import Hearing, Matter, Party, Person, Proceeding
@@ -45,10 +45,25 @@ class ProceedingForm(MatterRecordForm):
         widgets = {"issued_on": DATE}
 
 
+class WallClockField(forms.DateTimeField):
+    """A date and time as typed, with no zone attached: the form says whose clock it is."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip()
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime):
+            return value
+        # BaseTemporalField parses with input_formats; DateTimeField would then attach the
+        # server's zone, which is not the court's.
+        return BaseTemporalField.to_python(self, value)
+
+
 class HearingForm(MatterRecordForm):
     """The start is typed as the court's local time, whatever the user's own zone."""
 
-    start = forms.DateTimeField(
+    start = WallClockField(
         label="Starts (court's local time)",
         input_formats=["%Y-%m-%dT%H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -72,10 +87,21 @@ class HearingForm(MatterRecordForm):
             self.initial["start"] = self.instance.local_start.replace(tzinfo=None)
 
     def clean_start(self) -> datetime:
-        # Django made the typed value aware in the server's zone; undo that and read the
-        # wall-clock time in the court's zone instead.
-        typed = timezone.make_naive(self.cleaned_data["start"])
-        return typed.replace(tzinfo=self.zone)
+        typed = self.cleaned_data["start"]
+        if not 1990 <= typed.year <= 2200:
+            raise forms.ValidationError("Give a date between 1990 and 2200.")
+        moment = typed.replace(tzinfo=self.zone)
+        when = f"{typed:%H:%M} on {typed:%-d %B %Y}"
+        if moment.astimezone(UTC).astimezone(self.zone).replace(tzinfo=None) != typed:
+            raise forms.ValidationError(
+                f"{when} does not exist in {self.zone.key}: the clocks go forward then."
+            )
+        if moment.replace(fold=1).utcoffset() != moment.utcoffset():
+            raise forms.ValidationError(
+                f"{when} happens twice in {self.zone.key} (the clocks go back that night), "
+                "so it cannot tell which is meant; check the time with the court's listing."
+            )
+        return moment
 
     def _post_clean(self) -> None:
         if "start" in self.cleaned_data:

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django_countries.fields import CountryField
 
@@ -140,8 +141,10 @@ class Party(models.Model):
         ordering = ["role", "name"]
         verbose_name_plural = "parties"
         constraints = [
+            # "NORTHWIND LTD" and "Northwind Ltd" are the same party.
             models.UniqueConstraint(
-                fields=["matter", "name"],
+                Lower("name"),
+                models.F("matter"),
                 name="party_name_unique_in_matter",
                 violation_error_message="A party with this name already exists in this matter.",
             ),
@@ -281,6 +284,12 @@ class Hearing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} – {self.local_start:%d %b %Y %H:%M}"
+
+    def clean(self) -> None:
+        # Beyond any real listing, and far enough from datetime's limits that conversion to
+        # any court's zone cannot overflow.
+        if self.starts_at is not None and not 1990 <= self.starts_at.year <= 2200:
+            raise ValidationError({"starts_at": "Give a date between 1990 and 2200."})
 
     @property
     def matter(self) -> Matter:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from casemgr.access.models import AuditEvent, MatterMembership
@@ -18,6 +18,12 @@ def matters_for(*, user) -> QuerySet[Matter]:
         )
         .order_by("status", "-opened_on", "reference")
     )
+
+
+def matters_with_role(*, user) -> QuerySet[Matter]:
+    """The user's matters, each with `my_role` (one query, not one per matter)."""
+    role = MatterMembership.objects.filter(matter=OuterRef("pk"), user=user).values("role")[:1]
+    return Matter.objects.visible_to(user).annotate(my_role=Subquery(role))
 
 
 def upcoming_hearings(*, user, limit: int | None = None) -> QuerySet[Hearing]:

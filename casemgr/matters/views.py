@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import CreateView, DetailView, TemplateView
 
@@ -130,8 +129,10 @@ class ProceedingDetailView(MatterMixin, DetailView):
     template_name = "matters/proceeding.html"
     context_object_name = "proceeding"
 
-    def get_queryset(self):
-        return selectors.proceedings_of(matter=self.matter)
+    def get_object(self, queryset=None):
+        return self.get_in_matter_or_404(
+            selectors.proceedings_of(matter=self.matter), pk=self.kwargs["pk"]
+        )
 
 
 class _ProceedingMixin:
@@ -165,8 +166,8 @@ class _HearingMixin:
 
 class HearingCreateView(_HearingMixin, RecordCreateView):
     def new_instance(self) -> Hearing:
-        proceeding = get_object_or_404(
-            self.scoped(Proceeding.objects.select_related("court__jurisdiction")),
+        proceeding = self.get_in_matter_or_404(
+            Proceeding.objects.select_related("court__jurisdiction"),
             pk=self.kwargs["proceeding_pk"],
         )
         return Hearing(proceeding=proceeding)

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-import django_filters
-from rest_framework import serializers
+from django.core.exceptions import ValidationError as DjangoValidationError
 
-from casemgr.core.api import MatterRecordSerializer, MatterScopedViewSet
-from casemgr.core.filters import ScopedFilterSet
-from casemgr.pleadings.models import Allegation, Claim
+from casemgr.core.api import MatterRecordSerializer, MatterScopedViewSet, api_validation_error
+from casemgr.core.filters import IdFilter, ScopedFilterSet
+from casemgr.pleadings.models import Allegation, Claim, validate_claim_parties
 
 
 class ClaimSerializer(MatterRecordSerializer):
@@ -14,19 +13,19 @@ class ClaimSerializer(MatterRecordSerializer):
         fields = ["id", "proceeding", "cause_of_action", "claimants", "defendants", "relief_sought"]
 
     def validate(self, data):
-        claimants = set(
-            data.get("claimants", self.instance.claimants.all() if self.instance else [])
-        )
-        defendants = set(
-            data.get("defendants", self.instance.defendants.all() if self.instance else [])
-        )
-        if claimants & defendants:
-            raise serializers.ValidationError("A party cannot be both claimant and defendant.")
+        current = self.instance
+        try:
+            validate_claim_parties(
+                data.get("claimants", current.claimants.all() if current else []),
+                data.get("defendants", current.defendants.all() if current else []),
+            )
+        except DjangoValidationError as error:
+            raise api_validation_error(error) from error
         return data
 
 
 class ClaimFilter(ScopedFilterSet):
-    matter = django_filters.NumberFilter(field_name="proceeding__matter")
+    matter = IdFilter(field_name="proceeding__matter")
 
     class Meta:
         model = Claim
@@ -50,7 +49,7 @@ class AllegationSerializer(MatterRecordSerializer):
 
 
 class AllegationFilter(ScopedFilterSet):
-    matter = django_filters.NumberFilter(field_name="claim__proceeding__matter")
+    matter = IdFilter(field_name="claim__proceeding__matter")
 
     class Meta:
         model = Allegation

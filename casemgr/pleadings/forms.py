@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from casemgr.core.forms import MatterRecordForm
-from casemgr.pleadings.models import Allegation, Claim
+from casemgr.pleadings.models import Allegation, Claim, validate_claim_parties
 
 
 class ClaimForm(MatterRecordForm):
@@ -18,10 +18,7 @@ class ClaimForm(MatterRecordForm):
 
     def clean(self):
         cleaned = super().clean()
-        both = set(cleaned.get("claimants") or []) & set(cleaned.get("defendants") or [])
-        if both:
-            names = ", ".join(sorted(str(party) for party in both))
-            raise forms.ValidationError(f"A party cannot be both claimant and defendant: {names}.")
+        validate_claim_parties(cleaned.get("claimants") or [], cleaned.get("defendants") or [])
         return cleaned
 
 

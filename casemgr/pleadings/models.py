@@ -33,6 +33,13 @@ class Claim(models.Model):
         return self.proceeding.matter
 
 
+def validate_claim_parties(claimants, defendants) -> None:
+    both = set(claimants) & set(defendants)
+    if both:
+        names = ", ".join(sorted(str(party) for party in both))
+        raise ValidationError(f"A party cannot be both claimant and defendant: {names}.")
+
+
 _NUMBER = re.compile(r"\d+")
 
 

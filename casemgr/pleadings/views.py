@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import DetailView, TemplateView
 
@@ -32,8 +31,8 @@ class ClaimDetailView(MatterMixin, DetailView):
     template_name = "pleadings/claim.html"
     context_object_name = "claim"
 
-    def get_queryset(self):
-        return claims_of(matter=self.matter)
+    def get_object(self, queryset=None):
+        return self.get_in_matter_or_404(claims_of(matter=self.matter), pk=self.kwargs["pk"])
 
 
 class _ClaimMixin:
@@ -74,7 +73,7 @@ class _AllegationMixin:
 
 class AllegationCreateView(_AllegationMixin, RecordCreateView):
     def new_instance(self) -> Allegation:
-        claim = get_object_or_404(self.scoped(Claim.objects.all()), pk=self.kwargs["claim_pk"])
+        claim = self.get_in_matter_or_404(Claim.objects.all(), pk=self.kwargs["claim_pk"])
         return Allegation(claim=claim)
 
     def cancel_url(self) -> str:

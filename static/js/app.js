@@ -61,6 +61,12 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("table.sortable").forEach(makeSortable);
     document.querySelectorAll("time[data-court-zone]").forEach(addLocalTime);
+    // Forms that undo something ask first.
+    document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+      });
+    });
     var alert = document.querySelector("[data-autofocus]");
     if (alert) alert.focus();
   });

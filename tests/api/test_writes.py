@@ -264,7 +264,9 @@ def test_claim_with_one_party_on_both_sides_is_refused(api, world):
     response = api(world.partner).post("/api/claims/", body, format="json")
     assert response.status_code == 400
     assert response.json() == {
-        "non_field_errors": ["A party cannot be both claimant and defendant."]
+        "non_field_errors": [
+            "A party cannot be both claimant and defendant: Northwind Intelligence Ltd."
+        ]
     }
     assert Claim.objects.count() == 1
 
@@ -277,7 +279,9 @@ def test_patching_a_defendant_in_as_claimant_is_refused(api, world):
     )
     assert response.status_code == 400
     assert response.json() == {
-        "non_field_errors": ["A party cannot be both claimant and defendant."]
+        "non_field_errors": [
+            "A party cannot be both claimant and defendant: Jadeport Commerce (UK) Ltd."
+        ]
     }
     assert list(world.claim.claimants.all()) == [world.claimant]
 

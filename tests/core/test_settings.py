@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -14,7 +16,12 @@ def manage(*args, **env):
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**base, "DJANGO_SETTINGS_MODULE": "casemgr.settings", **env},
+        env={
+            **base,
+            "DJANGO_SETTINGS_MODULE": "casemgr.settings",
+            "SITE_URL": "https://casemgr.example.com",
+            **env,
+        },
         capture_output=True,
         text=True,
         timeout=120,
@@ -42,10 +49,23 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY is not set" in result.stderr
 
 
-def test_production_refuses_a_short_secret_key():
-    result = manage("check", DEBUG="0", SECRET_KEY="short", ALLOWED_HOSTS="casemgr.example.com")
+@pytest.mark.parametrize("key", ["short", "a" * 60, "django-insecure-" + secrets.token_urlsafe(50)])
+def test_production_refuses_a_key_that_is_not_random_enough(key):
+    result = manage("check", DEBUG="0", SECRET_KEY=key, ALLOWED_HOSTS="casemgr.example.com")
     assert result.returncode != 0
     assert "at least 50 random characters" in result.stderr
+
+
+def test_production_needs_the_site_url_for_links():
+    result = manage(
+        "check",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="casemgr.example.com",
+        SITE_URL="",
+    )
+    assert result.returncode != 0
+    assert "SITE_URL" in result.stderr
 
 
 def test_secret_key_can_come_from_a_file(tmp_path):

@@ -71,6 +71,17 @@ def test_paralegal_signs_in_sees_parties_and_allegations_and_signs_out(
     expect(parties).to_contain_text("Northwind Intelligence")
     expect(page.locator("#people")).to_be_visible()
 
+    # Adding a party: a missing field is explained, what was typed is kept, then it saves.
+    page.get_by_role("link", name="Add party").click()
+    page.get_by_label("Name").fill("Cirrus Relay Networks Ltd")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("alert")).to_contain_text("Please correct the highlighted")
+    expect(page.get_by_label("Name")).to_have_value("Cirrus Relay Networks Ltd")
+    page.get_by_label("Role").select_option("non_party")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_contain_text("Party “Cirrus Relay Networks Ltd” added.")
+    expect(page.locator("#parties")).to_contain_text("Cirrus Relay Networks Ltd")
+
     page.get_by_role("navigation", name="Matter").get_by_role("link", name="Claims").click()
     expect(page.get_by_role("heading", name="Claims & allegations")).to_be_visible()
     expect(page.locator("table.allegations").first).to_contain_text("Denied")

@@ -110,7 +110,7 @@ def test_hearing_time_is_typed_in_the_courts_zone(client, world):
     edit = client.get(reverse("matters:hearing_edit", args=[world.matter.pk, hearing.pk]))
     assert 'value="2027-03-09T09:00"' in edit.content.decode()
     page = client.get(proceeding.get_absolute_url()).content.decode()
-    assert "Tue 9 Mar 2027, 09:00 PST" in page
+    assert "Tue 9 Mar 2027, 09:00 Los Angeles (UTC−8)" in page
 
 
 def test_hearing_without_venue_or_link_is_refused(client, world):
@@ -154,7 +154,7 @@ def test_dashboard_shows_next_hearings_in_court_time(client, world):
     )
     client.force_login(world.paralegal)
     page = client.get(reverse("dashboard")).content.decode()
-    assert "Thu 9 Jul 2099, 10:30 BST" in page
+    assert "Thu 9 Jul 2099, 10:30 London (UTC+1)" in page
     assert world.matter.reference in page
 
 
@@ -175,3 +175,81 @@ def test_pages_run_a_fixed_number_of_queries(client, world, django_assert_max_nu
     ]:
         with django_assert_max_num_queries(15):
             assert client.get(url).status_code == 200
+
+
+def list_hearing(client, world, zone, typed):
+    """As the partner, list a hearing typed as `typed` in a court sitting in `zone`."""
+    court = CourtFactory(name=f"Court in {zone}", time_zone=zone)
+    proceeding = ProceedingFactory(matter=world.matter, court=court)
+    client.force_login(world.partner)
+    response = client.post(
+        reverse("matters:hearing_create", args=[world.matter.pk, proceeding.pk]),
+        {"kind": "cmc", "start": typed, "venue": "Court 1", "status": "listed"},
+    )
+    return proceeding, response
+
+
+@pytest.mark.parametrize(
+    ("zone", "typed", "message"),
+    [
+        ("America/Los_Angeles", "2026-03-08T02:30", "does not exist in America/Los_Angeles"),
+        ("Europe/London", "2026-03-29T01:30", "does not exist in Europe/London"),
+        ("America/Los_Angeles", "2026-11-01T01:30", "happens twice in America/Los_Angeles"),
+        ("Europe/London", "2026-10-25T01:30", "happens twice in Europe/London"),
+        ("Asia/Shanghai", "0001-01-01T00:10", "between 1990 and 2200"),
+    ],
+)
+def test_impossible_or_ambiguous_court_times_are_refused(client, world, zone, typed, message):
+    proceeding, response = list_hearing(client, world, zone, typed)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Hearing.objects.filter(proceeding=proceeding).exists()
+
+
+@pytest.mark.parametrize(
+    ("zone", "typed", "utc"),
+    [
+        # Times that exist once, on the day the clocks change where the server is (London).
+        ("America/Los_Angeles", "2026-03-29T01:30", datetime(2026, 3, 29, 8, 30, tzinfo=UTC)),
+        ("Asia/Shanghai", "2026-10-25T01:30", datetime(2026, 10, 24, 17, 30, tzinfo=UTC)),
+    ],
+)
+def test_court_time_is_read_in_the_courts_zone_not_the_servers(client, world, zone, typed, utc):
+    proceeding, response = list_hearing(client, world, zone, typed)
+    assert response.status_code == 302
+    assert Hearing.objects.get(proceeding=proceeding).starts_at == utc
+
+
+def test_saving_an_unchanged_hearing_records_no_change(client, world):
+    from casemgr.access.models import AuditEvent
+
+    court = CourtFactory(name="N.D. Cal.", time_zone="America/Los_Angeles")
+    proceeding = ProceedingFactory(matter=world.matter, court=court)
+    hearing = Hearing.objects.create(
+        proceeding=proceeding,
+        kind="cmc",
+        starts_at=datetime(2026, 9, 3, 20, 30, tzinfo=UTC),
+        venue="Courtroom 3",
+    )
+    client.force_login(world.partner)
+    url = reverse("matters:hearing_edit", args=[world.matter.pk, hearing.pk])
+    response = client.post(
+        url,
+        {"kind": "cmc", "start": "2026-09-03T13:30", "venue": "Courtroom 3", "status": "listed"},
+    )
+    assert response.status_code == 302
+    assert not AuditEvent.objects.filter(action="update", object_id=str(hearing.pk)).exists()
+
+
+def test_another_matters_record_under_my_matter_url_is_404_and_audited(client, world):
+    from casemgr.access.models import AuditEvent
+
+    client.force_login(world.outsider)
+    url = reverse("matters:party_edit", args=[world.other_matter.pk, world.claimant.pk])
+    assert client.get(url).status_code == 404
+    denied = AuditEvent.objects.get(action="denied", actor=world.outsider)
+    assert denied.matter == world.matter
+    assert (
+        client.get(reverse("matters:party_edit", args=[world.other_matter.pk, "99999"])).status_code
+        == 404
+    )
