@@ -11,7 +11,7 @@ PORT ?= 8000
 
 # Debian packages: venv, WeasyPrint's text layout libraries; for the tests, the real
 # PostgreSQL and Redis and Chromium for the browser test.
-RUN_DEBS := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+RUN_DEBS := python3-venv libmagic1 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 TEST_DEBS := postgresql redis-server chromium
 
 # The suite always runs against the real services, whatever a developer exported for `make run`.

@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from casemgr.access.api import MembershipViewSet, ObtainAuditedToken
+from casemgr.evidence.api import ExhibitUploadView, ExhibitViewSet
 from casemgr.matters.api import (
     CourtViewSet,
     HearingViewSet,
@@ -29,9 +30,15 @@ router.register("proceedings", ProceedingViewSet)
 router.register("hearings", HearingViewSet)
 router.register("claims", ClaimViewSet)
 router.register("allegations", AllegationViewSet)
+router.register("exhibits", ExhibitViewSet)
 
 urlpatterns = [
     path("auth/token/", ObtainAuditedToken.as_view(), name="api-token"),
+    path(
+        "matters/<int:matter_pk>/exhibits/upload/",
+        ExhibitUploadView.as_view(),
+        name="api-exhibit-upload",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "docs/",

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "casemgr.access",
     "casemgr.matters",
     "casemgr.pleadings",
+    "casemgr.evidence",
 ]
 
 MIDDLEWARE = [
@@ -152,6 +153,12 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "staticfiles")
 # Uploaded evidence lives outside any served folder; it is only ever sent through views that
 # check membership and clearance.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+
+# Largest evidence file accepted; a bigger upload is refused with 413 before it is read.
+EVIDENCE_MAX_UPLOAD_BYTES = env.int("EVIDENCE_MAX_UPLOAD_BYTES", default=2 * 1024**3)
+# Largest image, in pixels, accepted (decompression bombs).
+EVIDENCE_MAX_IMAGE_PIXELS = env.int("EVIDENCE_MAX_IMAGE_PIXELS", default=100_000_000)
+FILE_UPLOAD_TEMP_DIR = env.str("FILE_UPLOAD_TEMP_DIR", default=None)
 
 _s3_bucket = env.str("AWS_STORAGE_BUCKET_NAME", default="")
 STORAGES = {
@@ -263,6 +270,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PartyRoleEnum": "casemgr.matters.models.PartyRole",
         "MemberRoleEnum": "casemgr.access.models.Role",
+        "ClearanceEnum": "casemgr.access.models.Clearance",
     },
 }
 
@@ -305,5 +313,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # Axes logs every successful sign-in at INFO; the audit trail already records them.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # PDF and font libraries narrate every step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "pikepdf": {"level": "WARNING"},
+    },
 }

@@ -62,6 +62,8 @@ class AuditAction(models.TextChoices):
     CREATE = "create", "Created"
     UPDATE = "update", "Changed"
     DELETE = "delete", "Removed"
+    VIEW = "view", "Viewed"
+    DOWNLOAD = "download", "Downloaded"
     DENIED = "denied", "Access denied"
 
 

@@ -24,6 +24,35 @@ class MatterScopedQuerySet(models.QuerySet):
         return self.filter(**{self.matter_path or "pk": matter.pk})
 
 
+class ClearanceScopedQuerySet(MatterScopedQuerySet):
+    """Documents: visible to members whose clearance reaches the document's designation.
+    A document above a member's clearance does not exist for them."""
+
+    designation_path: str = "designation"
+
+    def visible_to(self, user) -> MatterScopedQuerySet:
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        # One filter() call, so both conditions apply to the same membership row.
+        return self.filter(
+            **{
+                self._matter_lookup("memberships__user"): user,
+                f"{self.designation_path}__lte": models.F(
+                    self._matter_lookup("memberships__clearance")
+                ),
+            }
+        )
+
+
+def clearance_scoped_manager(matter_path: str, designation_path: str) -> models.Manager:
+    queryset_class = type(
+        "ClearanceScopedQuerySet",
+        (ClearanceScopedQuerySet,),
+        {"matter_path": matter_path, "designation_path": designation_path},
+    )
+    return queryset_class.as_manager()
+
+
 def matter_scoped_manager(matter_path: str) -> models.Manager:
     """A manager for a model whose matter is reached through `matter_path`
     ("" for Matter itself, "matter" for a direct foreign key, "claim__proceeding__matter"...)."""

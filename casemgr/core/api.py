@@ -67,15 +67,8 @@ class AuditedLookupMixin:
             raise NotFound() from None
 
 
-class MatterScopedViewSet(
-    AuditedLookupMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
-    """List, read, create and change one kind of matter record, as the user may.
+class MatterRecordViewSetMixin(AuditedLookupMixin):
+    """Scoping, permissions and audited writes for a viewset of one kind of matter record.
 
     Records are not deleted through the API: a litigation file keeps its history.
     `parent_field` names the link to the matter (or to the row that holds it), which cannot
@@ -117,3 +110,14 @@ class MatterScopedViewSet(
         except DjangoValidationError as error:
             raise api_validation_error(error) from error
         serializer.instance = instance
+
+
+class MatterScopedViewSet(
+    MatterRecordViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """List, read, create and change one kind of matter record, as the user may."""

@@ -64,3 +64,21 @@ def test_demo_expert_cannot_edit(client):
     client.force_login(get_user_model().objects.get(username="expert"))
     assert client.get(reverse("matters:parties", args=[matter.pk])).status_code == 200
     assert client.get(reverse("matters:party_create", args=[matter.pk])).status_code == 403
+
+
+def test_demo_exhibits_have_mixed_designations_within_clearance(django_capture_on_commit_callbacks):
+    from casemgr.evidence.demo import demo_exhibits_load
+    from casemgr.evidence.models import Exhibit, ExhibitFile
+
+    demo_load(password="demo-pass-123")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert demo_exhibits_load() == 5
+    assert demo_exhibits_load() == 0  # loading again adds nothing
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects
+    partner_sees = Exhibit.objects.visible_to(users.get(username="partner")).count()
+    expert_sees = Exhibit.objects.visible_to(users.get(username="expert")).count()
+    assert (partner_sees, expert_sees) == (5, 4)  # the access log extract is AEO
+    assert not ExhibitFile.objects.exclude(rendition="ready").exists()
+    assert ExhibitFile.objects.filter(original_name="lantern-accounts.csv").exists()

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from casemgr.evidence.demo import demo_exhibits_load
 from casemgr.matters.demo import DemoDataError, demo_load
 
 
@@ -38,6 +39,9 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo data loaded (rows written, new in brackets):"))
         for label, count in summary.loaded.items():
             self.stdout.write(f"  {label:<20} {count:>4}  ({summary.created[label]} new)")
+
+        exhibits = demo_exhibits_load()
+        self.stdout.write(f"  {'exhibits':<20} {exhibits:>4}  (generated and uploaded)")
 
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password: {summary.password}):"))

@@ -1,0 +1,194 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from casemgr.access import policy
+from casemgr.access.models import Clearance
+from casemgr.core.api import MatterRecordSerializer, MatterRecordViewSetMixin
+from casemgr.core.filters import ScopedFilterSet
+from casemgr.evidence import services
+from casemgr.evidence.models import Exhibit, ExhibitFile
+from casemgr.evidence.uploads import install_hashing_handler
+from casemgr.matters.models import Matter
+
+
+class ExhibitFileSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ExhibitFile
+        fields = [
+            "id",
+            "original_name",
+            "size",
+            "sha256",
+            "kind",
+            "mime",
+            "flags",
+            "page_count",
+            "rendition",
+            "rendition_error",
+            "source",
+            "uploaded_at",
+            "download_url",
+        ]
+        read_only_fields = fields
+
+    def get_download_url(self, exhibit_file: ExhibitFile) -> str:
+        return reverse(
+            "evidence:file_download",
+            kwargs={"matter_pk": exhibit_file.matter_id, "pk": exhibit_file.pk},
+        )
+
+
+class ExhibitSerializer(MatterRecordSerializer):
+    reference = serializers.CharField(read_only=True)
+    files = ExhibitFileSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Exhibit
+        fields = [
+            "id",
+            "matter",
+            "reference",
+            "prefix",
+            "number",
+            "title",
+            "description",
+            "document_date",
+            "date_precision",
+            "document_type",
+            "party",
+            "author",
+            "recipients",
+            "custodian",
+            "collected_how",
+            "collected_on",
+            "designation",
+            "privileged",
+            "status",
+            "files",
+        ]
+        read_only_fields = ["matter"]
+
+    def validate_designation(self, value: int) -> int:
+        matter = self.instance.matter if self.instance else None
+        cleared = policy.clearance(self.context["request"].user, matter)
+        if cleared is None or value > cleared:
+            raise serializers.ValidationError("You may not designate above your own clearance.")
+        return value
+
+
+class ExhibitFilter(ScopedFilterSet):
+    class Meta:
+        model = Exhibit
+        fields = ["matter", "designation", "document_type", "party", "status", "privileged"]
+
+
+class ExhibitViewSet(
+    MatterRecordViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Exhibits you may see: membership and clearance both apply. Files arrive through
+    `POST /api/matters/{id}/exhibits/upload/`."""
+
+    queryset = Exhibit.objects.select_related("matter").prefetch_related("files")
+    serializer_class = ExhibitSerializer
+    filterset_class = ExhibitFilter
+    search_fields = ["title", "description", "files__text"]
+    ordering_fields = ["prefix", "number", "document_date", "title", "created_at"]
+
+
+class UploadSerializer(serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=True)  # refused with a reason below
+    prefix = serializers.CharField(max_length=10, required=False, default="EX")
+    title = serializers.CharField(max_length=300, required=False)
+    document_date = serializers.DateField(required=False)
+    document_type = serializers.ChoiceField(choices=Exhibit.DocumentType.choices, required=False)
+    designation = serializers.ChoiceField(choices=Clearance.choices, required=False)
+
+
+_ERROR = inline_serializer(
+    "UploadError", {"status": serializers.CharField(), "detail": serializers.CharField()}
+)
+
+
+class ExhibitUploadView(APIView):
+    """Upload one file as a new exhibit of the matter (multipart, field `file`).
+
+    The content decides whether it is accepted, whatever its name. Answers 201 with the
+    exhibit and the file's SHA-256; 409 if the same bytes are already in the matter; 415
+    with the reason if the file is refused; 413 if it is over the size limit."""
+
+    parser_classes = [MultiPartParser]
+
+    def initialize_request(self, request, *args, **kwargs):
+        # Before authentication: the CSRF check of session authentication reads the body,
+        # and must read it through the hashing handler.
+        self.upload_handler = install_hashing_handler(request)
+        return super().initialize_request(request, *args, **kwargs)
+
+    @extend_schema(
+        request={"multipart/form-data": UploadSerializer},
+        responses={
+            201: ExhibitSerializer,
+            409: OpenApiResponse(_ERROR, description="The same file is already in the matter."),
+            413: OpenApiResponse(_ERROR, description="The file is over the size limit."),
+            415: OpenApiResponse(_ERROR, description="The file's content is not accepted."),
+        },
+    )
+    def post(self, request, matter_pk: int):
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        if length > settings.EVIDENCE_MAX_UPLOAD_BYTES + 64 * 1024:
+            return self._too_large()
+        matter = policy.get_visible_or_404(Matter.objects.all(), request=request, pk=matter_pk)
+        if not policy.can_edit(request.user, matter):
+            policy.audit_forbidden(request, matter=matter, reason="read-only member")
+            raise PermissionDenied("Your role on this matter is read-only.")
+        form = UploadSerializer(data=request.data)
+        if self.upload_handler.too_large:
+            return self._too_large()
+        form.is_valid(raise_exception=True)
+        designation = form.validated_data.get("designation") or Clearance.STANDARD
+        if designation > policy.clearance(request.user, matter):
+            raise PermissionDenied("You may not designate above your own clearance.")
+        result = services.exhibit_file_ingest(
+            matter=matter,
+            uploaded_by=request.user,
+            incoming=services.IncomingFile.from_upload(form.validated_data["file"]),
+            metadata={**form.validated_data, "designation": designation},
+            request=request,
+        )
+        if result.status == "duplicate":
+            return Response(
+                {"status": "duplicate", "detail": result.reason}, status.HTTP_409_CONFLICT
+            )
+        if result.status == "rejected":
+            return Response(
+                {"status": "rejected", "detail": result.reason},
+                status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+            )
+        result.exhibit.refresh_from_db()
+        body = ExhibitSerializer(result.exhibit, context={"request": request}).data
+        return Response({**body, "sha256": result.file.sha256}, status=status.HTTP_201_CREATED)
+
+    @staticmethod
+    def _too_large() -> Response:
+        limit = settings.EVIDENCE_MAX_UPLOAD_BYTES
+        return Response(
+            {
+                "status": "rejected",
+                "detail": f"The file is larger than the limit of {limit:,} bytes.",
+            },
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )

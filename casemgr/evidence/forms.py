@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from django import forms
+
+from casemgr.access.models import Clearance
+from casemgr.core.forms import MatterRecordForm
+from casemgr.evidence.models import Exhibit
+from casemgr.matters.forms import DATE
+
+
+class ExhibitForm(MatterRecordForm):
+    """An exhibit's details. A member may designate a document only up to their own
+    clearance: anything higher would vanish from their own view as they saved it."""
+
+    class Meta:
+        model = Exhibit
+        fields = [
+            "prefix",
+            "number",
+            "title",
+            "document_date",
+            "date_precision",
+            "document_type",
+            "designation",
+            "privileged",
+            "party",
+            "author",
+            "recipients",
+            "custodian",
+            "collected_how",
+            "collected_on",
+            "description",
+            "status",
+        ]
+        widgets = {
+            "document_date": DATE,
+            "collected_on": DATE,
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, clearance: Clearance, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["designation"].choices = [
+            (value, label) for value, label in Clearance.choices if value <= clearance
+        ]
+
+    def clean_prefix(self) -> str:
+        return self.cleaned_data["prefix"].strip().upper()
+
+
+class ExhibitQuickForm(ExhibitForm):
+    """The few details a paralegal fills in right after a batch upload."""
+
+    class Meta(ExhibitForm.Meta):
+        fields = ["prefix", "number", "title", "document_date", "document_type", "designation"]
+
+
+class UploadDefaultsForm(forms.Form):
+    prefix = forms.CharField(
+        max_length=10, initial="EX", help_text="Prefix for the new exhibits' references."
+    )

@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from casemgr.access.models import Clearance
+from casemgr.access.querysets import clearance_scoped_manager
+from casemgr.matters.models import Matter, Party
+
+
+class Exhibit(models.Model):
+    """A document produced in evidence, referred to as e.g. "MA-1" (a witness's initials, or a
+    producing party's prefix, and a number). It may hold several files: an e-mail and its
+    attachments, or a corrected copy beside the original."""
+
+    class DatePrecision(models.TextChoices):
+        DAY = "day", "Exact day"
+        MONTH = "month", "Month"
+        YEAR = "year", "Year"
+        APPROXIMATE = "approximate", "Approximate"
+
+    class DocumentType(models.TextChoices):
+        LETTER = "letter", "Letter"
+        EMAIL = "email", "E-mail"
+        CONTRACT = "contract", "Contract or terms"
+        LOG = "log", "Log or data export"
+        SCREENSHOT = "screenshot", "Screenshot or photo"
+        REPORT = "report", "Report"
+        STATEMENT = "statement", "Witness statement"
+        COURT_DOCUMENT = "court_document", "Court document"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        NEW = "new", "New – details to complete"
+        REVIEWED = "reviewed", "Reviewed"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="exhibits")
+    prefix = models.CharField(
+        max_length=10, help_text="Witness initials or producing party's prefix, e.g. MA or PX."
+    )
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    document_date = models.DateField(null=True, blank=True)
+    date_precision = models.CharField(
+        max_length=12, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    author = models.CharField(max_length=200, blank=True)
+    recipients = models.CharField(max_length=500, blank=True)
+    document_type = models.CharField(
+        max_length=20, choices=DocumentType.choices, default=DocumentType.OTHER
+    )
+    party = models.ForeignKey(
+        Party,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="exhibits",
+        help_text="The party that produced the document.",
+    )
+    custodian = models.CharField(max_length=200, blank=True)
+    collected_how = models.CharField(
+        max_length=200, blank=True, help_text="e.g. forensic image of mailbox, API log export"
+    )
+    collected_on = models.DateField(null=True, blank=True)
+    designation = models.PositiveSmallIntegerField(
+        choices=Clearance.choices, default=Clearance.STANDARD
+    )
+    privileged = models.BooleanField(
+        default=False, help_text="Legally privileged: never disclosed to the other side."
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = clearance_scoped_manager("matter", "designation")
+
+    class Meta:
+        ordering = ["prefix", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["matter", "prefix", "number"],
+                name="exhibit_reference_unique_in_matter",
+                violation_error_message="This matter already has an exhibit with that reference.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(designation__in=Clearance.values),
+                name="exhibit_designation_is_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("evidence:exhibit", kwargs={"matter_pk": self.matter_id, "pk": self.pk})
+
+    @property
+    def reference(self) -> str:
+        return f"{self.prefix}-{self.number}"
+
+
+class ExhibitFile(models.Model):
+    """Stored bytes, which never change: a corrected document is a new file. The SHA-256 is
+    taken while the upload streams in and checked again whenever the bytes are served."""
+
+    class Rendition(models.TextChoices):
+        PENDING = "pending", "Being prepared"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    exhibit = models.ForeignKey(Exhibit, on_delete=models.PROTECT, related_name="files")
+    # The exhibit's matter, repeated so the database can refuse the same bytes twice in a matter.
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="+")
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    kind = models.CharField(max_length=10)
+    mime = models.CharField(max_length=100)
+    flags = models.JSONField(default=list, blank=True)
+    storage_key = models.CharField(max_length=255)
+    source = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="derived",
+        help_text="The e-mail this attachment came out of.",
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    rendition = models.CharField(
+        max_length=10, choices=Rendition.choices, default=Rendition.PENDING
+    )
+    rendition_key = models.CharField(max_length=255, blank=True)
+    rendition_sha256 = models.CharField(max_length=64, blank=True)
+    rendition_error = models.TextField(blank=True)
+    rendition_attempts = models.PositiveSmallIntegerField(default=0)
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    text = models.TextField(blank=True)
+
+    objects = clearance_scoped_manager("matter", "exhibit__designation")
+
+    class Meta:
+        ordering = ["exhibit", "uploaded_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["matter", "sha256"],
+                name="file_once_per_matter",
+                violation_error_message="This file is already in the matter.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,0 +1,611 @@
+"""PDF renditions of exhibit files, for preview and for bundles. Pure: a path in, a PDF out.
+
+Evidence is hostile. Nothing read from a file is ever interpreted: every string is escaped
+before it goes into the HTML that WeasyPrint lays out, an e-mail's own HTML is reduced to
+text and never rendered, and WeasyPrint's URL fetcher refuses every URL, so a file cannot
+make the server fetch anything.
+"""
+
+from __future__ import annotations
+
+import csv
+import email
+import email.policy
+import html
+import io
+import json
+import mimetypes
+import os
+import re
+import shutil
+import signal
+import string
+import subprocess
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from email.message import EmailMessage
+from functools import cache
+from html.parser import HTMLParser
+from pathlib import Path
+
+import img2pdf
+import pikepdf
+import pypdf
+from PIL import Image, UnidentifiedImageError
+from weasyprint import CSS, HTML
+from weasyprint.urls import URLFetcher
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "evidence" / "rendition"
+
+TEXT_LIMIT = 1_000_000  # characters of extracted text returned for search
+TEXT_LINE_LIMIT = 20_000  # lines of a text file laid out (~300 pages)
+CSV_ROW_LIMIT = 5_000
+CSV_COLUMN_LIMIT = 40
+CSV_CELL_LIMIT = 60_000  # cells laid out, row numbers included (about a minute's work)
+JSONL_RECORD_LIMIT = 2_000
+JSONL_RECORD_CHARS = 20_000  # one pretty-printed record, before it is cut short
+OFFICE_TIMEOUT = 120  # seconds LibreOffice may take over one document
+
+KINDS = ("pdf", "jpeg", "png", "tiff", "email", "text", "csv", "jsonl", "docx", "xlsx")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str  # sanitised name from the e-mail
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Rendition:
+    pdf: bytes | None  # None when the input is already a PDF (the original is its own rendition)
+    page_count: int
+    text: str  # extracted text for search, at most TEXT_LIMIT characters
+    attachments: tuple[Attachment, ...] = ()  # only for e-mails
+
+
+class RenditionError(Exception):
+    """Why a file has no rendition, in words a paralegal can act on."""
+
+
+def render(path: Path, kind: str, *, title: str = "") -> Rendition:
+    """The rendition of the file at `path`, whose detected kind is `kind` (one of KINDS).
+    `title` (the exhibit reference) goes in the footer of every page laid out here."""
+    if kind == "pdf":
+        return _render_pdf(path)
+    if kind in ("jpeg", "png", "tiff"):
+        return _render_image(path)
+    if kind == "email":
+        return _render_email(path, title)
+    if kind in ("text", "csv", "jsonl"):
+        data = path.read_bytes()
+        text = _decode(data)
+        if kind == "csv":
+            document = _csv_document(text, title)
+        elif kind == "jsonl":
+            document = _jsonl_document(text, title)
+        else:
+            document = _text_document(text, title)
+        return _from_html(document, title, text)
+    if kind in ("docx", "xlsx"):
+        return _render_office(path)
+    raise ValueError(f"Unknown kind of exhibit file: {kind!r}")
+
+
+# PDF and images
+
+
+def _render_pdf(path: Path) -> Rendition:
+    try:
+        with pikepdf.open(path) as pdf:
+            page_count = len(pdf.pages)
+    except pikepdf.PasswordError:
+        raise RenditionError(
+            "The PDF is password-protected, so it cannot be previewed or bundled. "
+            "Ask for an unprotected copy."
+        ) from None
+    except pikepdf.PdfError as error:
+        raise RenditionError(f"The PDF could not be read: {error}") from None
+    return Rendition(pdf=None, page_count=page_count, text=_pdf_text(path))
+
+
+def _pdf_text(source: Path | io.BytesIO) -> str:
+    """The PDF's text, page by page; a page whose text cannot be extracted is skipped, since
+    search is a convenience and the PDF itself is what counts."""
+    try:
+        reader = pypdf.PdfReader(source)
+        if reader.is_encrypted:
+            reader.decrypt("")
+        page_total = len(reader.pages)
+    except Exception:
+        return ""
+    chunks: list[str] = []
+    length = 0
+    for number in range(page_total):
+        try:
+            chunk = reader.pages[number].extract_text() or ""
+        except Exception:  # noqa: S112 - one bad page must not cost the text of the others
+            continue
+        chunks.append(chunk)
+        length += len(chunk)
+        if length >= TEXT_LIMIT:
+            break
+    return _clean("\n\n".join(chunks))[:TEXT_LIMIT]
+
+
+def _render_image(path: Path) -> Rendition:
+    # img2pdf puts JPEG (and most PNG and TIFF) data into the PDF as it is, so the exhibit's
+    # pixels are the original ones; EXIF rotation becomes the page's /Rotate.
+    try:
+        pdf = img2pdf.convert(str(path), rotation=img2pdf.Rotation.ifvalid)
+    except (img2pdf.AlphaChannelError, img2pdf.UnsupportedColorspaceError):
+        # img2pdf keeps 8-bit transparency as a soft mask but refuses alpha above 8 bits per
+        # channel (PIL cannot carry it), and some TIFF colour spaces. Those images are
+        # converted with Pillow to RGB, transparency flattened onto white, and then embedded.
+        pdf = img2pdf.convert(_flattened_frames(path), rotation=img2pdf.Rotation.ifvalid)
+    except _UNREADABLE_IMAGE as error:
+        raise RenditionError(f"The image could not be read: {error}") from None
+    return Rendition(pdf=pdf, page_count=_page_count(pdf), text="")
+
+
+_UNREADABLE_IMAGE = (
+    img2pdf.ImageOpenError,
+    img2pdf.JpegColorspaceError,
+    img2pdf.NegativeDimensionError,
+    img2pdf.PdfTooLargeError,
+    Image.DecompressionBombError,
+    UnidentifiedImageError,
+    OSError,
+    ValueError,
+)
+
+
+def _flattened_frames(path: Path) -> list[bytes]:
+    """Each frame of the image as an RGB PNG, transparency composited onto white."""
+    frames = []
+    try:
+        with Image.open(path) as image:
+            for index in range(getattr(image, "n_frames", 1)):
+                image.seek(index)
+                rgba = image.convert("RGBA")
+                flat = Image.new("RGB", rgba.size, "white")
+                flat.paste(rgba, mask=rgba.getchannel("A"))
+                buffer = io.BytesIO()
+                flat.save(buffer, format="PNG", dpi=image.info.get("dpi", (72, 72)))
+                frames.append(buffer.getvalue())
+    except _UNREADABLE_IMAGE as error:
+        raise RenditionError(f"The image could not be read: {error}") from None
+    return frames
+
+
+# E-mail
+
+
+_EMAIL_HEADERS = ("From", "To", "Cc", "Date", "Subject")
+
+
+def _render_email(path: Path, title: str) -> Rendition:
+    with path.open("rb") as handle:
+        message = email.message_from_binary_file(handle, policy=email.policy.default)
+    bodies: list[EmailMessage] = []
+    parts: list[EmailMessage] = []
+    _collect_parts(message, wanted=True, bodies=bodies, attachments=parts)
+    headers = {name: _header(message, name) for name in _EMAIL_HEADERS}
+    body = "\n\n".join(_body_text(part) for part in bodies).strip()
+    attachments = tuple(_attachment(part, number) for number, part in enumerate(parts, 1))
+
+    notes = []
+    if bodies and all(part.get_content_type() == "text/html" for part in bodies):
+        notes.append("The e-mail has only an HTML body; it is shown here as plain text.")
+    header_rows = "\n".join(
+        f"<tr><th>{name}</th><td>{_e(value)}</td></tr>" for name, value in headers.items()
+    )
+    attachment_rows = "\n".join(
+        f"<tr><td>{_e(item.filename)}</td><td>{_e(item.content_type)}</td>"
+        f'<td class="size">{_size(len(item.data))}</td></tr>'
+        for item in attachments
+    )
+    document = _template("email.html").substitute(
+        document_title=_e(title or headers["Subject"]),
+        subject=_e(headers["Subject"] or "(no subject)"),
+        header_rows=header_rows,
+        notes=_notes(notes),
+        body=_e(body) if body else "<i>(no text body)</i>",
+        attachments=(
+            '<table class="attachments"><thead><tr><th>Name</th><th>Type</th>'
+            f"<th>Size</th></tr></thead><tbody>{attachment_rows}</tbody></table>"
+            if attachments
+            else "<p>None.</p>"
+        ),
+    )
+    text = "\n".join(f"{name}: {value}" for name, value in headers.items())
+    text += f"\n\n{body}"
+    if attachments:  # so that a search for an attachment's name finds its e-mail too
+        text += "\n\nAttachments: " + ", ".join(item.filename for item in attachments)
+    rendition = _from_html(document, title, text)
+    return Rendition(rendition.pdf, rendition.page_count, rendition.text, attachments)
+
+
+def _collect_parts(
+    part: EmailMessage,
+    *,
+    wanted: bool,
+    bodies: list[EmailMessage],
+    attachments: list[EmailMessage],
+) -> None:
+    """Sort the leaves of the MIME tree into body text and attachments. Of the versions in a
+    multipart/alternative only one is the body (plain text first); the others are the same
+    words again, but any files inside them (an HTML version's inline images) are kept."""
+    if part.get_content_maintype() == "multipart":
+        children = list(part.iter_parts())
+        preferred = None
+        if part.get_content_subtype() == "alternative" and children:
+            preferred = next(
+                (c for c in children if _is_body_text(c, "text/plain")),
+                next((c for c in children if _is_body_text(c, "text/html")), children[-1]),
+            )
+        for child in children:
+            _collect_parts(
+                child,
+                wanted=wanted and preferred in (None, child),
+                bodies=bodies,
+                attachments=attachments,
+            )
+    elif _is_body_text(part, "text/plain") or _is_body_text(part, "text/html"):
+        if wanted:
+            bodies.append(part)
+    else:  # files, and forwarded messages (message/rfc822) kept whole
+        attachments.append(part)
+
+
+def _is_body_text(part: EmailMessage, content_type: str) -> bool:
+    return (
+        part.get_content_type() == content_type
+        and part.get_content_disposition() != "attachment"
+        and not _filename(part)
+    )
+
+
+def _header(message: EmailMessage, name: str) -> str:
+    try:
+        values = [str(value) for value in message.get_all(name, [])]
+    except Exception:  # a malformed header the parser chokes on is shown as it arrived
+        values = [str(v) for k, v in message.raw_items() if k.lower() == name.lower()]
+    return _clean(re.sub(r"\s+", " ", ", ".join(values))).strip()
+
+
+def _body_text(part: EmailMessage) -> str:
+    try:
+        content = part.get_content()
+    except (LookupError, ValueError, AssertionError):  # unknown or lying charset
+        content = (part.get_payload(decode=True) or b"").decode("utf-8", errors="replace")
+    if part.get_content_type() == "text/html":
+        content = _html_to_text(content)
+    return _clean(content.replace("\r\n", "\n"))
+
+
+def _attachment(part: EmailMessage, number: int) -> Attachment:
+    content_type = part.get_content_type()
+    if part.get_content_maintype() == "message":
+        inner = part.get_payload(0) if part.is_multipart() else None
+        data = inner.as_bytes(policy=email.policy.compat32) if inner is not None else b""
+    else:
+        data = part.get_payload(decode=True) or b""
+    return Attachment(
+        filename=_safe_filename(_filename(part), number, content_type),
+        content_type=content_type,
+        data=data,
+    )
+
+
+def _filename(part: EmailMessage) -> str:
+    try:
+        return part.get_filename() or ""
+    except Exception:  # an undecodable RFC 2231 name: the attachment keeps a made-up one
+        return ""
+
+
+def _safe_filename(name: str, number: int, content_type: str) -> str:
+    """The attachment's own name with no path, no control or direction-override characters
+    (which disguise "invoice\u202efdp.exe" as a PDF) and a bounded length."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if c.isprintable()).strip().lstrip(".").strip()
+    if len(name) > 200:
+        stem, dot, suffix = name.rpartition(".")
+        name = f"{stem[: 190 - len(suffix)]}.{suffix}" if dot and len(suffix) < 10 else name[:200]
+    if not name:
+        extension = mimetypes.guess_extension(content_type) or ".bin"
+        name = f"attachment-{number}{extension}"
+    return name
+
+
+class _HTMLText(HTMLParser):
+    """An HTML e-mail body as plain text: tags and scripts dropped, blocks on their own lines,
+    link targets kept (where a link really pointed can matter in a dispute)."""
+
+    _HIDDEN = frozenset({"script", "style", "title", "template", "noscript"})
+    _BLOCKS = frozenset(
+        "address blockquote br dd div dl dt h1 h2 h3 h4 h5 h6 hr li ol p pre table tr ul".split()
+    )
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.chunks: list[str] = []
+        self.hidden = 0
+        self.href = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._HIDDEN:
+            self.hidden += 1
+        elif tag in self._BLOCKS:
+            self.chunks.append("\n")
+        elif tag == "a":
+            href = dict(attrs).get("href") or ""
+            self.href = href if href.startswith(("http:", "https:", "mailto:")) else ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._HIDDEN:
+            self.hidden = max(0, self.hidden - 1)
+        elif tag in self._BLOCKS:
+            self.chunks.append("\n")
+        elif tag == "a" and self.href:
+            self.chunks.append(f" <{self.href}>")
+            self.href = ""
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.chunks.append(re.sub(r"\s+", " ", data))
+
+
+def _html_to_text(markup: str) -> str:
+    parser = _HTMLText()
+    parser.feed(markup)
+    parser.close()
+    lines = (line.strip() for line in "".join(parser.chunks).replace("\xa0", " ").split("\n"))
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+# Text, CSV and JSON Lines
+
+
+def _text_document(text: str, title: str, notes: Iterable[str] = ()) -> str:
+    lines = text.splitlines()
+    notes = list(notes)
+    if len(lines) > TEXT_LINE_LIMIT:
+        notes.append(_first_of(TEXT_LINE_LIMIT, len(lines), "lines"))
+        text = "\n".join(lines[:TEXT_LINE_LIMIT])
+    if len(text) > TEXT_LIMIT:
+        notes.append(f"Only the first {TEXT_LIMIT:,} characters are shown.")
+        text = text[:TEXT_LIMIT]
+    if not text.strip():
+        notes.append("The file is empty.")
+    return _template("text.html").substitute(
+        document_title=_e(title), notes=_notes(notes), content=f"<pre>{_e(text)}</pre>"
+    )
+
+
+def _csv_document(text: str, title: str) -> str:
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
+            text[:16_384], delimiters=",;\t|"
+        )
+    except csv.Error:
+        dialect = csv.excel
+    shown: list[list[str]] = []
+    total = 0
+    try:
+        for row in csv.reader(io.StringIO(text, newline=""), dialect):
+            if total <= CSV_ROW_LIMIT:  # the header row plus CSV_ROW_LIMIT rows
+                shown.append(row)
+            total += 1
+    except csv.Error as error:
+        note = f"The file could not be read as a table ({error}), so it is shown as text."
+        return _text_document(text, title, [note])
+    if not shown:
+        return _text_document(text, title)
+    header, rows = shown[0], shown[1:]
+    columns = max(len(row) for row in shown)
+    notes = []
+    if columns > CSV_COLUMN_LIMIT:
+        notes.append(_first_of(CSV_COLUMN_LIMIT, columns, "columns"))
+        columns = CSV_COLUMN_LIMIT
+    # WeasyPrint lays out about a thousand table cells a second: wide tables get fewer rows.
+    row_limit = min(CSV_ROW_LIMIT, CSV_CELL_LIMIT // (columns + 1))
+    if total - 1 > row_limit:
+        notes.append(_first_of(row_limit, total - 1, "rows"))
+        rows = rows[:row_limit]
+
+    def cells(row: list[str], tag: str) -> str:
+        row = (row + [""] * columns)[:columns]
+        return "".join(f"<{tag}>{_e(value)}</{tag}>" for value in row)
+
+    return _template("table.html").substitute(
+        document_title=_e(title),
+        body_class="landscape" if columns > 6 else "",
+        notes=_notes(notes),
+        header_cells='<th class="row-number">#</th>' + cells(header, "th"),
+        rows="\n".join(
+            f'<tr><td class="row-number">{number}</td>{cells(row, "td")}</tr>'
+            for number, row in enumerate(rows, 1)
+        ),
+    )
+
+
+def _jsonl_document(text: str, title: str) -> str:
+    lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    notes = []
+    if len(lines) > JSONL_RECORD_LIMIT:
+        notes.append(_first_of(JSONL_RECORD_LIMIT, len(lines), "records"))
+    blocks = []
+    for line_number, line in lines[:JSONL_RECORD_LIMIT]:
+        try:
+            pretty = json.dumps(json.loads(line), indent=2, ensure_ascii=False)
+            label = f"line {line_number}"
+        except (ValueError, RecursionError):
+            pretty, label = line, f"line {line_number} (not valid JSON, shown as it is)"
+        if len(pretty) > JSONL_RECORD_CHARS:
+            pretty = pretty[:JSONL_RECORD_CHARS] + "\n… (record cut short here)"
+        blocks.append(
+            f'<div class="record"><div class="record-number">{label}</div>{_e(pretty)}</div>'
+        )
+    if not blocks:
+        notes.append("The file is empty.")
+    return _template("text.html").substitute(
+        document_title=_e(title), notes=_notes(notes), content="\n".join(blocks)
+    )
+
+
+def _first_of(shown: int, total: int, what: str) -> str:
+    return (
+        f"First {shown:,} of {total:,} {what} shown. "
+        "The original file, with everything in it, stays available."
+    )
+
+
+# Word and Excel
+
+
+def _render_office(path: Path) -> Rendition:
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        raise RenditionError(
+            "LibreOffice is not installed on the server, so Word and Excel files cannot be "
+            "previewed. The original file can still be downloaded."
+        )
+    with tempfile.TemporaryDirectory(prefix="rendition-") as work:
+        command = [
+            soffice,
+            # A profile of its own: LibreOffice instances sharing one profile fail silently.
+            f"-env:UserInstallation={Path(work, 'profile').as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            work,
+            str(path.resolve()),  # absolute, so a name starting with "-" is not an option
+        ]
+        # soffice forks; its own session lets a timeout kill the whole process group.
+        process = subprocess.Popen(  # noqa: S603 - fixed arguments, no shell
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+        )
+        try:
+            _, stderr = process.communicate(timeout=OFFICE_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise RenditionError(
+                f"LibreOffice took more than {OFFICE_TIMEOUT} seconds to convert the file "
+                "and was stopped."
+            ) from None
+        output = Path(work, f"{path.resolve().stem}.pdf")
+        if process.returncode != 0 or not output.exists():
+            detail = stderr.decode("utf-8", errors="replace").strip()[-300:]
+            raise RenditionError(f"LibreOffice could not convert the file. {detail}".strip())
+        pdf = output.read_bytes()
+    return Rendition(pdf=pdf, page_count=_page_count(pdf), text=_pdf_text(io.BytesIO(pdf)))
+
+
+# Laying out HTML
+
+
+class RefusingURLFetcher(URLFetcher):
+    """WeasyPrint's fetcher for renditions: every URL (http, file, data) is refused and
+    remembered, so that no evidence can make the server fetch anything."""
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols=(), fail_on_errors=False)
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers: dict | None = None):
+        self.refused.append(url)
+        raise ValueError(f"Renditions fetch nothing: {url}")
+
+
+def write_pdf(document: str, *, title: str = "", fetcher: URLFetcher | None = None) -> bytes:
+    """`document` (HTML built from escaped strings only) laid out on A4 pages whose footer
+    carries `title` and "page X of Y"."""
+    fetcher = fetcher or RefusingURLFetcher()
+    stylesheet = _stylesheet()
+    if title:
+        footer = title if len(title) <= 120 else title[:119] + "…"
+        stylesheet += (
+            "@page { @bottom-left { content: "
+            f'{_css_string(footer)}; font: 7.5pt "DejaVu Sans", sans-serif; color: #555; }} }}'
+        )
+    css = CSS(string=stylesheet, base_url=None, url_fetcher=fetcher)
+    return HTML(string=document, base_url=None, url_fetcher=fetcher).write_pdf(stylesheets=[css])
+
+
+def _from_html(document: str, title: str, text: str) -> Rendition:
+    pdf = write_pdf(document, title=title)
+    return Rendition(pdf=pdf, page_count=_page_count(pdf), text=_clean(text)[:TEXT_LIMIT])
+
+
+def _page_count(pdf: bytes) -> int:
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        return len(document.pages)
+
+
+@cache
+def _template(name: str) -> string.Template:
+    return string.Template((TEMPLATE_DIR / name).read_text(encoding="utf-8"))
+
+
+@cache
+def _stylesheet() -> str:
+    return (TEMPLATE_DIR / "rendition.css").read_text(encoding="utf-8")
+
+
+# Strings from files
+
+
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_LINE_BREAKS = frozenset("\x0b\x0c\r")
+
+
+def _decode(data: bytes) -> str:
+    """Text of unknown encoding: UTF-16 when it says so, UTF-8 when it is (or nearly is, e.g.
+    cut off mid-character), otherwise Windows-1252, what most non-UTF-8 exports are."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16", errors="replace")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            encoding = "utf-8" if _UTF8_SEQUENCE.search(data) else "cp1252"
+            text = data.decode(encoding, errors="replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _clean(text: str) -> str:
+    """Text fit to store and show: no lone surrogates (from JSON escapes or broken PDFs), and
+    no control characters; NUL, which PostgreSQL will not store, is dropped."""
+    text = text.encode("utf-8", errors="replace").decode("utf-8").replace("\x00", "")
+    return _CONTROL.sub(lambda m: "\n" if m[0] in _LINE_BREAKS else "\ufffd", text)
+
+
+def _e(value: str) -> str:
+    return html.escape(_clean(value), quote=True)
+
+
+def _notes(notes: Iterable[str]) -> str:
+    return "\n".join(f'<p class="note">{_e(note)}</p>' for note in notes)
+
+
+def _css_string(value: str) -> str:
+    """`value` as a CSS string literal, everything but letters, digits and spaces escaped."""
+    escaped = "".join(c if c.isalnum() or c == " " else f"\\{ord(c):06x}" for c in _clean(value))
+    return f'"{escaped}"'
+
+
+def _size(length: int) -> str:
+    if length < 1024:
+        return f"{length:,} bytes"
+    if length < 1024 * 1024:
+        return f"{length / 1024:,.1f} KB"
+    return f"{length / 1024 / 1024:,.1f} MB"

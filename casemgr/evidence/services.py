@@ -1,0 +1,201 @@
+"""Writes for evidence: taking files in, and keeping their renditions."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+
+from casemgr.access.audit import audit_record
+from casemgr.access.models import AuditAction
+from casemgr.evidence import storage
+from casemgr.evidence.detection import Kind, detect
+from casemgr.evidence.models import Exhibit, ExhibitFile
+from casemgr.evidence.uploads import clean_filename
+from casemgr.matters.models import Matter
+
+DOCUMENT_TYPE_BY_KIND = {
+    Kind.EMAIL: Exhibit.DocumentType.EMAIL,
+    Kind.CSV: Exhibit.DocumentType.LOG,
+    Kind.JSONL: Exhibit.DocumentType.LOG,
+    Kind.PNG: Exhibit.DocumentType.SCREENSHOT,
+    Kind.JPEG: Exhibit.DocumentType.SCREENSHOT,
+}
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    """A file on local disk, already hashed and counted, with the name the user gave it."""
+
+    path: Path
+    name: str
+    size: int
+    sha256: str
+
+    @classmethod
+    def from_upload(cls, upload) -> IncomingFile:
+        return cls(Path(upload.temporary_file_path()), upload.name, upload.size, upload.sha256)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, name: str) -> IncomingFile:
+        path = storage.copy_to_temp(data)
+        return cls(path, name, len(data), hashlib.sha256(data).hexdigest())
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    status: str  # "stored", "duplicate" or "rejected"
+    name: str
+    reason: str = ""
+    exhibit: Exhibit | None = None
+    file: ExhibitFile | None = None
+
+
+def next_exhibit_number(*, matter: Matter, prefix: str) -> int:
+    highest = Exhibit.objects.filter(matter=matter, prefix=prefix).aggregate(n=Max("number"))["n"]
+    return (highest or 0) + 1
+
+
+def exhibit_file_ingest(
+    *,
+    matter: Matter,
+    uploaded_by,
+    incoming: IncomingFile,
+    metadata: dict[str, Any] | None = None,
+    exhibit: Exhibit | None = None,
+    source: ExhibitFile | None = None,
+    request=None,
+) -> IngestResult:
+    """Take one file into the matter: refuse it with a reason, report it as a duplicate, or
+    store it (as a new exhibit, or as another file of `exhibit`) and queue its rendition."""
+    name = clean_filename(incoming.name)
+    duplicate = _duplicate(matter=matter, sha256=incoming.sha256, name=name, user=uploaded_by)
+    if duplicate:
+        return duplicate
+    detection = detect(
+        incoming.path,
+        name,
+        max_pixels=settings.EVIDENCE_MAX_IMAGE_PIXELS,
+        office_available=shutil.which("soffice") is not None,
+    )
+    if not detection.accepted:
+        return IngestResult("rejected", name, reason=detection.reason)
+    key = storage.store_path(incoming.path, incoming.sha256)
+    try:
+        with transaction.atomic():
+            # One upload at a time per matter chooses the next exhibit number.
+            Matter.objects.select_for_update().filter(pk=matter.pk).first()
+            if exhibit is None:
+                exhibit = _new_exhibit(matter, uploaded_by, name, detection.kind, metadata or {})
+            stored = ExhibitFile.objects.create(
+                exhibit=exhibit,
+                matter=matter,
+                original_name=name,
+                size=incoming.size,
+                sha256=incoming.sha256,
+                kind=detection.kind,
+                mime=detection.mime,
+                flags=list(detection.flags),
+                storage_key=key,
+                source=source,
+                uploaded_by=uploaded_by,
+            )
+            audit_record(
+                action=AuditAction.CREATE,
+                request=request,
+                actor=uploaded_by,
+                matter=matter,
+                obj=stored,
+                detail={"exhibit": exhibit.reference, "sha256": incoming.sha256},
+            )
+            _queue_rendition(stored)
+    except IntegrityError:
+        # Someone stored the same bytes a moment ago.
+        found = _duplicate(matter=matter, sha256=incoming.sha256, name=name, user=uploaded_by)
+        if found:
+            return found
+        raise
+    return IngestResult("stored", name, exhibit=exhibit, file=stored)
+
+
+def _duplicate(*, matter, sha256: str, name: str, user) -> IngestResult | None:
+    existing = ExhibitFile.objects.filter(matter=matter, sha256=sha256).select_related("exhibit")
+    found = existing.first()
+    if found is None:
+        return None
+    # Name the existing exhibit only to someone cleared to see it.
+    visible = Exhibit.objects.visible_to(user).filter(pk=found.exhibit_id).exists()
+    where = f" as {found.exhibit.reference}" if visible else ""
+    return IngestResult(
+        "duplicate",
+        name,
+        reason=f"The same file (SHA-256 {sha256[:12]}…) is already in this matter{where}.",
+        exhibit=found.exhibit if visible else None,
+    )
+
+
+def _new_exhibit(matter, user, name: str, kind: str, metadata: dict) -> Exhibit:
+    prefix = (metadata.get("prefix") or "EX").upper()
+    exhibit = Exhibit(
+        matter=matter,
+        prefix=prefix,
+        number=metadata.get("number") or next_exhibit_number(matter=matter, prefix=prefix),
+        title=metadata.get("title") or Path(name).stem[:300] or name,
+        document_type=metadata.get("document_type")
+        or DOCUMENT_TYPE_BY_KIND.get(kind, Exhibit.DocumentType.OTHER),
+        designation=metadata.get("designation") or 1,
+        document_date=metadata.get("document_date"),
+        created_by=user,
+    )
+    exhibit.full_clean()
+    exhibit.save()
+    return exhibit
+
+
+def _queue_rendition(exhibit_file: ExhibitFile) -> None:
+    from casemgr.evidence.tasks import render_exhibit_file
+
+    transaction.on_commit(lambda: render_exhibit_file.delay(exhibit_file.pk))
+
+
+@transaction.atomic
+def exhibit_file_retry_rendition(*, exhibit_file: ExhibitFile, actor, request=None) -> None:
+    ExhibitFile.objects.filter(pk=exhibit_file.pk).update(
+        rendition=ExhibitFile.Rendition.PENDING, rendition_error=""
+    )
+    audit_record(
+        action=AuditAction.UPDATE,
+        request=request,
+        actor=actor,
+        matter=exhibit_file.matter,
+        obj=exhibit_file,
+        detail={"rendition": "retry"},
+    )
+    _queue_rendition(exhibit_file)
+
+
+def exhibit_file_open_verified(*, exhibit_file: ExhibitFile, request, rendition: bool = False):
+    """The stored bytes (or the PDF rendition) for sending, after their hash is checked and the
+    access is audited. Raises storage.TamperedFile, loudly, if the bytes changed."""
+    if rendition:
+        key, sha256 = exhibit_file.rendition_key, exhibit_file.rendition_sha256
+    else:
+        key, sha256 = exhibit_file.storage_key, exhibit_file.sha256
+    storage.verify(key, sha256)
+    audit_record(
+        action=AuditAction.VIEW if rendition else AuditAction.DOWNLOAD,
+        request=request,
+        matter=exhibit_file.matter,
+        obj=exhibit_file,
+        detail={
+            "exhibit": exhibit_file.exhibit.reference,
+            "designation": exhibit_file.exhibit.get_designation_display(),
+        },
+    )
+    return storage.default_storage.open(key, "rb")

@@ -1,0 +1,85 @@
+"""Evidence bytes in Django's storage (a local folder, or S3 via django-storages).
+
+Keys come from the content's SHA-256, never from the user's file name, so nobody can choose
+where bytes land and the same bytes are stored once. Stored bytes are never rewritten; every
+time they are read for serving or processing, their hash is checked again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
+CHUNK = 1024 * 1024
+
+
+class TamperedFile(Exception):
+    """Stored bytes no longer match the hash they were stored under."""
+
+
+def evidence_key(sha256: str) -> str:
+    return f"evidence/{sha256[:2]}/{sha256}"
+
+
+def rendition_key(sha256: str) -> str:
+    return f"renditions/{sha256[:2]}/{sha256}.pdf"
+
+
+def store_path(path: Path, sha256: str) -> str:
+    key = evidence_key(sha256)
+    if not default_storage.exists(key):
+        with path.open("rb") as source:
+            key = default_storage.save(key, File(source, name=key))
+    return key
+
+
+def store_bytes(data: bytes, key: str) -> str:
+    if default_storage.exists(key):
+        return key
+    return default_storage.save(key, ContentFile(data, name=key))
+
+
+def verify(key: str, sha256: str) -> None:
+    """Read the stored bytes through and compare their hash; raise TamperedFile if they differ."""
+    digest = hashlib.sha256()
+    with default_storage.open(key, "rb") as stored:
+        while chunk := stored.read(CHUNK):
+            digest.update(chunk)
+    if digest.hexdigest() != sha256:
+        raise TamperedFile(f"{key}: stored bytes do not match SHA-256 {sha256}")
+
+
+@contextmanager
+def local_copy(key: str, sha256: str, suffix: str = "") -> Iterator[Path]:
+    """The stored bytes as a local temporary file, hash-checked on the way, for tools that
+    need a path (PDF and image libraries). Deleted afterwards."""
+    digest = hashlib.sha256()
+    with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as target:
+        path = Path(target.name)
+        try:
+            with default_storage.open(key, "rb") as stored:
+                while chunk := stored.read(CHUNK):
+                    digest.update(chunk)
+                    target.write(chunk)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+    try:
+        if digest.hexdigest() != sha256:
+            raise TamperedFile(f"{key}: stored bytes do not match SHA-256 {sha256}")
+        yield path
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def copy_to_temp(data: bytes, suffix: str = "") -> Path:
+    with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as target:
+        target.write(data)
+    return Path(target.name)

@@ -1,0 +1,277 @@
+from __future__ import annotations
+
+import logging
+
+from csp.constants import SELF
+from csp.decorators import csp_replace
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.forms import modelformset_factory
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
+from django.views.generic import TemplateView, View
+
+from casemgr.access import policy
+from casemgr.access.mixins import MatterEditMixin, MatterMixin
+from casemgr.core.services import record_save
+from casemgr.core.views import RecordUpdateView
+from casemgr.evidence import selectors, services, storage
+from casemgr.evidence.detection import Kind
+from casemgr.evidence.forms import ExhibitForm, ExhibitQuickForm
+from casemgr.evidence.models import Exhibit, ExhibitFile
+from casemgr.evidence.uploads import install_hashing_handler
+from casemgr.matters.models import Matter, Party
+
+log = logging.getLogger(__name__)
+
+
+class ExhibitFilterForm(forms.Form):
+    q = forms.CharField(required=False, label="Search")
+    kind = forms.ChoiceField(
+        required=False, choices=[("", "Any type"), *[(k, k.upper()) for k in Kind]]
+    )
+    designation = forms.TypedChoiceField(
+        required=False, coerce=int, empty_value=None, choices=[("", "Any designation")]
+    )
+    party = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    sort = forms.ChoiceField(required=False, choices=[(k, k) for k in selectors.SORTS])
+
+    def __init__(self, *args, matter: Matter, clearance, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["designation"].choices += [
+            (value, label)
+            for value, label in Exhibit._meta.get_field("designation").choices
+            if value <= clearance
+        ]
+        self.fields["party"].choices = [("", "Any party")] + [
+            (party.pk, party.name) for party in Party.objects.in_matter(matter)
+        ]
+
+
+class ExhibitListView(MatterMixin, TemplateView):
+    template_name = "evidence/exhibits.html"
+
+    def get_context_data(self, **kwargs):
+        clearance = policy.clearance(self.request.user, self.matter)
+        form = ExhibitFilterForm(self.request.GET or None, matter=self.matter, clearance=clearance)
+        values = form.cleaned_data if form.is_valid() else {}
+        filters = selectors.ExhibitFilters(
+            **{k: v for k, v in values.items() if v not in ("", None)}
+        )
+        exhibits = selectors.exhibits_for(
+            matter=self.matter, user=self.request.user, filters=filters
+        )
+        page = Paginator(exhibits, 50).get_page(self.request.GET.get("page"))
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(
+            form=form, page=page, query=query.urlencode(), sort=filters.sort, **kwargs
+        )
+
+
+class ExhibitUploadView(MatterEditMixin, TemplateView):
+    template_name = "evidence/upload.html"
+
+
+@csrf_exempt
+def upload_file(request, matter_pk: int):
+    """One file of a batch, sent by the upload page's script; answers JSON for that file.
+
+    CSRF is checked in `_upload_file`, after the hashing handler is installed: Django's CSRF
+    check reads the body, and must read it through that handler (Django's documented pattern).
+    """
+    if request.method != "POST":
+        return JsonResponse({"status": "rejected", "reason": "POST a file."}, status=405)
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    if length > settings.EVIDENCE_MAX_UPLOAD_BYTES + 64 * 1024:
+        return _too_large()
+    handler = install_hashing_handler(request)
+    return _upload_file(request, matter_pk, handler)
+
+
+def _too_large() -> JsonResponse:
+    limit = settings.EVIDENCE_MAX_UPLOAD_BYTES
+    return JsonResponse(
+        {"status": "rejected", "reason": f"The file is larger than the limit of {limit:,} bytes."},
+        status=413,
+    )
+
+
+@csrf_protect
+@login_required
+def _upload_file(request, matter_pk: int, handler):
+    matter = policy.get_visible_or_404(Matter.objects.all(), request=request, pk=matter_pk)
+    if not policy.can_edit(request.user, matter):
+        policy.audit_forbidden(request, matter=matter, reason="read-only member")
+        return JsonResponse({"status": "rejected", "reason": "Your role is read-only."}, status=403)
+    upload = request.FILES.get("file")
+    if handler.too_large:
+        return _too_large()
+    if upload is None:
+        return JsonResponse({"status": "rejected", "reason": "No file was received."}, status=400)
+    result = services.exhibit_file_ingest(
+        matter=matter,
+        uploaded_by=request.user,
+        incoming=services.IncomingFile.from_upload(upload),
+        metadata={"prefix": request.POST.get("prefix", "")[:10]},
+        request=request,
+    )
+    body = {"status": result.status, "name": result.name, "reason": result.reason}
+    if result.exhibit is not None:
+        body["exhibit"] = {
+            "id": result.exhibit.pk,
+            "reference": result.exhibit.reference,
+            "url": result.exhibit.get_absolute_url(),
+        }
+    return JsonResponse(body, status={"stored": 201, "duplicate": 200}.get(result.status, 422))
+
+
+class _ExhibitMixin:
+    def visible_exhibits(self):
+        return Exhibit.objects.visible_to(self.request.user)
+
+    def get_exhibit(self, pk):
+        return self.get_in_matter_or_404(self.visible_exhibits().select_related("party"), pk=pk)
+
+    def get_file(self, pk) -> ExhibitFile:
+        return self.get_in_matter_or_404(
+            ExhibitFile.objects.visible_to(self.request.user).select_related("exhibit"), pk=pk
+        )
+
+
+class ExhibitDetailView(_ExhibitMixin, MatterMixin, TemplateView):
+    template_name = "evidence/exhibit.html"
+
+    def get_context_data(self, **kwargs):
+        exhibit = self.get_exhibit(self.kwargs["pk"])
+        files = list(exhibit.files.select_related("uploaded_by", "source"))
+        preview = next((f for f in files if f.rendition == ExhibitFile.Rendition.READY), None)
+        return super().get_context_data(
+            exhibit=exhibit,
+            files=files,
+            preview=preview,
+            history=selectors.exhibit_history(exhibit=exhibit),
+            **kwargs,
+        )
+
+
+class ExhibitUpdateView(_ExhibitMixin, RecordUpdateView):
+    model = Exhibit
+    form_class = ExhibitForm
+    success_noun = "Exhibit"
+
+    def get_queryset(self):
+        return self.visible_exhibits()
+
+    def get_form_kwargs(self):
+        clearance = policy.clearance(self.request.user, self.matter)
+        return {**super().get_form_kwargs(), "clearance": clearance}
+
+    def get_success_url(self) -> str:
+        return self.object.get_absolute_url()
+
+
+class ExhibitBulkEditView(_ExhibitMixin, MatterEditMixin, TemplateView):
+    """Reference, title, date, type and designation for many exhibits at once, typically
+    the batch just uploaded (?ids=1,2,3)."""
+
+    template_name = "evidence/bulk_edit.html"
+
+    def get_formset(self, data=None):
+        ids = [int(i) for i in self.request.GET.get("ids", "").split(",") if i.isdigit()]
+        clearance = policy.clearance(self.request.user, self.matter)
+        formset_class = modelformset_factory(Exhibit, form=ExhibitQuickForm, extra=0)
+        return formset_class(
+            data,
+            queryset=self.visible_exhibits().filter(matter=self.matter, pk__in=ids),
+            form_kwargs={"matter": self.matter, "clearance": clearance},
+        )
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data(formset=self.get_formset()))
+
+    def post(self, request, *args, **kwargs):
+        formset = self.get_formset(request.POST)
+        if formset.is_valid():
+            try:
+                for form in formset.forms:
+                    if form.has_changed():
+                        record_save(instance=form.instance, actor=request.user, request=request)
+            except ValidationError as error:
+                formset.forms[0].add_error(None, error)
+            else:
+                messages.success(request, f"{len(formset.forms)} exhibits saved.")
+                return HttpResponseRedirect(
+                    reverse("evidence:exhibits", kwargs={"matter_pk": self.matter.pk})
+                )
+        return self.render_to_response(self.get_context_data(formset=formset))
+
+
+class FileDownloadView(_ExhibitMixin, MatterMixin, View):
+    """The original bytes, as an attachment, after membership, clearance and hash checks."""
+
+    rendition = False
+
+    def get(self, request, *args, **kwargs):
+        exhibit_file = self.get_file(kwargs["pk"])
+        if self.rendition and exhibit_file.rendition != ExhibitFile.Rendition.READY:
+            return HttpResponse(
+                "The preview is not ready yet.", status=409, content_type="text/plain"
+            )
+        try:
+            stream = services.exhibit_file_open_verified(
+                exhibit_file=exhibit_file, request=request, rendition=self.rendition
+            )
+        except storage.TamperedFile:
+            log.critical("Integrity check failed for exhibit file %s", exhibit_file.pk)
+            return HttpResponse(
+                "This file failed its integrity check: the stored bytes no longer match the "
+                "SHA-256 recorded when it was uploaded. It has not been sent. The incident is "
+                "logged; tell your administrator.",
+                status=500,
+                content_type="text/plain",
+            )
+        if self.rendition:
+            response = FileResponse(stream, content_type="application/pdf")
+            response["Content-Disposition"] = "inline"
+        else:
+            response = FileResponse(
+                stream,
+                as_attachment=True,
+                filename=exhibit_file.original_name,
+                content_type=exhibit_file.mime,
+            )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+@method_decorator(xframe_options_sameorigin, name="dispatch")
+@method_decorator(csp_replace({"frame-ancestors": [SELF]}), name="dispatch")
+class FilePreviewView(FileDownloadView):
+    """The PDF rendition, inline, for the exhibit page's preview frame."""
+
+    rendition = True
+
+
+@method_decorator(require_POST, name="dispatch")
+class FileRetryRenditionView(_ExhibitMixin, MatterEditMixin, View):
+    def post(self, request, *args, **kwargs):
+        exhibit_file = self.get_file(kwargs["pk"])
+        if exhibit_file.rendition != ExhibitFile.Rendition.FAILED:
+            raise PermissionDenied("Only a failed rendition can be retried.")
+        services.exhibit_file_retry_rendition(
+            exhibit_file=exhibit_file, actor=request.user, request=request
+        )
+        messages.success(request, f"Preparing the preview of {exhibit_file} again.")
+        return HttpResponseRedirect(exhibit_file.exhibit.get_absolute_url())

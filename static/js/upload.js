@@ -1,0 +1,108 @@
+/* The exhibit upload page: many files at once, one request per file, a progress bar each.
+   A file that is refused never stops the others. */
+(function () {
+  "use strict";
+  var root = document.getElementById("uploader");
+  if (!root) return;
+  var input = document.getElementById("upload-input");
+  var zone = root.querySelector(".dropzone");
+  var table = document.getElementById("upload-results");
+  var next = document.getElementById("upload-next");
+  var csrf = root.querySelector("input[name=csrfmiddlewaretoken]").value;
+  var stored = [];
+  var queue = [];
+  var running = 0;
+  var PARALLEL = 2;
+
+  function row(file) {
+    var tr = document.createElement("tr");
+    var name = document.createElement("td");
+    name.textContent = file.name;
+    var progressCell = document.createElement("td");
+    var bar = document.createElement("progress");
+    bar.max = 100;
+    bar.value = 0;
+    bar.setAttribute("aria-label", "Upload of " + file.name);
+    progressCell.appendChild(bar);
+    var result = document.createElement("td");
+    result.className = "upload-result";
+    result.textContent = "Waiting";
+    tr.appendChild(name);
+    tr.appendChild(progressCell);
+    tr.appendChild(result);
+    table.tBodies[0].appendChild(tr);
+    table.hidden = false;
+    return { bar: bar, result: result, tr: tr };
+  }
+
+  function show(ui, body, status) {
+    ui.bar.value = 100;
+    ui.tr.className = "upload--" + (body.status || "rejected");
+    ui.result.textContent = "";
+    var label = document.createElement("strong");
+    label.textContent = { stored: "Stored", duplicate: "Duplicate", rejected: "Rejected" }[body.status] || "Failed";
+    ui.result.appendChild(label);
+    if (body.exhibit) {
+      ui.result.appendChild(document.createTextNode(" as "));
+      var link = document.createElement("a");
+      link.href = body.exhibit.url;
+      link.textContent = body.exhibit.reference;
+      ui.result.appendChild(link);
+    }
+    if (body.reason) {
+      var reason = document.createElement("span");
+      reason.className = "upload-reason";
+      reason.textContent = " " + body.reason;
+      ui.result.appendChild(reason);
+    }
+    if (body.status === "stored" && body.exhibit) {
+      stored.push(body.exhibit.id);
+      next.hidden = false;
+      next.querySelector("a").href = root.getAttribute("data-details-url") + "?ids=" + stored.join(",");
+    }
+  }
+
+  function send(item) {
+    running += 1;
+    var data = new FormData();
+    data.append("file", item.file);
+    data.append("prefix", document.getElementById("upload-prefix").value);
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", root.getAttribute("data-upload-url"));
+    xhr.setRequestHeader("X-CSRFToken", csrf);
+    xhr.upload.addEventListener("progress", function (event) {
+      if (event.lengthComputable) item.ui.bar.value = Math.round((event.loaded / event.total) * 99);
+    });
+    item.ui.result.textContent = "Uploading…";
+    xhr.addEventListener("loadend", function () {
+      var body;
+      try { body = JSON.parse(xhr.responseText); } catch (e) {
+        body = { status: "rejected", reason: "The server did not answer (" + (xhr.status || "no connection") + ")." };
+      }
+      show(item.ui, body, xhr.status);
+      running -= 1;
+      pump();
+    });
+    xhr.send(data);
+  }
+
+  function pump() {
+    while (running < PARALLEL && queue.length) send(queue.shift());
+  }
+
+  function add(files) {
+    Array.prototype.forEach.call(files, function (file) {
+      queue.push({ file: file, ui: row(file) });
+    });
+    pump();
+  }
+
+  input.addEventListener("change", function () { add(input.files); input.value = ""; });
+  ["dragenter", "dragover"].forEach(function (type) {
+    zone.addEventListener(type, function (event) { event.preventDefault(); zone.classList.add("is-over"); });
+  });
+  ["dragleave", "drop"].forEach(function (type) {
+    zone.addEventListener(type, function (event) { event.preventDefault(); zone.classList.remove("is-over"); });
+  });
+  zone.addEventListener("drop", function (event) { add(event.dataTransfer.files); });
+})();

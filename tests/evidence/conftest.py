@@ -1,0 +1,46 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.test import APIClient
+
+from casemgr.access.models import Clearance
+from tests.evidence import files
+
+
+@pytest.fixture
+def api():
+    def client_for(user):
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    return client_for
+
+
+@pytest.fixture
+def upload(api, world, django_capture_on_commit_callbacks):
+    """POST one file through the API as `user` (default: the paralegal), and run what it
+    queues on commit (its rendition), as a worker would."""
+
+    def send(content: bytes, name: str, user=None, **fields):
+        client = api(user or world.paralegal)
+        data = {"file": SimpleUploadedFile(name, content), **fields}
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(
+                f"/api/matters/{world.matter.pk}/exhibits/upload/", data, format="multipart"
+            )
+
+    return send
+
+
+@pytest.fixture
+def aeo_exhibit(upload, world):
+    """An attorneys'-eyes-only exhibit in the shared matter, uploaded by the partner."""
+    response = upload(
+        files.pdf(text="Model weights summary"),
+        "weights.pdf",
+        user=world.partner,
+        designation=int(Clearance.AEO),
+        prefix="AEO",
+    )
+    assert response.status_code == 201, response.content
+    return response.json()

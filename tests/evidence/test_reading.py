@@ -1,0 +1,163 @@
+"""Reading evidence: lists, search, pages, downloads and the API, each within clearance."""
+
+import socket
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from casemgr.access.models import AuditEvent
+from casemgr.evidence.models import ExhibitFile
+from tests.evidence import files
+
+
+def test_aeo_exhibit_does_not_exist_for_the_expert(client, api, world, aeo_exhibit):
+    exhibit_id = aeo_exhibit["id"]
+    file_id = aeo_exhibit["files"][0]["id"]
+    m = world.matter.pk
+    client.force_login(world.expert)
+    listing = client.get(reverse("evidence:exhibits", args=[m])).content.decode()
+    assert "AEO-1" not in listing
+    search = client.get(reverse("evidence:exhibits", args=[m]), {"q": "weights"}).content.decode()
+    assert "AEO-1" not in search
+    for url in [
+        reverse("evidence:exhibit", args=[m, exhibit_id]),
+        reverse("evidence:file_download", args=[m, file_id]),
+        reverse("evidence:file_preview", args=[m, file_id]),
+    ]:
+        assert client.get(url).status_code == 404, url
+    expert_api = api(world.expert)
+    assert expert_api.get(f"/api/exhibits/{exhibit_id}/").status_code == 404
+    assert expert_api.get("/api/exhibits/", {"matter": m}).json()["count"] == 0
+    assert expert_api.get("/api/exhibits/", {"search": "weights"}).json()["count"] == 0
+    assert AuditEvent.objects.filter(action="denied", actor=world.expert).count() >= 4
+
+
+def test_partner_finds_it_by_reference_and_by_its_words(client, world, aeo_exhibit):
+    client.force_login(world.partner)
+    url = reverse("evidence:exhibits", args=[world.matter.pk])
+    assert "AEO-1" in client.get(url, {"q": "AEO-1"}).content.decode()
+    assert "AEO-1" in client.get(url, {"q": "Model weights summary"}).content.decode()
+    assert "AEO-1" not in client.get(url, {"q": "no such words"}).content.decode()
+
+
+def test_download_checks_hash_sets_headers_and_is_audited(client, world, upload):
+    content = files.unique_text()
+    body = upload(content, "note.txt").json()
+    file_id = body["files"][0]["id"]
+    client.force_login(world.associate)
+    response = client.get(reverse("evidence:file_download", args=[world.matter.pk, file_id]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == content
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    event = AuditEvent.objects.get(action="download")
+    assert event.actor == world.associate
+    assert event.object_id == str(file_id)
+
+
+def test_altered_bytes_fail_loudly_and_are_not_sent(client, world, upload):
+    body = upload(files.unique_text(), "note.txt").json()
+    stored = ExhibitFile.objects.get(pk=body["files"][0]["id"])
+    path = Path(settings.MEDIA_ROOT) / stored.storage_key
+    path.write_bytes(b"tampered")
+    client.force_login(world.partner)
+    response = client.get(reverse("evidence:file_download", args=[world.matter.pk, stored.pk]))
+    assert response.status_code == 500
+    assert b"integrity check" in response.content
+    assert b"tampered" not in response.content
+
+
+def test_preview_is_the_pdf_rendition_inline(client, world, upload):
+    body = upload(files.image("PNG", size=(50, 40)), "shot.png").json()
+    file_id = body["files"][0]["id"]
+    client.force_login(world.expert)
+    response = client.get(reverse("evidence:file_preview", args=[world.matter.pk, file_id]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert AuditEvent.objects.filter(action="view", actor=world.expert).exists()
+
+
+def test_exhibit_page_shows_hashes_flags_and_preview(client, world, upload):
+    body = upload(files.pdf(text="Page text"), "letter.pdf").json()
+    client.force_login(world.paralegal)
+    page = client.get(reverse("evidence:exhibit", args=[world.matter.pk, body["id"]]))
+    html = page.content.decode()
+    assert body["sha256"] in html
+    assert 'class="preview"' in html
+
+
+def test_bulk_edit_sets_references_and_titles(client, world, upload):
+    ids = [upload(files.pdf(text=f"Doc {n}"), f"doc{n}.pdf").json()["id"] for n in range(2)]
+    client.force_login(world.paralegal)
+    url = reverse("evidence:bulk_edit", args=[world.matter.pk]) + "?ids=" + ",".join(map(str, ids))
+    data = {"form-TOTAL_FORMS": "2", "form-INITIAL_FORMS": "2"}
+    for n, pk in enumerate(ids):
+        data |= {
+            f"form-{n}-id": pk,
+            f"form-{n}-prefix": "ma",
+            f"form-{n}-number": n + 10,
+            f"form-{n}-title": f"Letter {n}",
+            f"form-{n}-document_date": "2025-11-17",
+            f"form-{n}-document_type": "letter",
+            f"form-{n}-designation": "1",
+        }
+    response = client.post(url, data)
+    assert response.status_code == 302
+    from casemgr.evidence.models import Exhibit
+
+    assert sorted(e.reference for e in Exhibit.objects.all()) == ["MA-10", "MA-11"]
+
+
+def raw_upload(live_server, matter_pk, token, body: bytes, declared: int) -> socket.socket:
+    """Send an upload over a bare socket, declaring `declared` bytes and sending `body`."""
+    host, port = live_server.url.removeprefix("http://").split(":")
+    sock = socket.create_connection((host, int(port)))
+    sock.sendall(
+        (
+            f"POST /api/matters/{matter_pk}/exhibits/upload/ HTTP/1.1\r\n"
+            f"Host: {host}:{port}\r\nAuthorization: Token {token}\r\n"
+            f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n"
+            f"Content-Length: {declared}\r\nConnection: close\r\n\r\n"
+        ).encode()
+        + body
+    )
+    return sock
+
+
+BOUNDARY = "----casemgr"
+
+
+def multipart(name: str, content: bytes) -> bytes:
+    return (
+        (
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
+        + content
+        + f"\r\n--{BOUNDARY}--\r\n".encode()
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_interrupted_upload_leaves_no_row_and_no_file(live_server, world):
+    """The connection drops halfway through the body: nothing is stored. The same request
+    sent whole is stored, so the test fails if uploads are refused for another reason."""
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=world.paralegal).key
+    whole = multipart("whole.pdf", files.pdf(text="Sent whole"))
+    with raw_upload(live_server, world.matter.pk, token, whole, len(whole)) as sock:
+        assert b" 201 " in sock.recv(4096).split(b"\r\n")[0] + b" "
+    assert ExhibitFile.objects.count() == 1
+
+    before = sorted(Path(settings.MEDIA_ROOT).rglob("*"))
+    body = multipart("big.pdf", b"%PDF-1.7\n" + b"0" * 5_000_000)
+    with raw_upload(live_server, world.matter.pk, token, body[:1_000_000], len(body)):
+        pass  # closed halfway
+    time.sleep(1.5)
+    assert ExhibitFile.objects.count() == 1
+    assert sorted(Path(settings.MEDIA_ROOT).rglob("*")) == before

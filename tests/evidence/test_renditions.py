@@ -1,0 +1,412 @@
+"""PDF renditions of exhibit files: pure, so no database; every output is opened with pikepdf."""
+
+from __future__ import annotations
+
+import io
+import json
+import socket
+import struct
+import sys
+import zlib
+from email.message import EmailMessage
+from pathlib import Path
+
+import pikepdf
+import pypdf
+import pytest
+from PIL import Image
+
+from casemgr.evidence import renditions
+from casemgr.evidence.renditions import Attachment, RefusingURLFetcher, RenditionError, render
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    """A rendition that tried to reach the network would fail loudly rather than hang."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("renditions must not open network connections")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+
+
+def pdf_pages(pdf: bytes) -> list[pikepdf.Page]:
+    document = pikepdf.open(io.BytesIO(pdf))
+    return list(document.pages)
+
+
+def pdf_text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+
+
+def make_pdf(path: Path, pages: int = 3) -> Path:
+    pdf = pikepdf.new()
+    font = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
+        )
+    )
+    for number in range(1, pages + 1):
+        page = pdf.add_blank_page(page_size=(612, 792))
+        page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+        page.Contents = pdf.make_stream(
+            f"BT /F1 24 Tf 72 720 Td (Hello exhibit {number}) Tj ET".encode()
+        )
+    pdf.save(path)
+    return path
+
+
+# PDF
+
+
+def test_pdf_is_its_own_rendition(tmp_path):
+    result = render(make_pdf(tmp_path / "letter.pdf"), "pdf", title="C-1")
+
+    assert result.pdf is None
+    assert result.page_count == 3
+    assert "Hello exhibit 1" in result.text
+    assert "Hello exhibit 3" in result.text
+    assert result.attachments == ()
+
+
+def test_password_protected_pdf_is_refused(tmp_path):
+    path = tmp_path / "locked.pdf"
+    with pikepdf.open(make_pdf(tmp_path / "open.pdf")) as pdf:
+        pdf.save(path, encryption=pikepdf.Encryption(user="secret", owner="owner"))
+
+    with pytest.raises(RenditionError, match="password-protected"):
+        render(path, "pdf")
+
+
+def test_damaged_pdf_is_refused(tmp_path):
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(b"this is not a PDF at all")
+
+    with pytest.raises(RenditionError, match="The PDF could not be read"):
+        render(path, "pdf")
+
+
+# Images
+
+
+def test_jpeg_is_embedded_without_re_encoding(tmp_path):
+    path = tmp_path / "photo.jpg"
+    Image.new("RGB", (120, 80), (200, 30, 30)).save(path, format="JPEG", quality=80)
+
+    result = render(path, "jpeg", title="C-2")
+
+    (page,) = pdf_pages(result.pdf)
+    (image,) = page.Resources.XObject.values()
+    assert image.Filter == pikepdf.Name.DCTDecode
+    assert image.read_raw_bytes() == path.read_bytes()
+    assert result.page_count == 1
+    assert result.text == ""
+
+
+def test_jpeg_exif_rotation_is_respected(tmp_path):
+    path = tmp_path / "sideways.jpg"
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: rotate 90° clockwise to display
+    Image.new("RGB", (120, 80), "blue").save(path, format="JPEG", exif=exif.tobytes())
+
+    (page,) = pdf_pages(render(path, "jpeg").pdf)
+
+    assert page.obj.Rotate == 90
+
+
+@pytest.mark.parametrize("mode", ["RGB", "RGBA"])
+def test_png_with_and_without_alpha(tmp_path, mode):
+    path = tmp_path / "screenshot.png"
+    Image.new(mode, (64, 48), (10, 120, 200, 128)[: len(mode)]).save(path)
+
+    result = render(path, "png")
+
+    (page,) = pdf_pages(result.pdf)
+    assert result.page_count == 1
+    (image,) = page.Resources.XObject.values()
+    assert ("/SMask" in image) == (mode == "RGBA")  # 8-bit transparency is kept as a mask
+
+
+def png_rgba_16bit(width: int, height: int) -> bytes:
+    """A 16-bit-per-channel RGBA PNG, which Pillow cannot write and img2pdf refuses."""
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        body = tag + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    pixel = b"\xff\xff\x00\x00\x00\x00\x80\x00"  # red, half transparent
+    raw = b"".join(b"\x00" + pixel * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 16, 6, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_16_bit_alpha_png_is_flattened(tmp_path):
+    path = tmp_path / "deep.png"
+    path.write_bytes(png_rgba_16bit(32, 16))
+
+    result = render(path, "png")
+
+    (page,) = pdf_pages(result.pdf)
+    (image,) = page.Resources.XObject.values()
+    assert "/SMask" not in image
+    assert (int(image.Width), int(image.Height)) == (32, 16)
+
+
+def test_multi_page_tiff_gives_a_page_per_frame(tmp_path):
+    path = tmp_path / "scan.tiff"
+    frames = [Image.new("L", (50, 70), shade) for shade in (0, 128, 255)]
+    frames[0].save(path, save_all=True, append_images=frames[1:])
+
+    result = render(path, "tiff")
+
+    assert result.page_count == 3
+    assert len(pdf_pages(result.pdf)) == 3
+
+
+def test_unreadable_image_is_explained(tmp_path):
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(b"\xff\xd8 not really a jpeg")
+
+    with pytest.raises(RenditionError, match="The image could not be read"):
+        render(path, "jpeg")
+
+
+# E-mail
+
+
+def write_email(path: Path, message: EmailMessage) -> Path:
+    path.write_bytes(bytes(message))
+    return path
+
+
+def test_email_with_text_body_and_attachments(tmp_path):
+    message = EmailMessage()
+    message["From"] = "Alice Claimant <alice@claimant.example>"
+    message["To"] = "bob@defendant.example"
+    message["Cc"] = "carol@counsel.example"
+    message["Date"] = "Tue, 04 Mar 2025 10:15:00 +0000"
+    message["Subject"] = "Licence draft <i>v2</i>"
+    message.set_content("Dear Bob,\nthe draft licence is attached.\n")
+    message.add_attachment(
+        b"%PDF-1.4 draft", maintype="application", subtype="pdf", filename="licence-draft.pdf"
+    )
+    message.add_attachment(
+        b"model,royalty\nLM-7,0.5\n",
+        maintype="text",
+        subtype="csv",
+        filename="C:\\Users\\bob\\royalties.csv",
+    )
+
+    result = render(write_email(tmp_path / "mail.eml", message), "email", title="C-3")
+
+    assert result.attachments == (
+        Attachment("licence-draft.pdf", "application/pdf", b"%PDF-1.4 draft"),
+        Attachment("royalties.csv", "text/csv", b"model,royalty\nLM-7,0.5\n"),
+    )
+    assert result.page_count == len(pdf_pages(result.pdf)) == 1
+    text = pdf_text(result.pdf)
+    assert "Licence draft <i>v2</i>" in text  # markup in a header is shown, not obeyed
+    assert "alice@claimant.example" in text
+    assert "carol@counsel.example" in text
+    assert "the draft licence is attached." in text
+    assert "licence-draft.pdf" in text
+    assert "royalties.csv" in text
+    assert "C-3 page 1 of 1" in text
+    assert "Subject: Licence draft <i>v2</i>" in result.text
+    assert "From: Alice Claimant <alice@claimant.example>" in result.text
+    assert "the draft licence is attached." in result.text
+
+
+def test_html_only_email_is_shown_as_text_never_rendered(tmp_path, monkeypatch):
+    def no_fetching(self, url, headers=None):
+        raise AssertionError(f"fetch attempted: {url}")
+
+    monkeypatch.setattr(RefusingURLFetcher, "fetch", no_fetching)
+    message = EmailMessage()
+    message["From"] = "mallory@phish.example"
+    message["To"] = "paralegal@firm.example"
+    message["Subject"] = "Urgent invoice"
+    message.set_content(
+        "<html><head><title>ignored</title><style>p{color:red}</style></head><body>"
+        "<p>Please pay&nbsp;now.</p><script>alert('owned')</script>"
+        '<img src="http://example.invalid/x"><a href="https://pay.example/now">Pay</a>'
+        "</body></html>",
+        subtype="html",
+    )
+
+    result = render(write_email(tmp_path / "phish.eml", message), "email")
+
+    text = pdf_text(result.pdf)
+    assert "Urgent invoice" in text
+    assert "mallory@phish.example" in text
+    assert "Please pay now." in text
+    assert "Pay <https://pay.example/now>" in text
+    assert "<script" not in text
+    assert "alert" not in text
+    assert "color:red" not in text
+    assert "example.invalid" not in text
+    assert "only an HTML body" in text
+    assert "<script" not in result.text
+    assert result.attachments == ()
+
+
+def test_forwarded_message_is_kept_as_an_attachment(tmp_path):
+    inner = EmailMessage()
+    inner["Subject"] = "Original"
+    inner.set_content("First version.\n")
+    message = EmailMessage()
+    message["Subject"] = "Fwd: Original"
+    message.set_content("See below.\n")
+    message.add_attachment(inner)
+
+    result = render(write_email(tmp_path / "fwd.eml", message), "email")
+
+    (attachment,) = result.attachments
+    assert attachment.content_type == "message/rfc822"
+    assert attachment.filename == "attachment-1.eml"
+    assert b"First version." in attachment.data
+    assert "First version." not in pdf_text(result.pdf)
+
+
+# Laying out HTML: nothing is ever fetched
+
+
+def test_url_fetcher_refuses_a_remote_image():
+    fetcher = RefusingURLFetcher()
+
+    pdf = renditions.write_pdf(
+        '<p>Exhibit</p><img src="http://example.invalid/x">', title="C-9", fetcher=fetcher
+    )
+
+    assert fetcher.refused == ["http://example.invalid/x"]
+    assert "Exhibit" in pdf_text(pdf)
+    with pytest.raises(ValueError, match="fetch nothing"):
+        RefusingURLFetcher().fetch("file:///etc/passwd")
+
+
+# Text, CSV and JSON Lines
+
+
+def test_text_is_laid_out_in_pages_with_a_footer(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("<b>not bold</b>\n" + "\n".join(f"line {n}" for n in range(1, 121)))
+
+    result = render(path, "text", title="Exhibit C-4")
+
+    assert result.page_count == len(pdf_pages(result.pdf)) > 1
+    text = pdf_text(result.pdf)
+    assert "<b>not bold</b>" in text
+    assert "line 120" in text
+    assert f"Exhibit C-4 page 2 of {result.page_count}" in text
+    assert result.text.startswith("<b>not bold</b>\nline 1\n")
+
+
+def test_text_not_in_utf8_is_read_as_windows_1252(tmp_path):
+    path = tmp_path / "export.txt"
+    path.write_bytes("Café – résumé\x00".encode("cp1252"))
+
+    result = render(path, "text")
+
+    assert result.text == "Café – résumé"
+    assert "Café – résumé" in pdf_text(result.pdf)
+
+
+def test_csv_is_a_table_with_its_header(tmp_path, monkeypatch):
+    monkeypatch.setattr(renditions, "CSV_ROW_LIMIT", 3)
+    path = tmp_path / "payments.csv"
+    path.write_text("date;payer;amount\n2024-01-05;Acme AI;1200\n" + "2024-02-05;Beta;5\n" * 4)
+
+    result = render(path, "csv", title="C-5")
+
+    assert result.page_count == 1
+    text = pdf_text(result.pdf)
+    assert "date payer amount" in text  # the semicolon dialect was recognised
+    assert "2024-01-05 Acme AI 1200" in text
+    assert "First 3 of 5 rows shown" in text
+    assert result.text.startswith("date;payer;amount\n")
+    page = pdf_pages(result.pdf)[0]
+    assert float(page.mediabox[2]) < float(page.mediabox[3])  # narrow table: portrait
+
+
+def test_wide_csv_is_printed_landscape(tmp_path):
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join(f"col{n}" for n in range(10)) + "\n" + ",".join("x" * 10) + "\n")
+
+    page = pdf_pages(render(path, "csv").pdf)[0]
+
+    assert float(page.mediabox[2]) > float(page.mediabox[3])
+
+
+def test_jsonl_is_pretty_printed_one_record_per_block(tmp_path, monkeypatch):
+    monkeypatch.setattr(renditions, "JSONL_RECORD_LIMIT", 2)
+    path = tmp_path / "chat.jsonl"
+    records = [{"speaker": "agent", "said": "hi"}, {"speaker": "user", "said": "train on it"}]
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n{broken\n\n")
+
+    result = render(path, "jsonl", title="C-6")
+
+    text = pdf_text(result.pdf)
+    assert '"speaker": "agent",' in text
+    assert '"said": "train on it"' in text
+    assert "First 2 of 3 records shown" in text
+    assert "{broken" not in text
+    assert result.text.startswith('{"speaker": "agent"')
+
+
+# Word and Excel
+
+
+def test_office_files_need_libreoffice(tmp_path, monkeypatch):
+    monkeypatch.setattr(renditions.shutil, "which", lambda name: None)
+
+    with pytest.raises(RenditionError, match="LibreOffice is not installed"):
+        render(tmp_path / "contract.docx", "docx")
+
+
+def fake_soffice(tmp_path: Path, body: str) -> Path:
+    script = tmp_path / "soffice"
+    script.write_text(f"#!{sys.executable}\nimport shutil, sys, time\nargs = sys.argv[1:]\n{body}")
+    script.chmod(0o755)
+    return script
+
+
+def test_office_files_are_converted_by_libreoffice(tmp_path, monkeypatch):
+    converted = make_pdf(tmp_path / "converted.pdf", pages=2)
+    script = fake_soffice(
+        tmp_path,
+        "assert args[args.index('--convert-to') + 1] == 'pdf' and '--headless' in args\n"
+        "assert args[0].startswith('-env:UserInstallation=file://')\n"
+        "outdir = args[args.index('--outdir') + 1]\n"
+        f"shutil.copy({str(converted)!r}, outdir + '/contract.pdf')\n",
+    )
+    monkeypatch.setattr(renditions.shutil, "which", lambda name: str(script))
+    document = tmp_path / "contract.docx"
+    document.write_bytes(b"PK fake docx")
+
+    result = render(document, "docx")
+
+    assert result.pdf == converted.read_bytes()
+    assert result.page_count == 2
+    assert "Hello exhibit 2" in result.text
+
+
+def test_office_conversion_that_hangs_is_stopped(tmp_path, monkeypatch):
+    script = fake_soffice(tmp_path, "time.sleep(30)\n")
+    monkeypatch.setattr(renditions.shutil, "which", lambda name: str(script))
+    monkeypatch.setattr(renditions, "OFFICE_TIMEOUT", 0.5)
+    document = tmp_path / "book.xlsx"
+    document.write_bytes(b"PK fake xlsx")
+
+    with pytest.raises(RenditionError, match="took more than 0.5 seconds"):
+        render(document, "xlsx")
+
+
+def test_unknown_kind_is_a_programming_error(tmp_path):
+    with pytest.raises(ValueError, match="Unknown kind"):
+        render(tmp_path / "x.bin", "exe")
