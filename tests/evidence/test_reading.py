@@ -161,3 +161,32 @@ def test_interrupted_upload_leaves_no_row_and_no_file(live_server, world):
     time.sleep(1.5)
     assert ExhibitFile.objects.count() == 1
     assert sorted(Path(settings.MEDIA_ROOT).rglob("*")) == before
+
+
+@pytest.mark.parametrize(
+    ("role", "list_status", "upload_status"),
+    [("partner", 200, 200), ("paralegal", 200, 200), ("expert", 200, 403), ("outsider", 404, 404)],
+)
+def test_exhibit_pages_by_role(client, world, role, list_status, upload_status):
+    client.force_login(world.user(role))
+    m = world.matter.pk
+    assert client.get(reverse("evidence:exhibits", args=[m])).status_code == list_status
+    assert client.get(reverse("evidence:upload", args=[m])).status_code == upload_status
+
+
+def test_failed_rendition_says_why_and_can_be_retried(client, world, upload):
+    body = upload(files.pdf(text="Retry me"), "retry.pdf").json()
+    stored = ExhibitFile.objects.get(pk=body["files"][0]["id"])
+    ExhibitFile.objects.filter(pk=stored.pk).update(
+        rendition=ExhibitFile.Rendition.FAILED, rendition_error="The PDF could not be read."
+    )
+    client.force_login(world.paralegal)
+    page = client.get(reverse("evidence:exhibit", args=[world.matter.pk, body["id"]]))
+    assert "The PDF could not be read." in page.content.decode()
+    retry = reverse("evidence:file_retry", args=[world.matter.pk, stored.pk])
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert client.post(retry).status_code == 302
+    stored.refresh_from_db()
+    assert stored.rendition == ExhibitFile.Rendition.READY

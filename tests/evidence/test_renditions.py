@@ -31,9 +31,8 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
 
 
-def pdf_pages(pdf: bytes) -> list[pikepdf.Page]:
-    document = pikepdf.open(io.BytesIO(pdf))
-    return list(document.pages)
+def open_pdf(pdf: bytes) -> pikepdf.Pdf:
+    return pikepdf.open(io.BytesIO(pdf))
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -96,7 +95,8 @@ def test_jpeg_is_embedded_without_re_encoding(tmp_path):
 
     result = render(path, "jpeg", title="C-2")
 
-    (page,) = pdf_pages(result.pdf)
+    document = open_pdf(result.pdf)
+    (page,) = document.pages
     (image,) = page.Resources.XObject.values()
     assert image.Filter == pikepdf.Name.DCTDecode
     assert image.read_raw_bytes() == path.read_bytes()
@@ -110,7 +110,8 @@ def test_jpeg_exif_rotation_is_respected(tmp_path):
     exif[0x0112] = 6  # Orientation: rotate 90° clockwise to display
     Image.new("RGB", (120, 80), "blue").save(path, format="JPEG", exif=exif.tobytes())
 
-    (page,) = pdf_pages(render(path, "jpeg").pdf)
+    document = open_pdf(render(path, "jpeg").pdf)
+    (page,) = document.pages
 
     assert page.obj.Rotate == 90
 
@@ -122,7 +123,8 @@ def test_png_with_and_without_alpha(tmp_path, mode):
 
     result = render(path, "png")
 
-    (page,) = pdf_pages(result.pdf)
+    document = open_pdf(result.pdf)
+    (page,) = document.pages
     assert result.page_count == 1
     (image,) = page.Resources.XObject.values()
     assert ("/SMask" in image) == (mode == "RGBA")  # 8-bit transparency is kept as a mask
@@ -152,7 +154,8 @@ def test_16_bit_alpha_png_is_flattened(tmp_path):
 
     result = render(path, "png")
 
-    (page,) = pdf_pages(result.pdf)
+    document = open_pdf(result.pdf)
+    (page,) = document.pages
     (image,) = page.Resources.XObject.values()
     assert "/SMask" not in image
     assert (int(image.Width), int(image.Height)) == (32, 16)
@@ -166,7 +169,7 @@ def test_multi_page_tiff_gives_a_page_per_frame(tmp_path):
     result = render(path, "tiff")
 
     assert result.page_count == 3
-    assert len(pdf_pages(result.pdf)) == 3
+    assert len(open_pdf(result.pdf).pages) == 3
 
 
 def test_unreadable_image_is_explained(tmp_path):
@@ -209,7 +212,7 @@ def test_email_with_text_body_and_attachments(tmp_path):
         Attachment("licence-draft.pdf", "application/pdf", b"%PDF-1.4 draft"),
         Attachment("royalties.csv", "text/csv", b"model,royalty\nLM-7,0.5\n"),
     )
-    assert result.page_count == len(pdf_pages(result.pdf)) == 1
+    assert result.page_count == len(open_pdf(result.pdf).pages) == 1
     text = pdf_text(result.pdf)
     assert "Licence draft <i>v2</i>" in text  # markup in a header is shown, not obeyed
     assert "alice@claimant.example" in text
@@ -299,7 +302,7 @@ def test_text_is_laid_out_in_pages_with_a_footer(tmp_path):
 
     result = render(path, "text", title="Exhibit C-4")
 
-    assert result.page_count == len(pdf_pages(result.pdf)) > 1
+    assert result.page_count == len(open_pdf(result.pdf).pages) > 1
     text = pdf_text(result.pdf)
     assert "<b>not bold</b>" in text
     assert "line 120" in text
@@ -330,7 +333,8 @@ def test_csv_is_a_table_with_its_header(tmp_path, monkeypatch):
     assert "2024-01-05 Acme AI 1200" in text
     assert "First 3 of 5 rows shown" in text
     assert result.text.startswith("date;payer;amount\n")
-    page = pdf_pages(result.pdf)[0]
+    document = open_pdf(result.pdf)
+    page = document.pages[0]
     assert float(page.mediabox[2]) < float(page.mediabox[3])  # narrow table: portrait
 
 
@@ -338,7 +342,8 @@ def test_wide_csv_is_printed_landscape(tmp_path):
     path = tmp_path / "wide.csv"
     path.write_text(",".join(f"col{n}" for n in range(10)) + "\n" + ",".join("x" * 10) + "\n")
 
-    page = pdf_pages(render(path, "csv").pdf)[0]
+    document = open_pdf(render(path, "csv").pdf)
+    page = document.pages[0]
 
     assert float(page.mediabox[2]) > float(page.mediabox[3])
 
