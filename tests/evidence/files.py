@@ -76,3 +76,13 @@ def jsonl_log() -> bytes:
 def unique_text() -> bytes:
     """Text no other test uploads, for tests that change or remove stored bytes."""
     return f"Attendance note {os.urandom(8).hex()}\n".encode()
+
+
+def pdf_with_javascript() -> bytes:
+    document = pikepdf.open(io.BytesIO(pdf(text="Click here")))
+    document.Root.OpenAction = pikepdf.Dictionary(
+        S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert('hello');")
+    )
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()

@@ -190,3 +190,12 @@ def test_failed_rendition_says_why_and_can_be_retried(client, world, upload):
         assert client.post(retry).status_code == 302
     stored.refresh_from_db()
     assert stored.rendition == ExhibitFile.Rendition.READY
+
+
+def test_pdf_with_javascript_is_accepted_but_flagged_on_its_page(client, world, upload):
+    response = upload(files.pdf_with_javascript(), "interactive.pdf")
+    assert response.status_code == 201
+    assert response.json()["files"][0]["flags"] == ["javascript"]
+    client.force_login(world.paralegal)
+    page = client.get(reverse("evidence:exhibit", args=[world.matter.pk, response.json()["id"]]))
+    assert "interactive.pdf contains JavaScript" in page.content.decode()
