@@ -8,6 +8,7 @@ make the server fetch anything.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import email
 import email.policy
@@ -22,12 +23,13 @@ import signal
 import string
 import subprocess
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TypeVar
 
 import img2pdf
 import pikepdf
@@ -39,13 +41,17 @@ from weasyprint.urls import URLFetcher
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "evidence" / "rendition"
 
 TEXT_LIMIT = 1_000_000  # characters of extracted text returned for search
+RENDER_CHAR_LIMIT = 1_000_000  # characters laid out from one file (a few hundred pages)
 TEXT_LINE_LIMIT = 20_000  # lines of a text file laid out (~300 pages)
 CSV_ROW_LIMIT = 5_000
 CSV_COLUMN_LIMIT = 40
 CSV_CELL_LIMIT = 60_000  # cells laid out, row numbers included (about a minute's work)
+CSV_CELL_CHARS = 2_000  # characters of one cell shown
 JSONL_RECORD_LIMIT = 2_000
 JSONL_RECORD_CHARS = 20_000  # one pretty-printed record, before it is cut short
 OFFICE_TIMEOUT = 120  # seconds LibreOffice may take over one document
+
+T = TypeVar("T")
 
 KINDS = ("pdf", "jpeg", "png", "tiff", "email", "text", "csv", "jsonl", "docx", "xlsx")
 
@@ -183,14 +189,21 @@ def _flattened_frames(path: Path) -> list[bytes]:
 
 
 _EMAIL_HEADERS = ("From", "To", "Cc", "Date", "Subject")
+# A forwarded message is written out with its headers as they arrived, not refolded.
+_AS_RECEIVED = email.policy.default.clone(refold_source="none")
 
 
 def _render_email(path: Path, title: str) -> Rendition:
-    with path.open("rb") as handle:
-        message = email.message_from_binary_file(handle, policy=email.policy.default)
     bodies: list[EmailMessage] = []
     parts: list[EmailMessage] = []
-    _collect_parts(message, wanted=True, bodies=bodies, attachments=parts)
+    try:
+        with path.open("rb") as handle:
+            message = email.message_from_binary_file(handle, policy=email.policy.default)
+        _collect_parts(message, wanted=True, bodies=bodies, attachments=parts)
+    except RecursionError:  # thousands of nested parts: damaged, or made to crash readers
+        raise RenditionError(
+            "The e-mail could not be read: its parts are nested too deeply."
+        ) from None
     headers = {name: _header(message, name) for name in _EMAIL_HEADERS}
     body = "\n\n".join(_body_text(part) for part in bodies).strip()
     attachments = tuple(_attachment(part, number) for number, part in enumerate(parts, 1))
@@ -198,6 +211,8 @@ def _render_email(path: Path, title: str) -> Rendition:
     notes = []
     if bodies and all(part.get_content_type() == "text/html" for part in bodies):
         notes.append("The e-mail has only an HTML body; it is shown here as plain text.")
+    if len(body) > RENDER_CHAR_LIMIT:
+        notes.append(_first_of(RENDER_CHAR_LIMIT, len(body), "characters of the body"))
     header_rows = "\n".join(
         f"<tr><th>{name}</th><td>{_e(value)}</td></tr>" for name, value in headers.items()
     )
@@ -211,7 +226,7 @@ def _render_email(path: Path, title: str) -> Rendition:
         subject=_e(headers["Subject"] or "(no subject)"),
         header_rows=header_rows,
         notes=_notes(notes),
-        body=_e(body) if body else "<i>(no text body)</i>",
+        body=_e(body[:RENDER_CHAR_LIMIT]) if body else "<i>(no text body)</i>",
         attachments=(
             '<table class="attachments"><thead><tr><th>Name</th><th>Type</th>'
             f"<th>Size</th></tr></thead><tbody>{attachment_rows}</tbody></table>"
@@ -289,7 +304,7 @@ def _attachment(part: EmailMessage, number: int) -> Attachment:
     content_type = part.get_content_type()
     if part.get_content_maintype() == "message":
         inner = part.get_payload(0) if part.is_multipart() else None
-        data = inner.as_bytes(policy=email.policy.compat32) if inner is not None else b""
+        data = inner.as_bytes(policy=_AS_RECEIVED) if inner is not None else b""
     else:
         data = part.get_payload(decode=True) or b""
     return Attachment(
@@ -308,7 +323,7 @@ def _filename(part: EmailMessage) -> str:
 
 def _safe_filename(name: str, number: int, content_type: str) -> str:
     """The attachment's own name with no path, no control or direction-override characters
-    (which disguise "invoice\u202efdp.exe" as a PDF) and a bounded length."""
+    (U+202E can make a name ending "fdp.exe" display as one ending "exe.pdf"), bounded."""
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(c for c in name if c.isprintable()).strip().lstrip(".").strip()
     if len(name) > 200:
@@ -325,6 +340,7 @@ class _HTMLText(HTMLParser):
     link targets kept (where a link really pointed can matter in a dispute)."""
 
     _HIDDEN = frozenset({"script", "style", "title", "template", "noscript"})
+    _CELLS = frozenset({"td", "th"})
     _BLOCKS = frozenset(
         "address blockquote br dd div dl dt h1 h2 h3 h4 h5 h6 hr li ol p pre table tr ul".split()
     )
@@ -349,6 +365,8 @@ class _HTMLText(HTMLParser):
             self.hidden = max(0, self.hidden - 1)
         elif tag in self._BLOCKS:
             self.chunks.append("\n")
+        elif tag in self._CELLS:
+            self.chunks.append(" ")
         elif tag == "a" and self.href:
             self.chunks.append(f" <{self.href}>")
             self.href = ""
@@ -375,9 +393,9 @@ def _text_document(text: str, title: str, notes: Iterable[str] = ()) -> str:
     if len(lines) > TEXT_LINE_LIMIT:
         notes.append(_first_of(TEXT_LINE_LIMIT, len(lines), "lines"))
         text = "\n".join(lines[:TEXT_LINE_LIMIT])
-    if len(text) > TEXT_LIMIT:
-        notes.append(f"Only the first {TEXT_LIMIT:,} characters are shown.")
-        text = text[:TEXT_LIMIT]
+    if len(text) > RENDER_CHAR_LIMIT:
+        notes.append(_first_of(RENDER_CHAR_LIMIT, len(text), "characters"))
+        text = text[:RENDER_CHAR_LIMIT]
     if not text.strip():
         notes.append("The file is empty.")
     return _template("text.html").substitute(
@@ -388,7 +406,8 @@ def _text_document(text: str, title: str, notes: Iterable[str] = ()) -> str:
 def _csv_document(text: str, title: str) -> str:
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
-            text[:16_384], delimiters=",;\t|"
+            text[:4096],
+            delimiters=",;\t|",  # the sniffer's regexes are slow on long samples
         )
     except csv.Error:
         dialect = csv.excel
@@ -411,14 +430,14 @@ def _csv_document(text: str, title: str) -> str:
         notes.append(_first_of(CSV_COLUMN_LIMIT, columns, "columns"))
         columns = CSV_COLUMN_LIMIT
     # WeasyPrint lays out about a thousand table cells a second: wide tables get fewer rows.
-    row_limit = min(CSV_ROW_LIMIT, CSV_CELL_LIMIT // (columns + 1))
-    if total - 1 > row_limit:
-        notes.append(_first_of(row_limit, total - 1, "rows"))
-        rows = rows[:row_limit]
+    rows = rows[: CSV_CELL_LIMIT // (columns + 1)]
+    rows = _within_budget(rows, lambda row: sum(min(len(v), CSV_CELL_CHARS) for v in row))
+    if total - 1 > len(rows):
+        notes.append(_first_of(len(rows), total - 1, "rows"))
 
     def cells(row: list[str], tag: str) -> str:
         row = (row + [""] * columns)[:columns]
-        return "".join(f"<{tag}>{_e(value)}</{tag}>" for value in row)
+        return "".join(f"<{tag}>{_e(_cut(value, CSV_CELL_CHARS))}</{tag}>" for value in row)
 
     return _template("table.html").substitute(
         document_title=_e(title),
@@ -433,27 +452,43 @@ def _csv_document(text: str, title: str) -> str:
 
 
 def _jsonl_document(text: str, title: str) -> str:
-    lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
-    notes = []
-    if len(lines) > JSONL_RECORD_LIMIT:
-        notes.append(_first_of(JSONL_RECORD_LIMIT, len(lines), "records"))
-    blocks = []
+    # split("\n"), not splitlines(): a JSON string may hold U+2028 and other line separators.
+    lines = [(n, line) for n, line in enumerate(text.split("\n"), 1) if line.strip()]
+    records = []
     for line_number, line in lines[:JSONL_RECORD_LIMIT]:
         try:
             pretty = json.dumps(json.loads(line), indent=2, ensure_ascii=False)
             label = f"line {line_number}"
         except (ValueError, RecursionError):
             pretty, label = line, f"line {line_number} (not valid JSON, shown as it is)"
-        if len(pretty) > JSONL_RECORD_CHARS:
-            pretty = pretty[:JSONL_RECORD_CHARS] + "\n… (record cut short here)"
-        blocks.append(
-            f'<div class="record"><div class="record-number">{label}</div>{_e(pretty)}</div>'
-        )
-    if not blocks:
+        records.append((label, _cut(pretty, JSONL_RECORD_CHARS)))
+    records = _within_budget(records, lambda record: len(record[1]))
+    notes = []
+    if len(lines) > len(records):
+        notes.append(_first_of(len(records), len(lines), "records"))
+    if not lines:
         notes.append("The file is empty.")
+    blocks = (
+        f'<div class="record"><div class="record-number">{label}</div>{_e(pretty)}</div>'
+        for label, pretty in records
+    )
     return _template("text.html").substitute(
         document_title=_e(title), notes=_notes(notes), content="\n".join(blocks)
     )
+
+
+def _within_budget(items: list[T], size: Callable[[T], int]) -> list[T]:
+    """The first of `items` whose sizes add up to at most RENDER_CHAR_LIMIT (at least one)."""
+    used = 0
+    for index, item in enumerate(items):
+        used += size(item)
+        if used > RENDER_CHAR_LIMIT:
+            return items[: max(index, 1)]
+    return items
+
+
+def _cut(value: str, limit: int) -> str:
+    return value if len(value) <= limit else f"{value[:limit]} … (cut short here)"
 
 
 def _first_of(shown: int, total: int, what: str) -> str:
@@ -493,7 +528,8 @@ def _render_office(path: Path) -> Rendition:
         try:
             _, stderr = process.communicate(timeout=OFFICE_TIMEOUT)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
             process.communicate()
             raise RenditionError(
                 f"LibreOffice took more than {OFFICE_TIMEOUT} seconds to convert the file "
@@ -565,6 +601,7 @@ _UTF8_SEQUENCE = re.compile(
     rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_LONG_RUN = re.compile(r"\S{100,}")
 _LINE_BREAKS = frozenset("\x0b\x0c\r")
 
 
@@ -585,12 +622,21 @@ def _decode(data: bytes) -> str:
 def _clean(text: str) -> str:
     """Text fit to store and show: no lone surrogates (from JSON escapes or broken PDFs), and
     no control characters; NUL, which PostgreSQL will not store, is dropped."""
-    text = text.encode("utf-8", errors="replace").decode("utf-8").replace("\x00", "")
+    text = text.encode("utf-8", errors="replace").decode("utf-8")
+    text = text.replace("\x00", "").replace("\r\n", "\n")
     return _CONTROL.sub(lambda m: "\n" if m[0] in _LINE_BREAKS else "\ufffd", text)
 
 
 def _e(value: str) -> str:
-    return html.escape(_clean(value), quote=True)
+    """`value` escaped for HTML, long runs without a space made breakable: WeasyPrint's line
+    breaking takes time growing with the square of an unbreakable run's length (40,000
+    characters: 12 s), and a hostile file can be one such run. A zero-width space every ten
+    characters keeps lines nearly full (a line holds 98 monospace characters)."""
+    return html.escape(_LONG_RUN.sub(_breakable, _clean(value)), quote=True)
+
+
+def _breakable(run: re.Match[str]) -> str:
+    return "\u200b".join(re.findall(r".{1,10}", run[0], flags=re.DOTALL))
 
 
 def _notes(notes: Iterable[str]) -> str:
