@@ -64,6 +64,7 @@ class AuditAction(models.TextChoices):
     DELETE = "delete", "Removed"
     VIEW = "view", "Viewed"
     DOWNLOAD = "download", "Downloaded"
+    INTEGRITY_FAILED = "integrity", "Failed its integrity check"
     DENIED = "denied", "Access denied"
 
 

@@ -15,7 +15,7 @@ from casemgr.core.api import MatterRecordSerializer, MatterRecordViewSetMixin
 from casemgr.core.filters import ScopedFilterSet
 from casemgr.evidence import services
 from casemgr.evidence.models import Exhibit, ExhibitFile
-from casemgr.evidence.uploads import install_hashing_handler
+from casemgr.evidence.uploads import declared_too_large, install_hashing_handler
 from casemgr.matters.models import Matter
 
 
@@ -148,8 +148,7 @@ class ExhibitUploadView(APIView):
         },
     )
     def post(self, request, matter_pk: int):
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-        if length > settings.EVIDENCE_MAX_UPLOAD_BYTES + 64 * 1024:
+        if declared_too_large(request):
             return self._too_large()
         matter = policy.get_visible_or_404(Matter.objects.all(), request=request, pk=matter_pk)
         if not policy.can_edit(request.user, matter):

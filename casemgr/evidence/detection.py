@@ -141,6 +141,8 @@ _EXTENSION_KINDS = {
     ".xlsx": Kind.XLSX,
 }
 
+_KIND_EXTENSIONS = {kind: suffix for suffix, kind in reversed(_EXTENSION_KINDS.items())}
+
 _KIND_NAMES = {
     Kind.PDF: "a PDF",
     Kind.JPEG: "a JPEG image",
@@ -258,6 +260,15 @@ def detect(
         return Detection(None, mime, _not_accepted(head, mime))
 
     claimed = _EXTENSION_KINDS.get(suffix.lower())
+    if suffix and claimed is None:
+        # The name travels with the file: a download of "notes.js" or "page.htm" would run
+        # as a program or a web page on the reader's machine, whatever its content.
+        expected = _KIND_EXTENSIONS[kind]
+        reason = (
+            f"Files named …{suffix} are not accepted: the content is {_KIND_NAMES[kind]}, so "
+            f"rename it to end in {expected} and upload it again."
+        )
+        return Detection(None, mime, reason)
     if claimed and claimed != kind and not {claimed, kind} <= _TEXT_KINDS:
         reason = f"The file's content is {_KIND_NAMES[kind]} but its name ends in {suffix}."
         return Detection(None, mime, reason)
@@ -396,13 +407,28 @@ def _not_accepted(head: bytes, mime: str) -> str:
     return f"Files of type {description} are not accepted."
 
 
+MAX_FRAMES = 500
+
+
 def _check_image(path: pathlib.Path, kind: Kind, mime: str, max_pixels: int) -> Detection:
     # The format's own class reads only the header for the size. Image.open() would also apply
     # Pillow's global MAX_IMAGE_PIXELS guard, which raises before telling us the size and
     # applies its own limit rather than the caller's max_pixels.
     try:
         with _IMAGE_PLUGINS[kind](str(path)) as image:
+            frames = getattr(image, "n_frames", 1)
+            if frames > MAX_FRAMES:
+                return Detection(
+                    None,
+                    mime,
+                    f"The image has {frames:,} pages; at most {MAX_FRAMES} are accepted.",
+                )
+            # Every page of a TIFF counts: a small first page can hide a huge second one.
             width, height = image.size
+            for frame in range(1, frames):
+                image.seek(frame)
+                if image.size[0] * image.size[1] > width * height:
+                    width, height = image.size
     except (SyntaxError, OSError, ValueError, EOFError):
         return Detection(None, mime, IMAGE_DAMAGED)
     pixels = width * height

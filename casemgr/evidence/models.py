@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from casemgr.access.models import Clearance
 from casemgr.access.querysets import clearance_scoped_manager
@@ -38,9 +43,11 @@ class Exhibit(models.Model):
 
     matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="exhibits")
     prefix = models.CharField(
-        max_length=10, help_text="Witness initials or producing party's prefix, e.g. MA or PX."
+        max_length=10,
+        validators=[RegexValidator(r"^[A-Za-z0-9]{1,10}$", "Letters and digits only, e.g. MA.")],
+        help_text="Witness initials or producing party's prefix, e.g. MA or PX.",
     )
-    number = models.PositiveIntegerField()
+    number = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
     document_date = models.DateField(null=True, blank=True)
@@ -99,6 +106,12 @@ class Exhibit(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("evidence:exhibit", kwargs={"matter_pk": self.matter_id, "pk": self.pk})
 
+    def clean(self) -> None:
+        # "ma-1" and "MA-1" are the same exhibit to a court.
+        self.prefix = (self.prefix or "").upper()
+        if self.party_id is not None and self.party.matter_id != self.matter_id:
+            raise ValidationError({"party": "The party must be in this matter."})
+
     @property
     def reference(self) -> str:
         return f"{self.prefix}-{self.number}"
@@ -114,7 +127,7 @@ class ExhibitFile(models.Model):
         FAILED = "failed", "Failed"
 
     exhibit = models.ForeignKey(Exhibit, on_delete=models.PROTECT, related_name="files")
-    # The exhibit's matter, repeated so the database can refuse the same bytes twice in a matter.
+    # The exhibit's matter, repeated so that scoping by matter needs no join.
     matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="+")
     original_name = models.CharField(max_length=255)
     size = models.PositiveBigIntegerField()
@@ -144,18 +157,30 @@ class ExhibitFile(models.Model):
     rendition_attempts = models.PositiveSmallIntegerField(default=0)
     page_count = models.PositiveIntegerField(null=True, blank=True)
     text = models.TextField(blank=True)
+    # What became of an e-mail's attachments that were not stored (refused, or already there).
+    notes = models.JSONField(default=list, blank=True)
 
     objects = clearance_scoped_manager("matter", "exhibit__designation")
 
     class Meta:
         ordering = ["exhibit", "uploaded_at", "pk"]
         constraints = [
+            # Per exhibit, not per matter: a user who cannot see an AEO exhibit must still be
+            # able to add the same document at their own level, without learning it exists.
             models.UniqueConstraint(
-                fields=["matter", "sha256"],
-                name="file_once_per_matter",
-                violation_error_message="This file is already in the matter.",
+                fields=["exhibit", "sha256"],
+                name="file_once_per_exhibit",
+                violation_error_message="This file is already in the exhibit.",
             )
         ]
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def rendition_retryable(self) -> bool:
+        """Failed, or still pending long after any worker would have finished with it."""
+        if self.rendition == self.Rendition.FAILED:
+            return True
+        stalled = timezone.now() - self.uploaded_at > timedelta(minutes=15)
+        return self.rendition == self.Rendition.PENDING and stalled

@@ -29,7 +29,7 @@ from email.message import EmailMessage
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import TypeVar
+from typing import BinaryIO, TypeVar
 
 import img2pdf
 import pikepdf
@@ -75,6 +75,9 @@ class RenditionError(Exception):
     """Why a file has no rendition, in words a paralegal can act on."""
 
 
+TEXT_READ_LIMIT = 16 * 1024 * 1024
+
+
 def render(path: Path, kind: str, *, title: str = "") -> Rendition:
     """The rendition of the file at `path`, whose detected kind is `kind` (one of KINDS).
     `title` (the exhibit reference) goes in the footer of every page laid out here."""
@@ -85,7 +88,10 @@ def render(path: Path, kind: str, *, title: str = "") -> Rendition:
     if kind == "email":
         return _render_email(path, title)
     if kind in ("text", "csv", "jsonl"):
-        data = path.read_bytes()
+        # Only the start is laid out anyway (see the caps below); reading no more keeps the
+        # worker's memory flat for a log export of several gigabytes.
+        with path.open("rb") as handle:
+            data = handle.read(TEXT_READ_LIMIT)
         text = _decode(data)
         if kind == "csv":
             document = _csv_document(text, title)
@@ -116,9 +122,13 @@ def _render_pdf(path: Path) -> Rendition:
     return Rendition(pdf=None, page_count=page_count, text=_pdf_text(path))
 
 
-def _pdf_text(source: Path | io.BytesIO) -> str:
+def _pdf_text(source: Path | io.BytesIO | BinaryIO) -> str:
     """The PDF's text, page by page; a page whose text cannot be extracted is skipped, since
     search is a convenience and the PDF itself is what counts."""
+    if isinstance(source, Path):
+        # An open file, not a path: given a path, pypdf reads the whole file into memory.
+        with source.open("rb") as handle:
+            return _pdf_text(handle)
     try:
         reader = pypdf.PdfReader(source)
         if reader.is_encrypted:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max
 
 from casemgr.access.audit import audit_record
@@ -75,9 +75,6 @@ def exhibit_file_ingest(
     """Take one file into the matter: refuse it with a reason, report it as a duplicate, or
     store it (as a new exhibit, or as another file of `exhibit`) and queue its rendition."""
     name = clean_filename(incoming.name)
-    duplicate = _duplicate(matter=matter, sha256=incoming.sha256, name=name, user=uploaded_by)
-    if duplicate:
-        return duplicate
     detection = detect(
         incoming.path,
         name,
@@ -86,57 +83,68 @@ def exhibit_file_ingest(
     )
     if not detection.accepted:
         return IngestResult("rejected", name, reason=detection.reason)
-    key = storage.store_path(incoming.path, incoming.sha256)
-    try:
-        with transaction.atomic():
-            # One upload at a time per matter chooses the next exhibit number.
-            Matter.objects.select_for_update().filter(pk=matter.pk).first()
-            if exhibit is None:
-                exhibit = _new_exhibit(matter, uploaded_by, name, detection.kind, metadata or {})
-            stored = ExhibitFile.objects.create(
-                exhibit=exhibit,
-                matter=matter,
-                original_name=name,
-                size=incoming.size,
-                sha256=incoming.sha256,
-                kind=detection.kind,
-                mime=detection.mime,
-                flags=list(detection.flags),
-                storage_key=key,
-                source=source,
-                uploaded_by=uploaded_by,
-            )
+    with transaction.atomic():
+        # One upload at a time per matter checks for duplicates and chooses the next number.
+        Matter.objects.select_for_update().filter(pk=matter.pk).first()
+        duplicate = _duplicate(matter=matter, sha256=incoming.sha256, name=name, user=uploaded_by)
+        if duplicate:
+            return duplicate
+        key = storage.store_path(incoming.path, incoming.sha256)
+        if exhibit is None:
+            exhibit = _new_exhibit(matter, uploaded_by, name, detection.kind, metadata or {})
             audit_record(
                 action=AuditAction.CREATE,
                 request=request,
                 actor=uploaded_by,
                 matter=matter,
-                obj=stored,
-                detail={"exhibit": exhibit.reference, "sha256": incoming.sha256},
+                obj=exhibit,
+                detail={"reference": exhibit.reference},
             )
-            _queue_rendition(stored)
-    except IntegrityError:
-        # Someone stored the same bytes a moment ago.
-        found = _duplicate(matter=matter, sha256=incoming.sha256, name=name, user=uploaded_by)
-        if found:
-            return found
-        raise
+        stored = ExhibitFile.objects.create(
+            exhibit=exhibit,
+            matter=matter,
+            original_name=name,
+            size=incoming.size,
+            sha256=incoming.sha256,
+            kind=detection.kind,
+            mime=detection.mime,
+            flags=list(detection.flags),
+            storage_key=key,
+            source=source,
+            uploaded_by=uploaded_by,
+        )
+        audit_record(
+            action=AuditAction.CREATE,
+            request=request,
+            actor=uploaded_by,
+            matter=matter,
+            obj=stored,
+            detail={"exhibit": exhibit.reference, "sha256": incoming.sha256},
+        )
+        _queue_rendition(stored)
     return IngestResult("stored", name, exhibit=exhibit, file=stored)
 
 
 def _duplicate(*, matter, sha256: str, name: str, user) -> IngestResult | None:
-    existing = ExhibitFile.objects.filter(matter=matter, sha256=sha256).select_related("exhibit")
-    found = existing.first()
+    """The same bytes already in an exhibit of this matter that `user` can see. Copies the
+    user cannot see are not mentioned: that would tell them the document is held above
+    their clearance."""
+    found = (
+        ExhibitFile.objects.visible_to(user)
+        .filter(matter=matter, sha256=sha256)
+        .select_related("exhibit")
+        .first()
+    )
     if found is None:
         return None
-    # Name the existing exhibit only to someone cleared to see it.
-    visible = Exhibit.objects.visible_to(user).filter(pk=found.exhibit_id).exists()
-    where = f" as {found.exhibit.reference}" if visible else ""
     return IngestResult(
         "duplicate",
         name,
-        reason=f"The same file (SHA-256 {sha256[:12]}…) is already in this matter{where}.",
-        exhibit=found.exhibit if visible else None,
+        reason=(
+            f"The same file (SHA-256 {sha256[:12]}…) is already in this matter "
+            f"as {found.exhibit.reference}."
+        ),
+        exhibit=found.exhibit,
     )
 
 
@@ -167,7 +175,7 @@ def _queue_rendition(exhibit_file: ExhibitFile) -> None:
 @transaction.atomic
 def exhibit_file_retry_rendition(*, exhibit_file: ExhibitFile, actor, request=None) -> None:
     ExhibitFile.objects.filter(pk=exhibit_file.pk).update(
-        rendition=ExhibitFile.Rendition.PENDING, rendition_error=""
+        rendition=ExhibitFile.Rendition.PENDING, rendition_error="", rendition_attempts=0
     )
     audit_record(
         action=AuditAction.UPDATE,

@@ -8,16 +8,20 @@ time they are read for serving or processing, their hash is checked again.
 from __future__ import annotations
 
 import hashlib
+import io
+import logging
+import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.files import File
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 CHUNK = 1024 * 1024
+log = logging.getLogger(__name__)
 
 
 class TamperedFile(Exception):
@@ -33,17 +37,46 @@ def rendition_key(sha256: str) -> str:
 
 
 def store_path(path: Path, sha256: str) -> str:
+    """Store the (already hashed) file at `path` under its hash; return the key."""
     key = evidence_key(sha256)
-    if not default_storage.exists(key):
-        with path.open("rb") as source:
-            key = default_storage.save(key, File(source, name=key))
-    return key
+    if default_storage.exists(key):
+        try:
+            verify(key, sha256)
+            return key
+        except TamperedFile:
+            # What sits under this hash is not these bytes (an interrupted write, or worse):
+            # replace it with the copy just received, which was hashed on arrival.
+            log.critical("Stored bytes at %s did not match their hash; replaced", key)
+            default_storage.delete(key)
+    with path.open("rb") as source:
+        return _save_whole(key, source)
 
 
 def store_bytes(data: bytes, key: str) -> str:
     if default_storage.exists(key):
         return key
-    return default_storage.save(key, ContentFile(data, name=key))
+    return _save_whole(key, io.BytesIO(data))
+
+
+def _save_whole(key: str, source) -> str:
+    """Write so that the key never names a half-written file: on local disk, write beside it
+    and rename into place (atomic); object stores publish a PUT only once it is complete."""
+    try:
+        final = Path(default_storage.path(key))
+    except NotImplementedError:
+        return default_storage.save(key, File(source, name=key))
+    final.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=final.parent, prefix=".partial-", delete=False) as part:
+        try:
+            shutil.copyfileobj(source, part, CHUNK)
+            part.flush()
+            os.fsync(part.fileno())
+        except BaseException:
+            Path(part.name).unlink(missing_ok=True)
+            raise
+    os.chmod(part.name, 0o640)
+    os.replace(part.name, final)
+    return key
 
 
 def verify(key: str, sha256: str) -> None:

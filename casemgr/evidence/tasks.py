@@ -4,9 +4,10 @@ import hashlib
 import logging
 
 from celery import shared_task
-from django.db import transaction
 from django.db.models import F
 
+from casemgr.access.audit import audit_record
+from casemgr.access.models import AuditAction
 from casemgr.evidence import storage
 from casemgr.evidence.models import ExhibitFile
 from casemgr.evidence.renditions import RenditionError, render
@@ -15,6 +16,10 @@ from casemgr.evidence.services import IncomingFile, exhibit_file_ingest
 log = logging.getLogger(__name__)
 
 TEXT_LIMIT = 1_000_000
+# A file whose rendition has killed or timed out this many workers is not tried again on
+# its own (the broker redelivers a task whose worker died): it is marked failed, to retry
+# by hand.
+MAX_ATTEMPTS = 3
 
 
 @shared_task(soft_time_limit=10 * 60, time_limit=11 * 60)
@@ -26,10 +31,28 @@ def render_exhibit_file(file_id: int) -> str:
     exhibit_file = ExhibitFile.objects.select_related("exhibit", "uploaded_by").get(pk=file_id)
     if exhibit_file.rendition == ExhibitFile.Rendition.READY:
         return "already ready"
+    if exhibit_file.rendition_attempts > MAX_ATTEMPTS:
+        _fail(exhibit_file, f"Gave up after {MAX_ATTEMPTS} attempts; the file may be too large.")
+        return "failed"
     try:
         with storage.local_copy(exhibit_file.storage_key, exhibit_file.sha256) as path:
             result = render(path, exhibit_file.kind, title=exhibit_file.exhibit.reference)
-    except (RenditionError, storage.TamperedFile) as error:
+        notes = _store_attachments(exhibit_file, result.attachments)
+    except storage.TamperedFile:
+        log.critical("Integrity check failed for exhibit file %s", file_id)
+        audit_record(
+            action=AuditAction.INTEGRITY_FAILED,
+            matter=exhibit_file.matter,
+            obj=exhibit_file,
+            detail={"sha256": exhibit_file.sha256},
+        )
+        _fail(
+            exhibit_file,
+            "Integrity check failed: the stored bytes no longer match their "
+            "SHA-256. Tell your administrator; retrying will not help.",
+        )
+        return "tampered"
+    except RenditionError as error:
         _fail(exhibit_file, str(error))
         return "failed"
     except Exception:
@@ -41,10 +64,26 @@ def render_exhibit_file(file_id: int) -> str:
     else:
         sha256 = hashlib.sha256(result.pdf).hexdigest()
         key = storage.store_bytes(result.pdf, storage.rendition_key(sha256))
-    for attachment in result.attachments:
+    ExhibitFile.objects.filter(pk=file_id).update(
+        rendition=ExhibitFile.Rendition.READY,
+        rendition_key=key,
+        rendition_sha256=sha256,
+        rendition_error="",
+        page_count=result.page_count,
+        text=result.text[:TEXT_LIMIT],
+        notes=notes,
+    )
+    return "ready"
+
+
+def _store_attachments(exhibit_file: ExhibitFile, attachments) -> list[str]:
+    """Store each attachment as a file of the same exhibit; say what happened to any that
+    was not stored, so nothing disappears without a word."""
+    notes = []
+    for attachment in attachments:
         incoming = IncomingFile.from_bytes(attachment.data, attachment.filename)
         try:
-            exhibit_file_ingest(
+            result = exhibit_file_ingest(
                 matter=exhibit_file.matter,
                 uploaded_by=exhibit_file.uploaded_by,
                 incoming=incoming,
@@ -53,16 +92,11 @@ def render_exhibit_file(file_id: int) -> str:
             )
         finally:
             incoming.path.unlink(missing_ok=True)
-    with transaction.atomic():
-        ExhibitFile.objects.filter(pk=file_id).update(
-            rendition=ExhibitFile.Rendition.READY,
-            rendition_key=key,
-            rendition_sha256=sha256,
-            rendition_error="",
-            page_count=result.page_count,
-            text=result.text[:TEXT_LIMIT],
-        )
-    return "ready"
+        if result.status == "rejected":
+            notes.append(f"Attachment {result.name} was not stored: {result.reason}")
+        elif result.status == "duplicate" and result.exhibit != exhibit_file.exhibit:
+            notes.append(f"Attachment {result.name}: {result.reason}")
+    return notes
 
 
 def _fail(exhibit_file: ExhibitFile, reason: str) -> None:

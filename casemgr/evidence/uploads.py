@@ -54,6 +54,16 @@ class HashingUploadHandler(TemporaryFileUploadHandler):
         return uploaded
 
 
+def declared_too_large(request) -> bool:
+    """Whether the request announces more bytes than an upload may have (checked before any
+    of the body is read, so the client can be told at once)."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False  # no usable length: the handler counts the bytes as they come
+    return length > settings.EVIDENCE_MAX_UPLOAD_BYTES + 64 * 1024
+
+
 def install_hashing_handler(request) -> HashingUploadHandler:
     """Make `request` parse its upload with a HashingUploadHandler. Must run before anything
     reads request.POST or request.FILES (including the CSRF check)."""

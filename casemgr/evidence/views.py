@@ -8,8 +8,9 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.forms import modelformset_factory
 from django.http import FileResponse, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
@@ -20,14 +21,16 @@ from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView, View
 
 from casemgr.access import policy
+from casemgr.access.audit import audit_record
 from casemgr.access.mixins import MatterEditMixin, MatterMixin
+from casemgr.access.models import AuditAction
 from casemgr.core.services import record_save
 from casemgr.core.views import RecordUpdateView
 from casemgr.evidence import selectors, services, storage
 from casemgr.evidence.detection import Kind
 from casemgr.evidence.forms import ExhibitForm, ExhibitQuickForm
 from casemgr.evidence.models import Exhibit, ExhibitFile
-from casemgr.evidence.uploads import install_hashing_handler
+from casemgr.evidence.uploads import declared_too_large, install_hashing_handler
 from casemgr.matters.models import Matter, Party
 
 log = logging.getLogger(__name__)
@@ -92,8 +95,7 @@ def upload_file(request, matter_pk: int):
     """
     if request.method != "POST":
         return JsonResponse({"status": "rejected", "reason": "POST a file."}, status=405)
-    length = int(request.META.get("CONTENT_LENGTH") or 0)
-    if length > settings.EVIDENCE_MAX_UPLOAD_BYTES + 64 * 1024:
+    if declared_too_large(request):
         return _too_large()
     handler = install_hashing_handler(request)
     return _upload_file(request, matter_pk, handler)
@@ -155,7 +157,11 @@ class ExhibitDetailView(_ExhibitMixin, MatterMixin, TemplateView):
     def get_context_data(self, **kwargs):
         exhibit = self.get_exhibit(self.kwargs["pk"])
         files = list(exhibit.files.select_related("uploaded_by", "source"))
-        preview = next((f for f in files if f.rendition == ExhibitFile.Rendition.READY), None)
+        # A PDF with scripts, launch actions or embedded files is not opened automatically.
+        preview = next(
+            (f for f in files if f.rendition == ExhibitFile.Rendition.READY and not f.flags),
+            None,
+        )
         return super().get_context_data(
             exhibit=exhibit,
             files=files,
@@ -203,12 +209,15 @@ class ExhibitBulkEditView(_ExhibitMixin, MatterEditMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         formset = self.get_formset(request.POST)
         if formset.is_valid():
+            current = None
             try:
-                for form in formset.forms:
-                    if form.has_changed():
-                        record_save(instance=form.instance, actor=request.user, request=request)
+                with transaction.atomic():  # all rows or none
+                    for form in formset.forms:
+                        if form.has_changed():
+                            current = form
+                            record_save(instance=form.instance, actor=request.user, request=request)
             except ValidationError as error:
-                formset.forms[0].add_error(None, error)
+                current.add_error(None, error)
             else:
                 messages.success(request, f"{len(formset.forms)} exhibits saved.")
                 return HttpResponseRedirect(
@@ -228,12 +237,26 @@ class FileDownloadView(_ExhibitMixin, MatterMixin, View):
             return HttpResponse(
                 "The preview is not ready yet.", status=409, content_type="text/plain"
             )
+        if self.rendition and exhibit_file.flags:
+            return HttpResponse(
+                "This PDF contains active content, so it is not previewed; download it and "
+                "open it in a safe viewer.",
+                status=409,
+                content_type="text/plain",
+            )
         try:
             stream = services.exhibit_file_open_verified(
                 exhibit_file=exhibit_file, request=request, rendition=self.rendition
             )
         except storage.TamperedFile:
             log.critical("Integrity check failed for exhibit file %s", exhibit_file.pk)
+            audit_record(
+                action=AuditAction.INTEGRITY_FAILED,
+                request=request,
+                matter=exhibit_file.matter,
+                obj=exhibit_file,
+                detail={"sha256": exhibit_file.sha256},
+            )
             return HttpResponse(
                 "This file failed its integrity check: the stored bytes no longer match the "
                 "SHA-256 recorded when it was uploaded. It has not been sent. The incident is "
@@ -268,8 +291,10 @@ class FilePreviewView(FileDownloadView):
 class FileRetryRenditionView(_ExhibitMixin, MatterEditMixin, View):
     def post(self, request, *args, **kwargs):
         exhibit_file = self.get_file(kwargs["pk"])
-        if exhibit_file.rendition != ExhibitFile.Rendition.FAILED:
-            raise PermissionDenied("Only a failed rendition can be retried.")
+        if not exhibit_file.rendition_retryable:
+            return HttpResponse(
+                "Only a failed or stalled preview can be prepared again.", status=409
+            )
         services.exhibit_file_retry_rendition(
             exhibit_file=exhibit_file, actor=request.user, request=request
         )

@@ -337,10 +337,12 @@ def test_plain_text_is_accepted(tmp_path, data):
     assert result.mime == "text/plain"
 
 
-def test_source_code_is_text_not_a_script(tmp_path):
-    # libmagic labels Python without a "#!" line text/x-script.python; it is still only text.
+def test_source_code_is_text_but_keeps_no_runnable_name(tmp_path):
+    # libmagic labels Python without a "#!" line text/x-script.python; it is only text, but a
+    # download named train.py would run on a double-click, so it must be renamed.
     path = write(tmp_path, b"import os\n\ndef main():\n    print(os.getcwd())\n", "train.py")
-    assert detect(path, "train.py").kind is Kind.TEXT
+    assert detect(path, "train.txt").kind is Kind.TEXT
+    assert rejected(detect(path, "train.py"), "rename it to end in .txt")
 
 
 def test_utf16_text_is_refused_with_a_fix(tmp_path):
@@ -582,9 +584,14 @@ def test_content_that_contradicts_its_name_is_refused(tmp_path, make, filename, 
     assert result.reason == reason
 
 
-@pytest.mark.parametrize("filename", ["scan", "scan.bin", "scan.heic", r"C:\Users\pa\scan"])
-def test_unknown_or_missing_extensions_are_fine(tmp_path, filename):
+@pytest.mark.parametrize("filename", ["scan", r"C:\Users\pa\scan"])
+def test_missing_extensions_are_fine(tmp_path, filename):
     assert detect(image_file(tmp_path, "PNG", "x"), filename).kind is Kind.PNG
+
+
+@pytest.mark.parametrize("filename", ["scan.bin", "scan.heic", "scan.exe", "scan.lnk"])
+def test_unknown_extensions_must_be_renamed_to_match_the_content(tmp_path, filename):
+    assert rejected(detect(image_file(tmp_path, "PNG", "x"), filename), "rename it to end in .png")
 
 
 def test_kinds_of_text_do_not_contradict_each_other(tmp_path):

@@ -199,3 +199,82 @@ def test_pdf_with_javascript_is_accepted_but_flagged_on_its_page(client, world, 
     client.force_login(world.paralegal)
     page = client.get(reverse("evidence:exhibit", args=[world.matter.pk, response.json()["id"]]))
     assert "interactive.pdf contains JavaScript" in page.content.decode()
+
+
+def test_flagged_pdf_is_not_previewed(client, world, upload):
+    body = upload(files.pdf_with_javascript(), "interactive.pdf").json()
+    file_id = body["files"][0]["id"]
+    client.force_login(world.partner)
+    page = client.get(reverse("evidence:exhibit", args=[world.matter.pk, body["id"]]))
+    assert 'class="preview"' not in page.content.decode()
+    preview = client.get(reverse("evidence:file_preview", args=[world.matter.pk, file_id]))
+    assert preview.status_code == 409
+
+
+def test_bulk_edit_is_all_or_nothing(client, world, upload):
+    from casemgr.evidence.models import Exhibit
+
+    ids = [upload(files.pdf(text=f"Doc {n}"), f"doc{n}.pdf").json()["id"] for n in range(3)]
+    client.force_login(world.paralegal)
+    url = reverse("evidence:bulk_edit", args=[world.matter.pk]) + "?ids=" + ",".join(map(str, ids))
+    data = {"form-TOTAL_FORMS": "3", "form-INITIAL_FORMS": "3"}
+    for n, (pk, number) in enumerate(zip(ids, [5, 1, 1], strict=True)):
+        data |= {
+            f"form-{n}-id": pk,
+            f"form-{n}-prefix": "EX",
+            f"form-{n}-number": number,
+            f"form-{n}-title": f"Doc {n}",
+            f"form-{n}-document_type": "other",
+            f"form-{n}-designation": "1",
+        }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "already has an exhibit with that reference" in response.content.decode()
+    assert sorted(e.reference for e in Exhibit.objects.all()) == ["EX-1", "EX-2", "EX-3"]
+
+
+def test_refused_attachments_are_noted_on_the_email(client, world, upload):
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "a@x.example", "b@x.example", "Files"
+    message["Date"] = "Mon, 17 Nov 2025 09:12:00 +0000"
+    message.set_content("See attached.\n")
+    message.add_attachment(
+        b"MZ" + b"\0" * 200, maintype="application", subtype="octet-stream", filename="payload.exe"
+    )
+    message.add_attachment(
+        files.pdf(text="ok"), maintype="application", subtype="pdf", filename="ok.pdf"
+    )
+    body = upload(message.as_bytes(), "files.eml").json()
+    email_file = ExhibitFile.objects.get(original_name="files.eml")
+    assert any("payload.exe was not stored" in note for note in email_file.notes)
+    assert ExhibitFile.objects.filter(original_name="ok.pdf", exhibit_id=body["id"]).exists()
+    client.force_login(world.paralegal)
+    page = client.get(reverse("evidence:exhibit", args=[world.matter.pk, body["id"]]))
+    assert "payload.exe was not stored" in page.content.decode()
+
+
+def test_a_rendition_that_keeps_killing_workers_is_given_up(world, upload):
+    from casemgr.evidence.tasks import MAX_ATTEMPTS, render_exhibit_file
+
+    body = upload(files.unique_text(), "n.txt").json()
+    ExhibitFile.objects.filter(pk=body["files"][0]["id"]).update(
+        rendition=ExhibitFile.Rendition.PENDING, rendition_attempts=MAX_ATTEMPTS
+    )
+    assert render_exhibit_file(body["files"][0]["id"]) == "failed"
+    assert "Gave up" in ExhibitFile.objects.get(pk=body["files"][0]["id"]).rendition_error
+
+
+def test_a_damaged_blob_under_the_hash_is_replaced_by_the_good_upload(world, upload):
+    content = files.unique_text()
+    import hashlib
+
+    from casemgr.evidence.storage import evidence_key
+
+    sha = hashlib.sha256(content).hexdigest()
+    blob = Path(settings.MEDIA_ROOT) / evidence_key(sha)
+    blob.parent.mkdir(parents=True, exist_ok=True)
+    blob.write_bytes(content[:5])  # a write cut off by a crash
+    assert upload(content, "note.txt").status_code == 201
+    assert blob.read_bytes() == content

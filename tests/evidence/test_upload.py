@@ -80,13 +80,47 @@ def test_same_bytes_twice_is_a_duplicate_naming_the_exhibit(upload, world):
     assert ExhibitFile.objects.count() == 1
 
 
-def test_duplicate_of_a_hidden_exhibit_does_not_name_it(upload, world, aeo_exhibit):
-    from casemgr.evidence.models import ExhibitFile as File
-
-    content = (Path(settings.MEDIA_ROOT) / File.objects.get().storage_key).read_bytes()
+def test_copy_of_a_hidden_exhibit_is_stored_without_naming_it(upload, world, aeo_exhibit):
+    """The paralegal may not learn that the document is held as AEO: their copy is stored
+    as a new exhibit at their level (the bytes themselves are kept once)."""
+    hidden = ExhibitFile.objects.get()
+    content = (Path(settings.MEDIA_ROOT) / hidden.storage_key).read_bytes()
     response = upload(content, "copy.pdf", user=world.paralegal)
-    assert response.status_code == 409
-    assert "AEO-1" not in response.json()["detail"]
+    assert response.status_code == 201
+    assert "AEO" not in response.content.decode()
+    copy = ExhibitFile.objects.exclude(pk=hidden.pk).get()
+    assert copy.storage_key == hidden.storage_key
+
+
+def test_dangerous_names_are_refused_whatever_the_content(upload, world):
+    for name in ["evil.js", "run.vbs", "page.htm", "tool.exe", "script.ps1"]:
+        response = upload(b"var s = 1;\n", name)
+        assert response.status_code == 415, name
+        assert "rename it to end in .txt" in response.json()["detail"]
+    assert not ExhibitFile.objects.exists()
+
+
+def test_party_of_another_matter_is_refused_on_an_exhibit(api, upload, world):
+    from casemgr.access.models import Role
+    from tests.factories import member
+
+    member(world.partner, world.other_matter, Role.PARTNER)
+    body = upload(files.pdf(text="Party check"), "p.pdf", user=world.partner).json()
+    response = api(world.partner).patch(
+        f"/api/exhibits/{body['id']}/", {"party": world.other_party.pk}, format="json"
+    )
+    assert response.status_code == 400
+    assert "party" in response.json()
+
+
+def test_prefix_is_one_reference_whatever_its_case(api, upload, world):
+    first = upload(files.pdf(text="One"), "one.pdf").json()
+    second = upload(files.pdf(text="Two"), "two.pdf").json()
+    response = api(world.partner).patch(
+        f"/api/exhibits/{second['id']}/", {"prefix": "ex", "number": 1}, format="json"
+    )
+    assert response.status_code == 400
+    assert first["reference"] == "EX-1"
 
 
 def test_over_the_limit_is_413_and_nothing_is_kept(upload, world, settings):
@@ -151,3 +185,15 @@ def test_page_upload_endpoint_answers_per_file_with_csrf(client, world):
     assert refused.json()["status"] == "rejected"
     forged = browser.post(url, {"file": SimpleUploadedFile("c.pdf", files.pdf(text="c"))})
     assert forged.status_code == 403
+
+
+def test_every_page_of_a_tiff_counts_against_the_pixel_limit(upload, world, settings, tmp_path):
+    from PIL import Image
+
+    settings.EVIDENCE_MAX_IMAGE_PIXELS = 1_000_000
+    small, huge = Image.new("1", (100, 100)), Image.new("1", (3000, 3000))
+    path = tmp_path / "scan.tiff"
+    small.save(path, save_all=True, append_images=[huge], compression="group4")
+    response = upload(path.read_bytes(), "scan.tiff")
+    assert response.status_code == 415
+    assert "9,000,000 pixels" in response.json()["detail"]
