@@ -228,10 +228,16 @@ def test_email_with_text_body_and_attachments(tmp_path):
 
 
 def test_html_only_email_is_shown_as_text_never_rendered(tmp_path, monkeypatch):
-    def no_fetching(self, url, headers=None):
-        raise AssertionError(f"fetch attempted: {url}")
+    # Recorded, not raised: WeasyPrint swallows a fetcher's exceptions, so an assertion
+    # raised in here could never fail the test.
+    attempted = []
+    original = RefusingURLFetcher.fetch
 
-    monkeypatch.setattr(RefusingURLFetcher, "fetch", no_fetching)
+    def recording(self, url, *args, **kwargs):
+        attempted.append(url)
+        return original(self, url, *args, **kwargs)
+
+    monkeypatch.setattr(RefusingURLFetcher, "fetch", recording)
     message = EmailMessage()
     message["From"] = "mallory@phish.example"
     message["To"] = "paralegal@firm.example"
@@ -246,6 +252,7 @@ def test_html_only_email_is_shown_as_text_never_rendered(tmp_path, monkeypatch):
 
     result = render(write_email(tmp_path / "phish.eml", message), "email")
 
+    assert attempted == []
     text = pdf_text(result.pdf)
     assert "Urgent invoice" in text
     assert "mallory@phish.example" in text
