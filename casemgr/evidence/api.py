@@ -86,6 +86,13 @@ class ExhibitSerializer(MatterRecordSerializer):
         return value
 
 
+class UploadedExhibitSerializer(ExhibitSerializer):
+    sha256 = serializers.CharField(read_only=True, help_text="SHA-256 of the uploaded file.")
+
+    class Meta(ExhibitSerializer.Meta):
+        fields = [*ExhibitSerializer.Meta.fields, "sha256"]
+
+
 class ExhibitFilter(ScopedFilterSet):
     class Meta:
         model = Exhibit
@@ -119,7 +126,12 @@ class UploadSerializer(serializers.Serializer):
 
 
 _ERROR = inline_serializer(
-    "UploadError", {"status": serializers.CharField(), "detail": serializers.CharField()}
+    "UploadError",
+    {
+        "status": serializers.CharField(),
+        "detail": serializers.CharField(),
+        "exhibit": serializers.IntegerField(required=False, help_text="The existing exhibit."),
+    },
 )
 
 
@@ -141,7 +153,7 @@ class ExhibitUploadView(APIView):
     @extend_schema(
         request={"multipart/form-data": UploadSerializer},
         responses={
-            201: ExhibitSerializer,
+            201: UploadedExhibitSerializer,
             409: OpenApiResponse(_ERROR, description="The same file is already in the matter."),
             413: OpenApiResponse(_ERROR, description="The file is over the size limit."),
             415: OpenApiResponse(_ERROR, description="The file's content is not accepted."),
@@ -169,17 +181,17 @@ class ExhibitUploadView(APIView):
             request=request,
         )
         if result.status == "duplicate":
-            return Response(
-                {"status": "duplicate", "detail": result.reason}, status.HTTP_409_CONFLICT
-            )
+            body = {"status": "duplicate", "detail": result.reason, "exhibit": result.exhibit.pk}
+            return Response(body, status.HTTP_409_CONFLICT)
         if result.status == "rejected":
             return Response(
                 {"status": "rejected", "detail": result.reason},
                 status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
             )
         result.exhibit.refresh_from_db()
-        body = ExhibitSerializer(result.exhibit, context={"request": request}).data
-        return Response({**body, "sha256": result.file.sha256}, status=status.HTTP_201_CREATED)
+        result.exhibit.sha256 = result.file.sha256
+        body = UploadedExhibitSerializer(result.exhibit, context={"request": request}).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
     @staticmethod
     def _too_large() -> Response:

@@ -67,7 +67,10 @@ class ExhibitListView(MatterMixin, TemplateView):
     def get_context_data(self, **kwargs):
         clearance = policy.clearance(self.request.user, self.matter)
         form = ExhibitFilterForm(self.request.GET or None, matter=self.matter, clearance=clearance)
-        values = form.cleaned_data if form.is_valid() else {}
+        # Every valid filter applies; an invalid one is shown with its error rather than
+        # dropped silently along with all the others.
+        form.is_valid()
+        values = getattr(form, "cleaned_data", {})
         filters = selectors.ExhibitFilters(
             **{k: v for k, v in values.items() if v not in ("", None)}
         )

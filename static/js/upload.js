@@ -62,6 +62,27 @@
     }
   }
 
+  function failed(item, status) {
+    item.ui.tr.className = "upload--failed";
+    item.ui.result.textContent = "";
+    var label = document.createElement("strong");
+    label.textContent = "Not sent";
+    item.ui.result.appendChild(label);
+    item.ui.result.appendChild(document.createTextNode(
+      " The server did not answer (" + (status || "no connection") + "). "));
+    var retry = document.createElement("button");
+    retry.type = "button";
+    retry.className = "button button--small";
+    retry.textContent = "Try again";
+    retry.addEventListener("click", function () {
+      item.ui.bar.value = 0;
+      item.ui.result.textContent = "Waiting";
+      queue.push(item);
+      pump();
+    });
+    item.ui.result.appendChild(retry);
+  }
+
   function send(item) {
     running += 1;
     var data = new FormData();
@@ -76,10 +97,14 @@
     item.ui.result.textContent = "Uploading…";
     xhr.addEventListener("loadend", function () {
       var body;
-      try { body = JSON.parse(xhr.responseText); } catch (e) {
-        body = { status: "rejected", reason: "The server did not answer (" + (xhr.status || "no connection") + ")." };
+      try { body = JSON.parse(xhr.responseText); } catch (e) { body = null; }
+      if (!body || !body.status) {
+        // Not the server's verdict on the file (a lost connection, a server error): offer
+        // to send it again rather than calling it refused.
+        failed(item, xhr.status);
+      } else {
+        show(item.ui, body, xhr.status);
       }
-      show(item.ui, body, xhr.status);
       running -= 1;
       pump();
     });

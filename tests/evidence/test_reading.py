@@ -278,3 +278,20 @@ def test_a_damaged_blob_under_the_hash_is_replaced_by_the_good_upload(world, upl
     blob.write_bytes(content[:5])  # a write cut off by a crash
     assert upload(content, "note.txt").status_code == 201
     assert blob.read_bytes() == content
+
+
+def test_an_invalid_filter_is_explained_and_the_others_still_apply(client, world, upload):
+    upload(files.pdf(text="Alpha letter"), "alpha.pdf")
+    upload(files.pdf(text="Beta letter"), "beta.pdf")
+    client.force_login(world.partner)
+    url = reverse("evidence:exhibits", args=[world.matter.pk])
+    page = client.get(url, {"q": "alpha", "date_from": "not-a-date"}).content.decode()
+    assert "This filter was not applied" in page
+    assert "alpha" in page and "beta" not in page
+
+
+def test_a_duplicate_answer_points_at_the_existing_exhibit(upload, world):
+    first = upload(files.pdf(text="Point"), "p.pdf").json()
+    again = upload(files.pdf(text="Point"), "p2.pdf")
+    assert again.status_code == 409
+    assert again.json()["exhibit"] == first["id"]
