@@ -277,6 +277,7 @@ SPECTACULAR_SETTINGS = {
         "PartyRoleEnum": "casemgr.matters.models.PartyRole",
         "MemberRoleEnum": "casemgr.access.models.Role",
         "ClearanceEnum": "casemgr.access.models.Clearance",
+        "ExhibitStatusEnum": "casemgr.evidence.models.Exhibit.Status",
     },
 }
 

@@ -291,7 +291,8 @@ def test_an_invalid_filter_is_explained_and_the_others_still_apply(client, world
 
 
 def test_a_duplicate_answer_points_at_the_existing_exhibit(upload, world):
-    first = upload(files.pdf(text="Point"), "p.pdf").json()
-    again = upload(files.pdf(text="Point"), "p2.pdf")
+    content = files.pdf(text="Point")
+    first = upload(content, "p.pdf").json()
+    again = upload(content, "p2.pdf")
     assert again.status_code == 409
     assert again.json()["exhibit"] == first["id"]
