@@ -7,6 +7,7 @@ outsider is a partner on another matter only.
 from dataclasses import dataclass
 
 import pytest
+from rest_framework.test import APIClient
 
 from casemgr.access.models import Clearance, Role
 from tests.factories import (
@@ -81,3 +82,17 @@ def world(db) -> World:
         other_party=PartyFactory(matter=other, name="Quayline Ltd"),
         **users,
     )
+
+
+@pytest.fixture
+def api():
+    """`api(user)` is an APIClient signed in as that user (a fresh session, as in real use:
+    force_login reloads the user on every request, so nothing is cached between requests)."""
+
+    def signed_in(user=None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return signed_in

@@ -44,19 +44,12 @@ class ClearanceScopedQuerySet(MatterScopedQuerySet):
         )
 
 
-def clearance_scoped_manager(matter_path: str, designation_path: str) -> models.Manager:
-    queryset_class = type(
-        "ClearanceScopedQuerySet",
-        (ClearanceScopedQuerySet,),
-        {"matter_path": matter_path, "designation_path": designation_path},
-    )
-    return queryset_class.as_manager()
-
-
-def matter_scoped_manager(matter_path: str) -> models.Manager:
-    """A manager for a model whose matter is reached through `matter_path`
-    ("" for Matter itself, "matter" for a direct foreign key, "claim__proceeding__matter"...)."""
-    queryset_class = type(
-        "MatterScopedQuerySet", (MatterScopedQuerySet,), {"matter_path": matter_path}
-    )
-    return queryset_class.as_manager()
+def matter_scoped_manager(matter_path: str, *, designation_path: str = "") -> models.Manager:
+    """A manager for a model whose matter is reached through `matter_path` ("" for Matter
+    itself, "matter" for a direct foreign key, "claim__proceeding__matter"...). Documents
+    also name the path to their designation, and are then filtered by clearance too."""
+    base = ClearanceScopedQuerySet if designation_path else MatterScopedQuerySet
+    attributes = {"matter_path": matter_path}
+    if designation_path:
+        attributes["designation_path"] = designation_path
+    return type(base.__name__, (base,), attributes).as_manager()

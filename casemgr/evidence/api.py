@@ -50,6 +50,7 @@ class ExhibitFileSerializer(serializers.ModelSerializer):
 
 class ExhibitSerializer(MatterRecordSerializer):
     reference = serializers.CharField(read_only=True)
+    url = serializers.CharField(source="get_absolute_url", read_only=True)
     files = ExhibitFileSerializer(many=True, read_only=True)
 
     class Meta:
@@ -58,6 +59,7 @@ class ExhibitSerializer(MatterRecordSerializer):
             "id",
             "matter",
             "reference",
+            "url",
             "prefix",
             "number",
             "title",
@@ -131,12 +133,14 @@ _ERROR = inline_serializer(
         "status": serializers.CharField(),
         "detail": serializers.CharField(),
         "exhibit": serializers.IntegerField(required=False, help_text="The existing exhibit."),
+        "url": serializers.CharField(required=False, help_text="Its page."),
     },
 )
 
 
 class ExhibitUploadView(APIView):
-    """Upload one file as a new exhibit of the matter (multipart, field `file`).
+    """Upload one file as a new exhibit of the matter (multipart, field `file`). The upload
+    page's script sends each file of a batch here too, with the session and CSRF token.
 
     The content decides whether it is accepted, whatever its name. Answers 201 with the
     exhibit and the file's SHA-256; 409 if the same bytes are already in the matter; 415
@@ -181,7 +185,12 @@ class ExhibitUploadView(APIView):
             request=request,
         )
         if result.status == "duplicate":
-            body = {"status": "duplicate", "detail": result.reason, "exhibit": result.exhibit.pk}
+            body = {
+                "status": "duplicate",
+                "detail": result.reason,
+                "exhibit": result.exhibit.pk,
+                "url": result.exhibit.get_absolute_url(),
+            }
             return Response(body, status.HTTP_409_CONFLICT)
         if result.status == "rejected":
             return Response(

@@ -163,8 +163,7 @@ def demo_exhibits_load(*, matter_reference: str = "NWA-0042", uploader: str = "p
     for prefix, number, title, doc_type, designation, filename, make in _exhibits():
         if Exhibit.objects.filter(matter=matter, prefix=prefix, number=number).exists():
             continue
-        incoming = IncomingFile.from_bytes(make(), filename)
-        try:
+        with IncomingFile.from_bytes(make(), filename) as incoming:
             result = exhibit_file_ingest(
                 matter=matter,
                 uploaded_by=user,
@@ -177,7 +176,5 @@ def demo_exhibits_load(*, matter_reference: str = "NWA-0042", uploader: str = "p
                     "designation": designation,
                 },
             )
-        finally:
-            incoming.path.unlink(missing_ok=True)
         added += result.status == "stored"
     return added

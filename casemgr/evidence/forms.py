@@ -4,8 +4,11 @@ from django import forms
 
 from casemgr.access.models import Clearance
 from casemgr.core.forms import MatterRecordForm
+from casemgr.evidence import selectors
+from casemgr.evidence.detection import Kind
 from casemgr.evidence.models import Exhibit
 from casemgr.matters.forms import DATE
+from casemgr.matters.models import Matter, Party
 
 
 class ExhibitForm(MatterRecordForm):
@@ -59,3 +62,28 @@ class UploadDefaultsForm(forms.Form):
     prefix = forms.CharField(
         max_length=10, initial="EX", help_text="Prefix for the new exhibits' references."
     )
+
+
+class ExhibitFilterForm(forms.Form):
+    q = forms.CharField(required=False, label="Search")
+    kind = forms.ChoiceField(
+        required=False, choices=[("", "Any type"), *[(k, k.upper()) for k in Kind]]
+    )
+    designation = forms.TypedChoiceField(
+        required=False, coerce=int, empty_value=None, choices=[("", "Any designation")]
+    )
+    party = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    sort = forms.ChoiceField(required=False, choices=[(k, k) for k in selectors.SORTS])
+
+    def __init__(self, *args, matter: Matter, clearance, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["designation"].choices += [
+            (value, label)
+            for value, label in Exhibit._meta.get_field("designation").choices
+            if value <= clearance
+        ]
+        self.fields["party"].choices = [("", "Any party")] + [
+            (party.pk, party.name) for party in Party.objects.in_matter(matter)
+        ]

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casemgr.access.models import Clearance
-from casemgr.access.querysets import clearance_scoped_manager
+from casemgr.access.querysets import matter_scoped_manager
 from casemgr.matters.models import Matter, Party
 
 
@@ -84,7 +84,7 @@ class Exhibit(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
 
-    objects = clearance_scoped_manager("matter", "designation")
+    objects = matter_scoped_manager("matter", designation_path="designation")
 
     class Meta:
         ordering = ["prefix", "number"]
@@ -160,7 +160,7 @@ class ExhibitFile(models.Model):
     # What became of an e-mail's attachments that were not stored (refused, or already there).
     notes = models.JSONField(default=list, blank=True)
 
-    objects = clearance_scoped_manager("matter", "exhibit__designation")
+    objects = matter_scoped_manager("matter", designation_path="exhibit__designation")
 
     class Meta:
         ordering = ["exhibit", "uploaded_at", "pk"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,9 +45,15 @@ class IncomingFile:
         return cls(Path(upload.temporary_file_path()), upload.name, upload.size, upload.sha256)
 
     @classmethod
-    def from_bytes(cls, data: bytes, name: str) -> IncomingFile:
+    @contextmanager
+    def from_bytes(cls, data: bytes, name: str) -> Iterator[IncomingFile]:
+        """Bytes made in the server (an e-mail's attachment, a demo file), as a temporary
+        file that is removed once ingested."""
         path = storage.copy_to_temp(data)
-        return cls(path, name, len(data), hashlib.sha256(data).hexdigest())
+        try:
+            yield cls(path, name, len(data), hashlib.sha256(data).hexdigest())
+        finally:
+            path.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)

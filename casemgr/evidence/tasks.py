@@ -81,8 +81,7 @@ def _store_attachments(exhibit_file: ExhibitFile, attachments) -> list[str]:
     was not stored, so nothing disappears without a word."""
     notes = []
     for attachment in attachments:
-        incoming = IncomingFile.from_bytes(attachment.data, attachment.filename)
-        try:
+        with IncomingFile.from_bytes(attachment.data, attachment.filename) as incoming:
             result = exhibit_file_ingest(
                 matter=exhibit_file.matter,
                 uploaded_by=exhibit_file.uploaded_by,
@@ -90,8 +89,6 @@ def _store_attachments(exhibit_file: ExhibitFile, attachments) -> list[str]:
                 exhibit=exhibit_file.exhibit,
                 source=exhibit_file,
             )
-        finally:
-            incoming.path.unlink(missing_ok=True)
         if result.status == "rejected":
             notes.append(f"Attachment {result.name} was not stored: {result.reason}")
         elif result.status == "duplicate" and result.exhibit != exhibit_file.exhibit:

@@ -7,7 +7,6 @@ app_name = "evidence"
 urlpatterns = [
     path("<int:matter_pk>/exhibits/", views.ExhibitListView.as_view(), name="exhibits"),
     path("<int:matter_pk>/exhibits/upload/", views.ExhibitUploadView.as_view(), name="upload"),
-    path("<int:matter_pk>/exhibits/upload/file/", views.upload_file, name="upload_file"),
     path(
         "<int:matter_pk>/exhibits/details/", views.ExhibitBulkEditView.as_view(), name="bulk_edit"
     ),

@@ -4,19 +4,15 @@ import logging
 
 from csp.constants import SELF
 from csp.decorators import csp_replace
-from django import forms
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.forms import modelformset_factory
-from django.http import FileResponse, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.clickjacking import xframe_options_sameorigin
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView, View
 
@@ -27,38 +23,10 @@ from casemgr.access.models import AuditAction
 from casemgr.core.services import record_save
 from casemgr.core.views import RecordUpdateView
 from casemgr.evidence import selectors, services, storage
-from casemgr.evidence.detection import Kind
-from casemgr.evidence.forms import ExhibitForm, ExhibitQuickForm
+from casemgr.evidence.forms import ExhibitFilterForm, ExhibitForm, ExhibitQuickForm
 from casemgr.evidence.models import Exhibit, ExhibitFile
-from casemgr.evidence.uploads import declared_too_large, install_hashing_handler
-from casemgr.matters.models import Matter, Party
 
 log = logging.getLogger(__name__)
-
-
-class ExhibitFilterForm(forms.Form):
-    q = forms.CharField(required=False, label="Search")
-    kind = forms.ChoiceField(
-        required=False, choices=[("", "Any type"), *[(k, k.upper()) for k in Kind]]
-    )
-    designation = forms.TypedChoiceField(
-        required=False, coerce=int, empty_value=None, choices=[("", "Any designation")]
-    )
-    party = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
-    date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    sort = forms.ChoiceField(required=False, choices=[(k, k) for k in selectors.SORTS])
-
-    def __init__(self, *args, matter: Matter, clearance, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["designation"].choices += [
-            (value, label)
-            for value, label in Exhibit._meta.get_field("designation").choices
-            if value <= clearance
-        ]
-        self.fields["party"].choices = [("", "Any party")] + [
-            (party.pk, party.name) for party in Party.objects.in_matter(matter)
-        ]
 
 
 class ExhibitListView(MatterMixin, TemplateView):
@@ -87,58 +55,6 @@ class ExhibitListView(MatterMixin, TemplateView):
 
 class ExhibitUploadView(MatterEditMixin, TemplateView):
     template_name = "evidence/upload.html"
-
-
-@csrf_exempt
-def upload_file(request, matter_pk: int):
-    """One file of a batch, sent by the upload page's script; answers JSON for that file.
-
-    CSRF is checked in `_upload_file`, after the hashing handler is installed: Django's CSRF
-    check reads the body, and must read it through that handler (Django's documented pattern).
-    """
-    if request.method != "POST":
-        return JsonResponse({"status": "rejected", "reason": "POST a file."}, status=405)
-    if declared_too_large(request):
-        return _too_large()
-    handler = install_hashing_handler(request)
-    return _upload_file(request, matter_pk, handler)
-
-
-def _too_large() -> JsonResponse:
-    limit = settings.EVIDENCE_MAX_UPLOAD_BYTES
-    return JsonResponse(
-        {"status": "rejected", "reason": f"The file is larger than the limit of {limit:,} bytes."},
-        status=413,
-    )
-
-
-@csrf_protect
-@login_required
-def _upload_file(request, matter_pk: int, handler):
-    matter = policy.get_visible_or_404(Matter.objects.all(), request=request, pk=matter_pk)
-    if not policy.can_edit(request.user, matter):
-        policy.audit_forbidden(request, matter=matter, reason="read-only member")
-        return JsonResponse({"status": "rejected", "reason": "Your role is read-only."}, status=403)
-    upload = request.FILES.get("file")
-    if handler.too_large:
-        return _too_large()
-    if upload is None:
-        return JsonResponse({"status": "rejected", "reason": "No file was received."}, status=400)
-    result = services.exhibit_file_ingest(
-        matter=matter,
-        uploaded_by=request.user,
-        incoming=services.IncomingFile.from_upload(upload),
-        metadata={"prefix": request.POST.get("prefix", "")[:10]},
-        request=request,
-    )
-    body = {"status": result.status, "name": result.name, "reason": result.reason}
-    if result.exhibit is not None:
-        body["exhibit"] = {
-            "id": result.exhibit.pk,
-            "reference": result.exhibit.reference,
-            "url": result.exhibit.get_absolute_url(),
-        }
-    return JsonResponse(body, status={"stored": 201, "duplicate": 200}.get(result.status, 422))
 
 
 class _ExhibitMixin:
@@ -202,7 +118,9 @@ class ExhibitBulkEditView(_ExhibitMixin, MatterEditMixin, TemplateView):
         formset_class = modelformset_factory(Exhibit, form=ExhibitQuickForm, extra=0)
         return formset_class(
             data,
-            queryset=self.visible_exhibits().filter(matter=self.matter, pk__in=ids),
+            queryset=self.visible_exhibits()
+            .filter(matter=self.matter, pk__in=ids)
+            .prefetch_related("files"),
             form_kwargs={"matter": self.matter, "clearance": clearance},
         )
 

@@ -35,15 +35,31 @@
     return { bar: bar, result: result, tr: tr };
   }
 
-  function show(ui, body, status) {
+  // The API's answer for one file: 201 stored, 409 already there, 413/415 refused with a
+  // reason, other 4xx refused with DRF's message.
+  function verdict(status, body) {
+    if (status === 201) return { status: "stored", exhibit: body };
+    if (status === 409) return { status: "duplicate", reason: body.detail, exhibit: { url: body.url, reference: "the existing exhibit" } };
+    if (status >= 400 && status < 500) {
+      var reason = body.detail;
+      if (!reason) {
+        var first = Object.keys(body)[0];
+        reason = first ? [].concat(body[first])[0] : "The file was refused.";
+      }
+      return { status: "rejected", reason: reason };
+    }
+    return null;
+  }
+
+  function show(ui, body) {
     ui.bar.value = 100;
-    ui.tr.className = "upload--" + (body.status || "rejected");
+    ui.tr.className = "upload--" + body.status;
     ui.result.textContent = "";
     var label = document.createElement("strong");
-    label.textContent = { stored: "Stored", duplicate: "Duplicate", rejected: "Rejected" }[body.status] || "Failed";
+    label.textContent = { stored: "Stored", duplicate: "Duplicate", rejected: "Rejected" }[body.status];
     ui.result.appendChild(label);
-    if (body.exhibit) {
-      ui.result.appendChild(document.createTextNode(" as "));
+    if (body.exhibit && body.exhibit.url) {
+      ui.result.appendChild(document.createTextNode(body.status === "stored" ? " as " : " – "));
       var link = document.createElement("a");
       link.href = body.exhibit.url;
       link.textContent = body.exhibit.reference;
@@ -55,7 +71,7 @@
       reason.textContent = " " + body.reason;
       ui.result.appendChild(reason);
     }
-    if (body.status === "stored" && body.exhibit) {
+    if (body.status === "stored") {
       stored.push(body.exhibit.id);
       next.hidden = false;
       next.querySelector("a").href = root.getAttribute("data-details-url") + "?ids=" + stored.join(",");
@@ -97,13 +113,14 @@
     item.ui.result.textContent = "Uploading…";
     xhr.addEventListener("loadend", function () {
       var body;
-      try { body = JSON.parse(xhr.responseText); } catch (e) { body = null; }
-      if (!body || !body.status) {
+      var result = null;
+      try { result = verdict(xhr.status, JSON.parse(xhr.responseText)); } catch (e) { result = null; }
+      if (result) {
+        show(item.ui, result);
+      } else {
         // Not the server's verdict on the file (a lost connection, a server error): offer
         // to send it again rather than calling it refused.
         failed(item, xhr.status);
-      } else {
-        show(item.ui, body, xhr.status);
       }
       running -= 1;
       pump();

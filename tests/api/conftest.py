@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 
 import pytest
-from rest_framework.test import APIClient
 
 from casemgr.access.models import MatterMembership
 from casemgr.matters.models import Hearing, Matter, Party, Person, Proceeding
@@ -112,20 +111,6 @@ def new_record(world, endpoint: str) -> dict:
             "against": world.defendant.pk,
         },
     }[endpoint]
-
-
-@pytest.fixture
-def api():
-    """`api(user)` is an APIClient signed in as that user (a fresh session, as in real use:
-    force_login reloads the user on every request, so nothing is cached between requests)."""
-
-    def signed_in(user=None) -> APIClient:
-        client = APIClient()
-        if user is not None:
-            client.force_login(user)
-        return client
-
-    return signed_in
 
 
 @pytest.fixture

@@ -6,8 +6,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from casemgr.matters.demo import demo_load
-from tests.e2e.test_browser import page  # noqa: F401  (the shared browser fixture)
 from tests.evidence import files
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,11 +21,6 @@ def batch(tmp_path) -> list[Path]:
     for name, content in made.items():
         (tmp_path / name).write_bytes(content)
     return [tmp_path / name for name in made]
-
-
-@pytest.fixture
-def demo_matter():
-    demo_load(password="demo-pass-123")
 
 
 def test_paralegal_uploads_a_batch_fills_in_a_reference_and_previews(

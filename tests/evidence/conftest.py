@@ -1,19 +1,8 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.test import APIClient
 
 from casemgr.access.models import Clearance
 from tests.evidence import files
-
-
-@pytest.fixture
-def api():
-    def client_for(user):
-        client = APIClient()
-        client.force_authenticate(user)
-        return client
-
-    return client_for
 
 
 @pytest.fixture
