@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from casemgr.access.api import MembershipViewSet, ObtainAuditedToken
+from casemgr.deadlines.api import DeadlinesComputeView, DeadlineViewSet, TriggerEventViewSet
 from casemgr.evidence.api import ExhibitUploadView, ExhibitViewSet
 from casemgr.matters.api import (
     CourtViewSet,
@@ -31,6 +32,8 @@ router.register("hearings", HearingViewSet)
 router.register("claims", ClaimViewSet)
 router.register("allegations", AllegationViewSet)
 router.register("exhibits", ExhibitViewSet)
+router.register("triggers", TriggerEventViewSet)
+router.register("deadlines", DeadlineViewSet)
 
 urlpatterns = [
     path("auth/token/", ObtainAuditedToken.as_view(), name="api-token"),
@@ -39,6 +42,7 @@ urlpatterns = [
         ExhibitUploadView.as_view(),
         name="api-exhibit-upload",
     ),
+    path("deadlines/compute/", DeadlinesComputeView.as_view(), name="api-deadlines-compute"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "docs/",

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "casemgr.matters",
     "casemgr.pleadings",
     "casemgr.evidence",
+    "casemgr.deadlines",
 ]
 
 MIDDLEWARE = [
@@ -234,7 +235,16 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+# Beat only finds due work; a reminder due next month is a row, not a Celery ETA.
+REMINDER_SWEEP_SECONDS = env.float("REMINDER_SWEEP_SECONDS", default=120.0)
+CELERY_BEAT_SCHEDULE = {
+    "send-due-reminders": {
+        "task": "casemgr.deadlines.tasks.send_due_reminders",
+        "schedule": REMINDER_SWEEP_SECONDS,
+        # A sweep that waited longer than the interval is superseded by the next one.
+        "options": {"expires": REMINDER_SWEEP_SECONDS},
+    }
+}
 CELERY_TIMEZONE = "UTC"
 
 if REDIS_URL:

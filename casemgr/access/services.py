@@ -51,6 +51,7 @@ def membership_grant(
         from casemgr.access.tasks import send_membership_notice
 
         transaction.on_commit(lambda: send_membership_notice.delay(membership.pk))
+    _reminders_follow(matter.pk)
     return membership
 
 
@@ -67,3 +68,11 @@ def membership_revoke(*, membership: MatterMembership, actor, request=None) -> N
         detail={"role": membership.role, "clearance": membership.clearance},
     )
     membership.delete()
+    _reminders_follow(membership.matter_id)
+
+
+def _reminders_follow(matter_id: int) -> None:
+    """Who is reminded of a matter's deadlines depends on who is on it."""
+    from casemgr.deadlines.reminders import reminders_sync_matter
+
+    reminders_sync_matter(matter_id)

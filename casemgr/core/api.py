@@ -77,6 +77,7 @@ class MatterRecordViewSetMixin(AuditedLookupMixin):
 
     permission_classes = [IsAuthenticated, MatterRolePermission]
     parent_field = "matter"
+    save_service = staticmethod(record_save)  # see core.views.RecordFormMixin
 
     def get_queryset(self):
         return self.queryset.visible_to(self.request.user)
@@ -106,7 +107,9 @@ class MatterRecordViewSetMixin(AuditedLookupMixin):
             policy.audit_forbidden(self.request, matter=matter, reason="read-only member")
             raise PermissionDenied("Your role on this matter is read-only.")
         try:
-            record_save(instance=instance, actor=self.request.user, request=self.request, m2m=m2m)
+            self.save_service(
+                instance=instance, actor=self.request.user, request=self.request, m2m=m2m
+            )
         except DjangoValidationError as error:
             raise api_validation_error(error) from error
         serializer.instance = instance

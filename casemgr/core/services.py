@@ -10,11 +10,12 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from casemgr.access.audit import audit_record
-from casemgr.access.models import AuditAction
+from casemgr.access.models import AuditAction, MatterMembership
 from casemgr.access.policy import matter_of
 
 
@@ -38,10 +39,16 @@ def _snapshot(instance: models.Model) -> dict[str, Any]:
 
 
 def _check_same_matter(instance: models.Model, m2m: dict[str, Iterable[models.Model]]) -> None:
+    """Links stay inside the matter: to its own records, or to its members."""
     matter = matter_of(instance)
     for name, related in m2m.items():
-        if any(matter_of(item).pk != matter.pk for item in related):
+        people = [item.pk for item in related if item._meta.label == settings.AUTH_USER_MODEL]
+        records = [item for item in related if item._meta.label != settings.AUTH_USER_MODEL]
+        if any(matter_of(item).pk != matter.pk for item in records):
             raise ValidationError({name: "Choose only parties in this matter."})
+        members = MatterMembership.objects.filter(matter=matter, user__in=people).count()
+        if people and members != len(set(people)):
+            raise ValidationError({name: "Choose only members of this matter."})
 
 
 @transaction.atomic

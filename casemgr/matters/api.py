@@ -196,3 +196,4 @@ class HearingViewSet(MatterScopedViewSet):
     filterset_class = HearingFilter
     ordering_fields = ["starts_at"]
     parent_field = "proceeding"
+    save_service = staticmethod(services.hearing_save)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.forms.fields import BaseTemporalField
@@ -60,6 +61,25 @@ class WallClockField(forms.DateTimeField):
         return BaseTemporalField.to_python(self, value)
 
 
+def wall_clock_in(typed: datetime, zone: ZoneInfo) -> datetime:
+    """The instant a wall-clock time names in `zone`; a time the clocks skip or repeat
+    there is refused rather than guessed."""
+    if not 1990 <= typed.year <= 2200:
+        raise forms.ValidationError("Give a date between 1990 and 2200.")
+    moment = typed.replace(tzinfo=zone)
+    when = f"{typed:%H:%M} on {typed:%-d %B %Y}"
+    if moment.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != typed:
+        raise forms.ValidationError(
+            f"{when} does not exist in {zone.key}: the clocks go forward then."
+        )
+    if moment.replace(fold=1).utcoffset() != moment.utcoffset():
+        raise forms.ValidationError(
+            f"{when} happens twice in {zone.key} (the clocks go back that night), "
+            "so it cannot tell which is meant; check the time with the court's listing."
+        )
+    return moment
+
+
 class HearingForm(MatterRecordForm):
     """The start is typed as the court's local time, whatever the user's own zone."""
 
@@ -87,21 +107,7 @@ class HearingForm(MatterRecordForm):
             self.initial["start"] = self.instance.local_start.replace(tzinfo=None)
 
     def clean_start(self) -> datetime:
-        typed = self.cleaned_data["start"]
-        if not 1990 <= typed.year <= 2200:
-            raise forms.ValidationError("Give a date between 1990 and 2200.")
-        moment = typed.replace(tzinfo=self.zone)
-        when = f"{typed:%H:%M} on {typed:%-d %B %Y}"
-        if moment.astimezone(UTC).astimezone(self.zone).replace(tzinfo=None) != typed:
-            raise forms.ValidationError(
-                f"{when} does not exist in {self.zone.key}: the clocks go forward then."
-            )
-        if moment.replace(fold=1).utcoffset() != moment.utcoffset():
-            raise forms.ValidationError(
-                f"{when} happens twice in {self.zone.key} (the clocks go back that night), "
-                "so it cannot tell which is meant; check the time with the court's listing."
-            )
-        return moment
+        return wall_clock_in(self.cleaned_data["start"], self.zone)
 
     def _post_clean(self) -> None:
         if "start" in self.cleaned_data:

@@ -5,7 +5,8 @@ from django.db import transaction
 from casemgr.access.models import Clearance, Role
 from casemgr.access.services import membership_grant
 from casemgr.core.services import record_save
-from casemgr.matters.models import Matter
+from casemgr.deadlines.reminders import reminders_sync_hearing
+from casemgr.matters.models import Hearing, Matter
 
 
 @transaction.atomic
@@ -22,3 +23,11 @@ def matter_open(*, actor, matter: Matter, request=None) -> Matter:
         notify=False,
     )
     return matter
+
+
+@transaction.atomic
+def hearing_save(*, instance: Hearing, actor, request=None, m2m=None) -> Hearing:
+    """Save a hearing and move its reminders with it."""
+    record_save(instance=instance, actor=actor, request=request, m2m=m2m)
+    reminders_sync_hearing(instance)
+    return instance

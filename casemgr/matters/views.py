@@ -10,6 +10,7 @@ from django.views.generic import CreateView, DetailView, TemplateView
 from casemgr.access import policy
 from casemgr.access.mixins import MatterMixin
 from casemgr.core.views import RecordCreateView, RecordUpdateView
+from casemgr.deadlines import selectors as deadline_selectors
 from casemgr.matters import selectors, services
 from casemgr.matters.forms import HearingForm, MatterForm, PartyForm, PersonForm, ProceedingForm
 from casemgr.matters.models import Hearing, Matter, Party, Person, Proceeding
@@ -134,6 +135,17 @@ class ProceedingDetailView(MatterMixin, DetailView):
             selectors.proceedings_of(matter=self.matter), pk=self.kwargs["pk"]
         )
 
+    def get_context_data(self, **kwargs):
+        user, proceeding = self.request.user, self.object
+        return super().get_context_data(
+            triggers=deadline_selectors.triggers_for(proceeding, user),
+            rule_set=deadline_selectors.rule_set_for(proceeding),
+            other_deadlines=deadline_selectors.deadlines_visible(user).filter(
+                proceeding=proceeding, trigger=None
+            ),
+            **kwargs,
+        )
+
 
 class _ProceedingMixin:
     model = Proceeding
@@ -159,6 +171,7 @@ class _HearingMixin:
     model = Hearing
     form_class = HearingForm
     success_noun = "Hearing"
+    save_service = staticmethod(services.hearing_save)
 
     def get_success_url(self) -> str:
         return self.object.proceeding.get_absolute_url()

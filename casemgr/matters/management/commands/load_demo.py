@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from casemgr.deadlines.demo import demo_deadlines_load
 from casemgr.evidence.demo import demo_exhibits_load
 from casemgr.matters.demo import DemoDataError, demo_load
 
@@ -42,6 +43,8 @@ class Command(BaseCommand):
 
         exhibits = demo_exhibits_load()
         self.stdout.write(f"  {'exhibits':<20} {exhibits:>4}  (generated and uploaded)")
+        deadlines = demo_deadlines_load()
+        self.stdout.write(f"  {'deadlines':<20} {deadlines:>4}  (dated from today)")
 
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password: {summary.password}):"))

@@ -1,0 +1,169 @@
+"""Writing deadlines: recording triggers, recomputing, editing and extending by hand.
+
+Every write is audited through `record_save`; every change of a due date therefore shows
+in the audit trail with its from/to. Reminder rows follow each change (reminders.py).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from casemgr.access.audit import audit_record
+from casemgr.access.models import AuditAction
+from casemgr.core.services import record_save
+from casemgr.deadlines import engine
+from casemgr.deadlines.models import Deadline, DeadlineStatus, Extension, TriggerEvent
+from casemgr.deadlines.reminders import reminders_sync_deadline
+from casemgr.deadlines.selectors import calendar_for_court, rule_set_for
+
+# CPR 15.5(1): the parties may agree to extend the time for a defence by up to 28 days;
+# anything longer needs the court.
+AGREED_DEFENCE_EXTENSION_LIMIT = timedelta(days=28)
+
+
+def deadlines_compute(*, proceeding, trigger: TriggerEvent) -> list[engine.ComputedDeadline]:
+    """What the court's rules make of the trigger, without saving anything."""
+    rule_set = rule_set_for(proceeding)
+    if rule_set is None:
+        raise ValidationError(
+            f"casemgr has no rule set for {proceeding.court.jurisdiction}; "
+            "enter its deadlines by hand."
+        )
+    try:
+        return engine.compute(
+            rule_set,
+            engine.Trigger(
+                event=trigger.event,
+                at=trigger.occurred_at,
+                method=trigger.method,
+                options=trigger.options or {},
+            ),
+            calendar_for_court(proceeding.court),
+        )
+    except engine.RuleError as error:
+        raise ValidationError(str(error)) from error
+
+
+@transaction.atomic
+def trigger_record(*, trigger: TriggerEvent, actor, request=None) -> TriggerEvent:
+    """Save a trigger (new or edited) and bring its deadlines up to date."""
+    computed = deadlines_compute(proceeding=trigger.proceeding, trigger=trigger)
+    if trigger._state.adding:
+        trigger.recorded_by = actor
+    record_save(instance=trigger, actor=actor, request=request)
+    _deadlines_apply(trigger=trigger, computed=computed, actor=actor, request=request)
+    return trigger
+
+
+def _deadlines_apply(*, trigger, computed, actor, request) -> None:
+    existing = {d.rule_key: d for d in trigger.deadlines.select_for_update()}
+    for result in computed:
+        deadline = existing.pop(result.key, None)
+        if deadline is None:
+            deadline = Deadline(proceeding=trigger.proceeding, trigger=trigger, rule_key=result.key)
+        deadline.title = result.title
+        deadline.citation = result.citation
+        deadline.derivation = result.derivation
+        deadline.computed_date = result.due_date
+        # A date a lawyer moved by hand (or by an extension) is theirs: recomputing updates
+        # what the rules say beside it, never the date itself.
+        if not deadline.edited_by_hand:
+            deadline.due_date = result.due_date
+            deadline.due_time = result.due_time
+        record_save(instance=deadline, actor=actor, request=request)
+        reminders_sync_deadline(deadline)
+    for stale in existing.values():
+        if stale.edited_by_hand or stale.status != DeadlineStatus.OPEN:
+            # Someone worked on it; keep it, but say the rules no longer produce it.
+            stale.computed_date = None
+            stale.derivation = "No longer follows from the trigger as now recorded."
+            record_save(instance=stale, actor=actor, request=request)
+            continue
+        audit_record(
+            action=AuditAction.DELETE,
+            request=request,
+            actor=actor,
+            matter=trigger.proceeding.matter,
+            obj=stale,
+            detail={
+                "reason": "no longer follows from the trigger",
+                "due_date": str(stale.due_date),
+            },
+        )
+        stale.delete()  # its unsent reminders go with it
+
+
+@transaction.atomic
+def deadline_save(*, deadline: Deadline, actor, request=None, responsible=None) -> Deadline:
+    """A deadline entered or edited by hand. A date that differs from the rules' is flagged,
+    so a later recomputation keeps it."""
+    if deadline.computed_date is not None and deadline.due_date != deadline.computed_date:
+        deadline.edited_by_hand = True
+    if deadline.status == DeadlineStatus.DONE and deadline.completed_at is None:
+        deadline.completed_at = timezone.now()
+    elif deadline.status != DeadlineStatus.DONE:
+        deadline.completed_at = None
+    m2m = {"responsible": responsible} if responsible is not None else None
+    record_save(instance=deadline, actor=actor, request=request, m2m=m2m)
+    reminders_sync_deadline(deadline)
+    return deadline
+
+
+@transaction.atomic
+def deadline_set_status(*, deadline: Deadline, status: str, actor, request=None) -> Deadline:
+    deadline.status = status
+    return deadline_save(deadline=deadline, actor=actor, request=request)
+
+
+@transaction.atomic
+def deadline_extend(
+    *,
+    deadline: Deadline,
+    new_date: date,
+    agreed_with: str,
+    reason: str,
+    by_order: bool = False,
+    actor,
+    request=None,
+) -> Extension:
+    """Move a deadline by agreement or order, recording who agreed it and why."""
+    deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)
+    errors = {}
+    if new_date <= deadline.due_date:
+        errors["new_date"] = "An extension must move the deadline later."
+    if not agreed_with.strip():
+        errors["agreed_with"] = "Say who agreed or ordered the extension."
+    if not reason.strip():
+        errors["reason"] = "Say why the deadline was extended."
+    base = deadline.computed_date or deadline.due_date
+    if (
+        not by_order
+        and deadline.citation.startswith("CPR 15.4")
+        and new_date - base > AGREED_DEFENCE_EXTENSION_LIMIT
+    ):
+        errors["new_date"] = (
+            f"CPR 15.5 lets the parties agree at most 28 more days for a defence (to "
+            f"{base + AGREED_DEFENCE_EXTENSION_LIMIT:%a %d %b %Y}); a longer extension needs "
+            "an order of the court."
+        )
+    if errors:
+        raise ValidationError(errors)
+    extension = Extension(
+        deadline=deadline,
+        previous_date=deadline.due_date,
+        new_date=new_date,
+        agreed_with=agreed_with.strip(),
+        reason=reason.strip(),
+        recorded_by=actor,
+    )
+    record_save(instance=extension, actor=actor, request=request)
+    deadline.due_date = new_date
+    deadline.status = DeadlineStatus.EXTENDED
+    deadline.edited_by_hand = True
+    record_save(instance=deadline, actor=actor, request=request)
+    reminders_sync_deadline(deadline)
+    return extension
