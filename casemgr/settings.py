@@ -196,6 +196,8 @@ STORAGES = {
 
 # --- E-mail -------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# A mail server that stops answering must not hold a reminder sweep (and its row locks).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="casemgr <casemgr@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where casemgr is reached, for links in e-mails.

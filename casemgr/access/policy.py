@@ -106,6 +106,29 @@ def audit_forbidden(request, *, matter, obj=None, reason: str) -> None:
     )
 
 
+def audit_events_visible(*, matter, user) -> models.QuerySet:
+    """The matter's audit trail as `user` may read it: an entry about a document above
+    their clearance (an exhibit, a deadline…) names it, so it is left out."""
+    from django.apps import apps
+    from django.db.models.functions import Cast
+
+    from casemgr.access.models import AuditEvent
+    from casemgr.access.querysets import ClearanceScopedQuerySet
+
+    events = AuditEvent.objects.filter(matter=matter)
+    for model in apps.get_models():
+        if issubclass(model.objects._queryset_class, ClearanceScopedQuerySet):
+            visible = (
+                model.objects.visible_to(user)
+                .annotate(key=Cast("pk", models.CharField()))
+                .values("key")
+            )
+            events = events.exclude(
+                models.Q(object_type=model._meta.label) & ~models.Q(object_id__in=visible)
+            )
+    return events
+
+
 def matter_of(obj: models.Model):
     """The matter a matter-scoped row belongs to (a Matter is its own)."""
     return obj if obj._meta.label == "matters.Matter" else obj.matter

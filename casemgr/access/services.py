@@ -68,6 +68,13 @@ def membership_revoke(*, membership: MatterMembership, actor, request=None) -> N
         detail={"role": membership.role, "clearance": membership.clearance},
     )
     membership.delete()
+    # Whoever leaves a matter no longer answers for its deadlines; those left with nobody
+    # named fall back to the whole team (deadlines.reminders).
+    from casemgr.deadlines.models import Deadline
+
+    Deadline.responsible.through.objects.filter(
+        user_id=membership.user_id, deadline__proceeding__matter_id=membership.matter_id
+    ).delete()
     _reminders_follow(membership.matter_id)
 
 

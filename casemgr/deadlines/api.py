@@ -109,7 +109,9 @@ class DeadlinesComputeView(APIView):
 
 
 class TriggerEventSerializer(MatterRecordSerializer):
-    deadlines = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    deadlines = serializers.SerializerMethodField(
+        help_text="Ids of the deadlines it produced that you may see."
+    )
 
     class Meta:
         model = TriggerEvent
@@ -123,6 +125,10 @@ class TriggerEventSerializer(MatterRecordSerializer):
             "note",
             "deadlines",
         ]
+
+    def get_deadlines(self, trigger: TriggerEvent) -> list[int]:
+        visible = Deadline.objects.visible_to(self.context["request"].user)
+        return list(visible.filter(trigger=trigger).values_list("pk", flat=True))
 
 
 class TriggerEventViewSet(MatterScopedViewSet):
@@ -164,10 +170,16 @@ class DeadlineSerializer(MatterRecordSerializer):
     def get_fields(self):
         fields = super().get_fields()
         # Members are users, not matter records; the service checks they are on the matter.
+        # Only people who share a matter with the caller are offered, so ids of others
+        # cannot be probed.
+        user = getattr(self.context.get("request"), "user", None)
+        people = Deadline.responsible.field.related_model.objects.filter(is_active=True)
+        if user is not None and user.is_authenticated:
+            people = people.filter(memberships__matter__memberships__user=user).distinct()
+        else:
+            people = people.none()
         fields["responsible"] = serializers.PrimaryKeyRelatedField(
-            many=True,
-            required=False,
-            queryset=Deadline.responsible.field.related_model.objects.filter(is_active=True),
+            many=True, required=False, queryset=people
         )
         return fields
 

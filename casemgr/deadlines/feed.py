@@ -90,4 +90,5 @@ def calendar_for_user(user) -> bytes:
         )
         event.add("dtstamp", timezone.now())
         calendar.add_component(event)
+    calendar.add_missing_timezones()  # VTIMEZONE for each TZID, as RFC 5545 and Outlook want
     return calendar.to_ical()

@@ -122,6 +122,7 @@ class Deadline(models.Model):
     # What the rules gave; differs from due_date once someone moved the date by hand or by
     # an extension, and a recomputation then leaves due_date alone.
     computed_date = models.DateField(null=True, blank=True, editable=False)
+    computed_time = models.TimeField(null=True, blank=True, editable=False)
     edited_by_hand = models.BooleanField(default=False, editable=False)
     responsible = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -286,6 +287,8 @@ class Reminder(models.Model):
     for_date = models.DateField()
     send_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The date it was last sent for: a date moved and moved back is not reminded of twice.
+    sent_for_date = models.DateField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)
 

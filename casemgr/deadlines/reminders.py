@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import smtplib
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -44,11 +44,16 @@ RETRY_MAX = timedelta(hours=1)
 # --- Scheduling -------------------------------------------------------------------------
 
 
+# Whatever a user's own send time, a reminder for a court's day goes out by 08:00 at the
+# court: a team in Los Angeles is told of a London hearing before it starts, not after.
+COURT_MORNING = time(8, 0)
+
+
 @dataclass(frozen=True)
 class _Plan:
     offsets: list[int]
     zone: ZoneInfo
-    send_time: object  # datetime.time
+    send_time: time
 
 
 def _plans(memberships) -> dict[int, _Plan]:
@@ -56,7 +61,7 @@ def _plans(memberships) -> dict[int, _Plan]:
     for membership in memberships:
         preference = getattr(membership.user, "reminder_preference", None)
         if preference is None:
-            plans[membership.user_id] = _Plan(DEFAULT_OFFSETS, ZoneInfo("Europe/London"), None)
+            plans[membership.user_id] = _Plan(DEFAULT_OFFSETS, ZoneInfo("Europe/London"), time(8))
         else:
             plans[membership.user_id] = _Plan(
                 preference.offsets, ZoneInfo(preference.time_zone), preference.send_time
@@ -65,43 +70,55 @@ def _plans(memberships) -> dict[int, _Plan]:
 
 
 def _recipients(matter_id: int, *, designation: int, named_user_ids: list[int] | None):
-    members = MatterMembership.objects.filter(
-        matter_id=matter_id, clearance__gte=designation, user__is_active=True
-    ).exclude(user__email="")
-    if named_user_ids:
-        members = members.filter(user_id__in=named_user_ids)
-    elif named_user_ids is not None:
-        members = members.filter(role__in=EDITING_ROLES)
-    return members.select_related("user__reminder_preference")
+    """Members who may see the subject: the named ones, or – where nobody is named, or
+    nobody named can still act (left the firm, off the matter, not cleared) – the team."""
+    members = (
+        MatterMembership.objects.filter(
+            matter_id=matter_id, clearance__gte=designation, user__is_active=True
+        )
+        .exclude(user__email="")
+        .select_related("user__reminder_preference")
+    )
+    if named_user_ids is None:
+        return list(members)
+    named = [m for m in members if m.user_id in set(named_user_ids)]
+    return named or [m for m in members if m.role in EDITING_ROLES]
 
 
-def _schedule(rows, *, new_row, target: date | None, memberships) -> None:
-    """Bring `rows` (one subject's reminders) in line with `target`, the date reminded of
-    (None: nothing to remind of any more)."""
+def _schedule(rows, *, new_row, target: date | None, court_zone: ZoneInfo, memberships) -> None:
+    """Bring `rows` (one subject's reminders) in line with `target`, the court's date being
+    reminded of (None: nothing to remind of any more)."""
     now = timezone.now()
+    existing = {(row.user_id, row.offset_days): row for row in rows}
     wanted: dict[tuple[int, int], datetime] = {}
     if target is not None:
         for user_id, plan in _plans(memberships).items():
             today = now.astimezone(plan.zone).date()
-            send_time = plan.send_time or datetime.min.time().replace(hour=8)
             for offset in plan.offsets:
                 day = target - timedelta(days=offset)
-                if day >= today:  # a "14 days before" already past is not sent late
-                    wanted[(user_id, offset)] = datetime.combine(day, send_time, tzinfo=plan.zone)
-    existing = {(row.user_id, row.offset_days): row for row in rows}
+                at = min(
+                    datetime.combine(day, plan.send_time, tzinfo=plan.zone),
+                    datetime.combine(day, COURT_MORNING, tzinfo=court_zone),
+                )
+                row = existing.get((user_id, offset))
+                overdue = row is not None and row.sent_at is None and row.for_date == target
+                # A "14 days before" already past is not sent late – unless it was due
+                # and is still waiting (the mail server was down): that one still goes.
+                if day >= today or overdue:
+                    wanted[(user_id, offset)] = row.send_at if overdue and day < today else at
     changed, created = [], []
     for (user_id, offset), send_at in wanted.items():
         row = existing.pop((user_id, offset), None)
         if row is None:
-            created.append(new_row(user_id=user_id, offset_days=offset))
-            row = created[-1]
-        elif row.sent_at is not None and row.for_date == target:
-            continue  # already sent for this date
-        elif row.sent_at is None and row.send_at == send_at and row.for_date == target:
+            row = new_row(user_id=user_id, offset_days=offset, send_at=send_at, for_date=target)
+            created.append(row)
             continue
-        else:
-            changed.append(row)
-        row.send_at, row.for_date, row.sent_at, row.attempts = send_at, target, None, 0
+        if row.for_date == target and (row.sent_at is not None or row.send_at == send_at):
+            continue  # unchanged, or already sent for this date
+        row.send_at, row.for_date, row.attempts = send_at, target, 0
+        # Moved back to a date it was already sent for: not again.
+        row.sent_at = now if row.sent_for_date == target else None
+        changed.append(row)
     Reminder.objects.bulk_create(created)
     Reminder.objects.bulk_update(changed, ["send_at", "for_date", "sent_at", "attempts"])
     unsent_unwanted = [row.pk for row in existing.values() if row.sent_at is None]
@@ -109,12 +126,15 @@ def _schedule(rows, *, new_row, target: date | None, memberships) -> None:
 
 
 def reminders_sync_deadline(deadline: Deadline) -> None:
+    # Lock the deadline, so that two changes at once cannot both create the same rows.
+    Deadline.objects.select_for_update().filter(pk=deadline.pk).first()
     live = deadline.status in LIVE_STATUSES
     named = list(deadline.responsible.values_list("pk", flat=True)) if live else []
     _schedule(
         Reminder.objects.filter(deadline=deadline).select_for_update(),
         new_row=lambda **kw: Reminder(deadline=deadline, **kw),
         target=deadline.due_date if live else None,
+        court_zone=deadline.proceeding.court.zone,
         memberships=_recipients(
             deadline.proceeding.matter_id, designation=deadline.designation, named_user_ids=named
         )
@@ -125,11 +145,13 @@ def reminders_sync_deadline(deadline: Deadline) -> None:
 
 def reminders_sync_hearing(hearing: Hearing) -> None:
     """Everyone on the matter is reminded of a listed hearing still to come."""
+    Hearing.objects.select_for_update().filter(pk=hearing.pk).first()
     live = hearing.status == Hearing.Status.LISTED and hearing.starts_at > timezone.now()
     _schedule(
         Reminder.objects.filter(hearing=hearing).select_for_update(),
         new_row=lambda **kw: Reminder(hearing=hearing, **kw),
         target=hearing.local_start.date() if live else None,
+        court_zone=hearing.proceeding.court.zone,
         memberships=_recipients(
             hearing.proceeding.matter_id, designation=Clearance.STANDARD, named_user_ids=None
         )
@@ -173,7 +195,10 @@ def _due(now: datetime):
     return (
         Reminder.objects.filter(sent_at=None, send_at__lte=now, user__is_active=True)
         .exclude(user__email="")
-        .filter(Q(deadline__status__in=LIVE_STATUSES) | Q(hearing__status=Hearing.Status.LISTED))
+        .filter(
+            Q(deadline__status__in=LIVE_STATUSES)
+            | Q(hearing__status=Hearing.Status.LISTED, hearing__starts_at__gt=now)
+        )
         .annotate(
             matter_id=Coalesce("deadline__proceeding__matter", "hearing__proceeding__matter"),
             designation_needed=Coalesce("deadline__designation", Value(Clearance.STANDARD)),
@@ -183,7 +208,9 @@ def _due(now: datetime):
 
 
 def _claim(now: datetime) -> list[Reminder]:
-    """Lock the next message's worth of due rows: one reminder, or a user's whole digest."""
+    """Lock the next message's worth of due rows: a user's whole digest, or else one
+    deadline's (or hearing's) due reminders – several are due at once only after the sweep
+    could not run for a while, and then one e-mail with the date says it all."""
     related = [
         "user__reminder_preference",
         "deadline__proceeding__matter",
@@ -196,10 +223,10 @@ def _claim(now: datetime) -> list[Reminder]:
     if first is None:
         return []
     preference = getattr(first.user, "reminder_preference", None)
+    together = locked.filter(user_id=first.user_id).exclude(pk=first.pk)
     if preference is None or preference.digest_time is None:
-        return [first]
-    others = locked.filter(user_id=first.user_id).exclude(pk=first.pk).order_by("send_at", "pk")
-    return [first, *others]
+        together = together.filter(deadline_id=first.deadline_id, hearing_id=first.hearing_id)
+    return [first, *together.order_by("send_at", "pk")]
 
 
 def _item(reminder: Reminder) -> dict:
@@ -233,7 +260,8 @@ def _item(reminder: Reminder) -> dict:
 
 def _compose(batch: list[Reminder]) -> EmailMultiAlternatives:
     user = batch[0].user
-    items = sorted((_item(r) for r in batch), key=lambda item: (item["date"], item["title"]))
+    subjects = {(r.deadline_id, r.hearing_id): r for r in batch}.values()
+    items = sorted((_item(r) for r in subjects), key=lambda item: (item["date"], item["title"]))
     context = {
         "user": user,
         "items": items,
@@ -250,20 +278,25 @@ def _compose(batch: list[Reminder]) -> EmailMultiAlternatives:
     return message
 
 
-def _postpone(ids: list[int], error: Exception) -> None:
-    """A message that could not go: try again later, a little later each time."""
+def _postpone(ids: list[int], error: Exception, *, marked_at: datetime | None) -> None:
+    """A message that could not go: try again later, a little later each time.
+
+    Only rows still in the state this sweep left them in are touched (unsent, or marked
+    sent by this very sweep): once this sweep's claim is released, another sweep may have
+    claimed and sent them, and that must stand."""
     logger.warning("Reminders %s not sent: %s", ids, error)
     for reminder in Reminder.objects.filter(pk__in=ids):
         delay = min(RETRY_STEP * (reminder.attempts + 1), RETRY_MAX)
-        Reminder.objects.filter(pk=reminder.pk).update(
+        Reminder.objects.filter(pk=reminder.pk, sent_at=marked_at).update(
             sent_at=None,
             attempts=F("attempts") + 1,
-            last_error=str(error)[:300],
+            last_error=f"{type(error).__name__}: {error}"[:300],
             send_at=timezone.now() + delay,
         )
 
 
-SEND_ERRORS = (smtplib.SMTPException, OSError, DeliveryRefused)
+# The mail server is unreachable: stop and leave the rest to the next sweep.
+UNREACHABLE = (OSError, smtplib.SMTPServerDisconnected)
 
 
 def reminders_send_due(*, limit: int | None = None) -> int:
@@ -274,6 +307,7 @@ def reminders_send_due(*, limit: int | None = None) -> int:
         while limit is None or sent < limit:
             now = timezone.now()
             ids: list[int] = []
+            marked_at = None
             try:
                 with transaction.atomic():
                     batch = _claim(now)
@@ -281,16 +315,24 @@ def reminders_send_due(*, limit: int | None = None) -> int:
                         break
                     ids = [reminder.pk for reminder in batch]
                     message = _compose(batch)
-                    Reminder.objects.filter(pk__in=ids).update(sent_at=now)
+                    Reminder.objects.filter(pk__in=ids).update(
+                        sent_at=now, sent_for_date=F("for_date")
+                    )
                     delivery = postman.hand_over(message)
                 # Committed: the rows are marked sent and the server holds the message.
+                marked_at = now
                 delivery.confirm()
-            except SEND_ERRORS as error:
+            except Exception as error:
+                # One bad row (an address the server refuses, a template that fails) must
+                # not hold up everyone else's reminders: it waits, the sweep goes on.
+                if not isinstance(error, DeliveryRefused | smtplib.SMTPException | OSError):
+                    logger.exception("Reminders %s could not be composed or sent", ids)
                 postman.reset()
-                if ids:
-                    _postpone(ids, error)
-                if isinstance(error, OSError | smtplib.SMTPServerDisconnected):
-                    break  # the server is unreachable: leave the rest to the next sweep
+                if not ids:
+                    raise  # not even a claim: the database itself is in trouble
+                _postpone(ids, error, marked_at=marked_at)
+                if isinstance(error, UNREACHABLE):
+                    break
                 continue
             sent += 1
     return sent

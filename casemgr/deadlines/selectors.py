@@ -101,7 +101,7 @@ def proceedings_without_upcoming(user, matter=None) -> QuerySet[Proceeding]:
     """Live proceedings with no live deadline from today on: either nothing is due, or
     something was never entered. Both deserve a look."""
     today = timezone.localdate()
-    upcoming = Deadline.objects.filter(
+    upcoming = Deadline.objects.visible_to(user).filter(
         proceeding=OuterRef("pk"), status__in=LIVE_STATUSES, due_date__gte=today
     )
     proceedings = (

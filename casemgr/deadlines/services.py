@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from casemgr.access.audit import audit_record
-from casemgr.access.models import AuditAction
+from casemgr.access.models import AuditAction, MatterMembership
 from casemgr.core.services import record_save
 from casemgr.deadlines import engine
 from casemgr.deadlines.models import Deadline, DeadlineStatus, Extension, TriggerEvent
@@ -23,6 +23,7 @@ from casemgr.deadlines.selectors import calendar_for_court, rule_set_for
 # CPR 15.5(1): the parties may agree to extend the time for a defence by up to 28 days;
 # anything longer needs the court.
 AGREED_DEFENCE_EXTENSION_LIMIT = timedelta(days=28)
+DEFENCE_RULE = "cpr-15.4-defence"  # fixtures/rules/cpr.json; also cited as PD 6B para 6.4
 
 
 def deadlines_compute(*, proceeding, trigger: TriggerEvent) -> list[engine.ComputedDeadline]:
@@ -69,6 +70,7 @@ def _deadlines_apply(*, trigger, computed, actor, request) -> None:
         deadline.citation = result.citation
         deadline.derivation = result.derivation
         deadline.computed_date = result.due_date
+        deadline.computed_time = result.due_time
         # A date a lawyer moved by hand (or by an extension) is theirs: recomputing updates
         # what the rules say beside it, never the date itself.
         if not deadline.edited_by_hand:
@@ -97,12 +99,34 @@ def _deadlines_apply(*, trigger, computed, actor, request) -> None:
         stale.delete()  # its unsent reminders go with it
 
 
+def _check_responsible(deadline: Deadline, responsible) -> None:
+    """Whoever answers for a deadline must be able to see it."""
+    if not responsible:
+        return
+    cleared = MatterMembership.objects.filter(
+        matter_id=deadline.proceeding.matter_id,
+        user__in=responsible,
+        clearance__gte=deadline.designation,
+    ).count()
+    if cleared != len({user.pk for user in responsible}):
+        raise ValidationError(
+            {"responsible": "Name only members whose clearance reaches the deadline's designation."}
+        )
+
+
 @transaction.atomic
 def deadline_save(*, deadline: Deadline, actor, request=None, responsible=None) -> Deadline:
-    """A deadline entered or edited by hand. A date that differs from the rules' is flagged,
-    so a later recomputation keeps it."""
-    if deadline.computed_date is not None and deadline.due_date != deadline.computed_date:
-        deadline.edited_by_hand = True
+    """A deadline entered or edited by hand. A date or time that differs from the rules' is
+    flagged, so a later recomputation keeps it; put back, it follows the rules again."""
+    if deadline.computed_date is not None:
+        deadline.edited_by_hand = (deadline.due_date, deadline.due_time) != (
+            deadline.computed_date,
+            deadline.computed_time,
+        )
+    saved = deadline.pk is not None
+    if deadline.status == DeadlineStatus.EXTENDED and not (saved and deadline.extensions.exists()):
+        raise ValidationError({"status": "Record an extension to mark a deadline extended."})
+    _check_responsible(deadline, responsible)  # given by the edit forms and the API
     if deadline.status == DeadlineStatus.DONE and deadline.completed_at is None:
         deadline.completed_at = timezone.now()
     elif deadline.status != DeadlineStatus.DONE:
@@ -115,8 +139,30 @@ def deadline_save(*, deadline: Deadline, actor, request=None, responsible=None) 
 
 @transaction.atomic
 def deadline_set_status(*, deadline: Deadline, status: str, actor, request=None) -> Deadline:
+    if status == DeadlineStatus.OPEN and deadline.extensions.exists():
+        status = DeadlineStatus.EXTENDED  # reopened, it is still the extended date
     deadline.status = status
     return deadline_save(deadline=deadline, actor=actor, request=request)
+
+
+def _date_before_agreed_extensions(deadline: Deadline) -> date:
+    """The defence date the rules give without any agreed extension: the base from which
+    CPR 15.5's 28 days are counted, whether agreed in the trigger or recorded since."""
+    trigger = deadline.trigger
+    if trigger is not None and deadline.rule_key and "extension_days" in (trigger.options or {}):
+        options = {k: v for k, v in trigger.options.items() if k != "extension_days"}
+        unextended = TriggerEvent(
+            proceeding=trigger.proceeding,
+            event=trigger.event,
+            occurred_at=trigger.occurred_at,
+            method=trigger.method,
+            options=options,
+        )
+        for result in deadlines_compute(proceeding=trigger.proceeding, trigger=unextended):
+            if result.key == deadline.rule_key:
+                return result.due_date
+    first = deadline.extensions.order_by("recorded_at").first()
+    return first.previous_date if first else (deadline.computed_date or deadline.due_date)
 
 
 @transaction.atomic
@@ -132,6 +178,11 @@ def deadline_extend(
 ) -> Extension:
     """Move a deadline by agreement or order, recording who agreed it and why."""
     deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)
+    if not deadline.is_live:
+        raise ValidationError(
+            f"This deadline is {deadline.get_status_display().lower()}; reopen it before "
+            "extending it."
+        )
     errors = {}
     if new_date <= deadline.due_date:
         errors["new_date"] = "An extension must move the deadline later."
@@ -139,12 +190,9 @@ def deadline_extend(
         errors["agreed_with"] = "Say who agreed or ordered the extension."
     if not reason.strip():
         errors["reason"] = "Say why the deadline was extended."
-    base = deadline.computed_date or deadline.due_date
-    if (
-        not by_order
-        and deadline.citation.startswith("CPR 15.4")
-        and new_date - base > AGREED_DEFENCE_EXTENSION_LIMIT
-    ):
+    is_defence = deadline.rule_key == DEFENCE_RULE or deadline.citation.startswith("CPR 15.4")
+    base = _date_before_agreed_extensions(deadline) if is_defence else None
+    if not by_order and is_defence and new_date - base > AGREED_DEFENCE_EXTENSION_LIMIT:
         errors["new_date"] = (
             f"CPR 15.5 lets the parties agree at most 28 more days for a defence (to "
             f"{base + AGREED_DEFENCE_EXTENSION_LIMIT:%a %d %b %Y}); a longer extension needs "

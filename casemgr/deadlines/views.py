@@ -93,7 +93,7 @@ class DeadlineDetailView(MatterMixin, TemplateView):
         deadline.urgency = selectors.urgency(deadline)
         history = AuditEvent.objects.filter(
             object_type=Deadline._meta.label, object_id=str(deadline.pk)
-        ).order_by("-at")
+        ).order_by("-at")  # the deadline itself is visible, so its own history is
         return super().get_context_data(
             deadline=deadline,
             extensions=deadline.extensions.select_related("recorded_by"),
@@ -149,13 +149,14 @@ class DeadlineStatusView(_DeadlineActionView):
     def post(self, request, *args, **kwargs):
         deadline = self.deadline()
         status = request.POST.get("status", "")
-        if status not in DeadlineStatus.values:
+        if status not in (DeadlineStatus.OPEN, DeadlineStatus.DONE, DeadlineStatus.NOT_APPLICABLE):
             messages.error(request, "Choose open, done or not applicable.")
         else:
             services.deadline_set_status(
                 deadline=deadline, status=status, actor=request.user, request=request
             )
-            messages.success(request, f"“{deadline.title}” marked {deadline.get_status_display()}.")
+            label = deadline.get_status_display().lower()
+            messages.success(request, f"“{deadline.title}” marked {label}.")
         return HttpResponseRedirect(deadline.get_absolute_url())
 
 
@@ -169,9 +170,7 @@ class DeadlineExtendView(_DeadlineActionView):
                     deadline=deadline, actor=request.user, request=request, **form.cleaned_data
                 )
             except ValidationError as error:
-                for field, problems in error.message_dict.items():
-                    for problem in problems:
-                        form.add_error(field if field in form.fields else None, problem)
+                form.add_error(None, error)  # keyed by the form's own field names, or general
             else:
                 messages.success(request, f"“{deadline.title}” extended.")
                 return HttpResponseRedirect(deadline.get_absolute_url())

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from casemgr.access.models import AuditEvent, MatterMembership
+from casemgr.access import policy
+from casemgr.access.models import MatterMembership
 from casemgr.matters.models import Hearing, Matter, Party, Person, Proceeding
 
 
@@ -63,7 +64,7 @@ def members_of(*, matter: Matter) -> QuerySet[MatterMembership]:
     return MatterMembership.objects.filter(matter=matter).select_related("user")
 
 
-def matter_overview(*, matter: Matter) -> dict:
+def matter_overview(*, matter: Matter, user) -> dict:
     from casemgr.pleadings.models import Allegation
 
     allegations = Allegation.objects.in_matter(matter)
@@ -82,7 +83,7 @@ def matter_overview(*, matter: Matter) -> dict:
         .select_related("proceeding__court__jurisdiction")[:5],
         "members": members_of(matter=matter),
         "responses": responses,
-        "recent_changes": AuditEvent.objects.filter(
-            matter=matter, action__in=["create", "update"]
-        ).select_related("actor")[:8],
+        "recent_changes": policy.audit_events_visible(matter=matter, user=user)
+        .filter(action__in=["create", "update"])
+        .select_related("actor")[:8],
     }

@@ -70,7 +70,9 @@ class MatterOverviewView(MatterMixin, TemplateView):
     template_name = "matters/overview.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**selectors.matter_overview(matter=self.matter), **kwargs)
+        return super().get_context_data(
+            **selectors.matter_overview(matter=self.matter, user=self.request.user), **kwargs
+        )
 
 
 class PartyListView(MatterMixin, TemplateView):

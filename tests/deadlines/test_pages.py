@@ -276,7 +276,9 @@ def test_options_on_the_trigger_form_reach_the_rules(client, world):
     assert trigger.options == {"acknowledged": True}
     defence = trigger.deadlines.get(citation__startswith="CPR 15.4")
     assert defence.due_date == date(2026, 12, 29)  # 28 Dec 2026 is a bank holiday
-    edit = reverse("deadlines:trigger_edit", args=[world.matter.pk, world.proceeding.pk, trigger.pk])
+    edit = reverse(
+        "deadlines:trigger_edit", args=[world.matter.pk, world.proceeding.pk, trigger.pk]
+    )
     form = client.get(edit).content.decode()
     assert 'value="2026-11-27T16:45"' in form
     assert 'name="acknowledged" id="id_acknowledged" checked' in form

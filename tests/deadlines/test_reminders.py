@@ -178,3 +178,24 @@ def test_a_failed_send_is_kept_for_later_with_the_attempt_counted(world, frozen,
     assert reminder.attempts == 1
     assert reminder.last_error
     assert reminder.send_at > NOW
+
+
+def test_a_hearing_reminder_gives_the_courts_time(world, frozen):
+    hearing = world.hearing  # 10:30 UTC on 9 March 2027: 10:30 in London (GMT)
+    hearing_save(instance=hearing, actor=world.partner)
+    frozen.move_to(datetime(2027, 3, 9, 8, 1, tzinfo=LONDON))
+    reminders_send_due()
+    # 14, 7, 3 and 1 days before and the day itself are all due now (no sweep ran since
+    # the hearing was listed): one e-mail covers them.
+    [today] = [m for m in mail.outbox if m.to == [world.client.email]]
+    assert "Hearing today" in today.subject
+    assert today.body.count("Hearing:") == 1
+    assert not hearing.reminders.filter(user=world.client, sent_at=None).exists()
+    assert "Tuesday 9 March 2027, 10:30" in today.body
+
+
+def test_a_deleted_deadline_leaves_nothing_to_send(world, frozen):
+    deadline = make_deadline(world, responsible=[world.associate])
+    deadline.delete()
+    assert not Reminder.objects.exists()
+    assert reminders_send_due() == 0

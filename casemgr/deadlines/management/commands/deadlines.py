@@ -49,7 +49,9 @@ class Command(BaseCommand):
         if action == "sweep":
             from casemgr.deadlines.reminders import reminders_send_due
 
-            self.stdout.write(f"{reminders_send_due()} reminder e-mail(s) sent.")
+            sent = reminders_send_due()
+            if sent or options["verbosity"] > 1:  # quiet when idle: make run sweeps every 2 min
+                self.stdout.write(f"{sent} reminder e-mail(s) sent.")
             return
         holidays, home_zone = RULE_SET_HOMES[options["rules"]]
         zone = options["time_zone"] or home_zone
