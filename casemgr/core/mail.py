@@ -1,12 +1,15 @@
-"""Handing e-mail to the mail server so that a crash can neither lose nor repeat a message.
+"""Handing e-mail to the mail server so that a crash loses nothing and repeats (almost) nothing.
 
-A reminder is marked sent in a database transaction. Whatever the order, a worker killed
-between "the server accepted the message" and "the commit reached the database" would send
-it again on the next sweep, or never. `Postman.hand_over` closes that gap to a few
-instructions: it writes the whole SMTP transaction, up to the final dot, and returns
-without waiting for the server's answer; the caller commits, and only then reads the
+A reminder is marked sent in a database transaction. The mail server and the database
+cannot commit together, so there is always an instant between "the server holds the
+message" and "the commit reached the database": a worker killed there sends the message
+again on the next sweep. Putting the commit first would instead lose it, which for a
+deadline is worse. `Postman.hand_over` shrinks that instant to a few instructions: it
+writes the whole SMTP transaction, up to the final dot, and returns without waiting for the
+server's answer (one network round trip less); the caller commits, and only then reads the
 answer with `Delivery.confirm()`. If the server refuses the message, the caller undoes its
-mark. Backends other than SMTP (the test outbox, the console) just send.
+mark. A message keeps the same Message-ID when repeated, so mail systems that collapse
+repeats show it once. Backends other than SMTP (the test outbox, the console) just send.
 """
 
 from __future__ import annotations

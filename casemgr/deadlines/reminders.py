@@ -5,7 +5,8 @@ the deadline: rows are made, moved or removed whenever a deadline, a hearing, a 
 someone's settings change. Sending is a sweep run by Celery beat every few minutes: it
 claims due rows with `select_for_update(skip_locked=True)`, so sweeps running side by side
 share the work, and marks each row sent in the transaction that hands its message to the
-mail server (core/mail.py), so each reminder goes exactly once even if a worker dies.
+mail server (core/mail.py): a worker that dies mid-sweep loses nothing and repeats nothing,
+except in the instant between the server taking a message and the commit (see there).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from casemgr.matters.models import Hearing
 
 logger = logging.getLogger(__name__)
 
+MESSAGE_ID_DOMAIN = "reminders.casemgr"
 RETRY_STEP = timedelta(minutes=5)
 RETRY_MAX = timedelta(hours=1)
 
@@ -272,7 +274,14 @@ def _compose(batch: list[Reminder]) -> EmailMultiAlternatives:
         subject=" ".join(render_to_string("emails/reminder_subject.txt", context).split()),
         body=render_to_string("emails/reminder.txt", context),
         to=[user.email],
-        headers={"X-Casemgr-Reminders": ",".join(str(r.pk) for r in batch)},
+        headers={
+            "X-Casemgr-Reminders": ",".join(str(r.pk) for r in batch),
+            # The same message always has the same id: in the one case a crash can repeat a
+            # message (core/mail.py), mail systems that collapse repeated ids show it once.
+            "Message-ID": "<reminder.{}.{:%Y%m%d}@{}>".format(
+                ".".join(str(r.pk) for r in batch), batch[0].for_date, MESSAGE_ID_DOMAIN
+            ),
+        },
     )
     message.attach_alternative(render_to_string("emails/reminder.html", context), "text/html")
     return message
