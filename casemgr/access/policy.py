@@ -120,6 +120,7 @@ def audit_events_visible(*, matter, user) -> models.QuerySet:
         if issubclass(model.objects._queryset_class, ClearanceScopedQuerySet):
             visible = (
                 model.objects.visible_to(user)
+                .in_matter(matter)
                 .annotate(key=Cast("pk", models.CharField()))
                 .values("key")
             )

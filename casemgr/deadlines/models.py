@@ -194,6 +194,9 @@ class Extension(models.Model):
         max_length=200, help_text="Who agreed or ordered it, e.g. Harbour & Pike LLP by letter."
     )
     reason = models.TextField()
+    by_order = models.BooleanField(
+        default=False, help_text="Extended by order of the court rather than by agreement."
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

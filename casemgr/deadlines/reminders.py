@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import time as time_module
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
@@ -94,8 +96,10 @@ def _schedule(rows, *, new_row, target: date | None, court_zone: ZoneInfo, membe
     existing = {(row.user_id, row.offset_days): row for row in rows}
     wanted: dict[tuple[int, int], datetime] = {}
     if target is not None:
+        court_today = now.astimezone(court_zone).date()
         for user_id, plan in _plans(memberships).items():
-            today = now.astimezone(plan.zone).date()
+            # Whichever is earlier: a Sydney reader's "tomorrow" may be the court's today.
+            today = min(now.astimezone(plan.zone).date(), court_today)
             for offset in plan.offsets:
                 day = target - timedelta(days=offset)
                 at = min(
@@ -117,14 +121,26 @@ def _schedule(rows, *, new_row, target: date | None, court_zone: ZoneInfo, membe
             continue
         if row.for_date == target and (row.sent_at is not None or row.send_at == send_at):
             continue  # unchanged, or already sent for this date
+        # Moved back to a date it was already sent for: not again. (Same date, new time:
+        # still to send.)
+        moved_back = row.for_date != target and row.sent_for_date == target
         row.send_at, row.for_date, row.attempts = send_at, target, 0
-        # Moved back to a date it was already sent for: not again.
-        row.sent_at = now if row.sent_for_date == target else None
+        row.sent_at = now if moved_back else None
         changed.append(row)
+    # No longer wanted: a row never sent goes; one sent before is kept as the record that it
+    # went (for the date it went for), so that date coming back does not send it twice.
+    retired = []
+    for row in existing.values():
+        if row.sent_for_date is not None and (
+            row.sent_at is None or row.for_date != row.sent_for_date
+        ):
+            row.for_date, row.sent_at = row.sent_for_date, row.sent_at or now
+            retired.append(row)
     Reminder.objects.bulk_create(created)
-    Reminder.objects.bulk_update(changed, ["send_at", "for_date", "sent_at", "attempts"])
-    unsent_unwanted = [row.pk for row in existing.values() if row.sent_at is None]
-    Reminder.objects.filter(pk__in=unsent_unwanted).delete()
+    Reminder.objects.bulk_update(changed + retired, ["send_at", "for_date", "sent_at", "attempts"])
+    Reminder.objects.filter(
+        pk__in=[row.pk for row in existing.values() if row.sent_for_date is None]
+    ).delete()
 
 
 def reminders_sync_deadline(deadline: Deadline) -> None:
@@ -296,7 +312,9 @@ def _postpone(ids: list[int], error: Exception, *, marked_at: datetime | None) -
     logger.warning("Reminders %s not sent: %s", ids, error)
     for reminder in Reminder.objects.filter(pk__in=ids):
         delay = min(RETRY_STEP * (reminder.attempts + 1), RETRY_MAX)
+        undo = {"sent_for_date": None} if marked_at is not None else {}
         Reminder.objects.filter(pk=reminder.pk, sent_at=marked_at).update(
+            **undo,
             sent_at=None,
             attempts=F("attempts") + 1,
             last_error=f"{type(error).__name__}: {error}"[:300],
@@ -310,10 +328,14 @@ UNREACHABLE = (OSError, smtplib.SMTPServerDisconnected)
 
 def reminders_send_due(*, limit: int | None = None) -> int:
     """Send what is due now; return how many e-mails went. Safe to run in several workers
-    at once and to be killed at any point."""
+    at once and to be killed at any point.
+
+    A sweep stops of its own accord a minute before Celery's soft time limit, between two
+    messages, rather than be interrupted in the middle of one; the next sweep goes on."""
     sent = 0
+    stop_at = time_module.monotonic() + max(settings.CELERY_TASK_SOFT_TIME_LIMIT - 60, 30)
     with Postman() as postman:
-        while limit is None or sent < limit:
+        while (limit is None or sent < limit) and time_module.monotonic() < stop_at:
             now = timezone.now()
             ids: list[int] = []
             marked_at = None
@@ -331,6 +353,8 @@ def reminders_send_due(*, limit: int | None = None) -> int:
                 # Committed: the rows are marked sent and the server holds the message.
                 marked_at = now
                 delivery.confirm()
+            except (SoftTimeLimitExceeded, DatabaseError):
+                raise  # the task is being stopped, or the database is in trouble: not a row's fault
             except Exception as error:
                 # One bad row (an address the server refuses, a template that fails) must
                 # not hold up everyone else's reminders: it waits, the sweep goes on.

@@ -145,24 +145,32 @@ def deadline_set_status(*, deadline: Deadline, status: str, actor, request=None)
     return deadline_save(deadline=deadline, actor=actor, request=request)
 
 
-def _date_before_agreed_extensions(deadline: Deadline) -> date:
-    """The defence date the rules give without any agreed extension: the base from which
-    CPR 15.5's 28 days are counted, whether agreed in the trigger or recorded since."""
+def _latest_agreeable_date(deadline: Deadline) -> date | None:
+    """The latest date the parties may agree for a defence (CPR 15.5: the rule 15.4 period
+    plus at most 28 days), or None where no such cap applies.
+
+    For a deadline the rules produced, the rules themselves say, with 28 days' extension –
+    counted before the end of the period is rolled past a closed day, as CPR 2.8 does. After
+    an order of the court, the order governs and agreements are the lawyers' judgment."""
+    is_defence = deadline.rule_key == DEFENCE_RULE or deadline.citation.startswith("CPR 15.4")
+    if not is_defence or deadline.extensions.filter(by_order=True).exists():
+        return None
     trigger = deadline.trigger
-    if trigger is not None and deadline.rule_key and "extension_days" in (trigger.options or {}):
-        options = {k: v for k, v in trigger.options.items() if k != "extension_days"}
-        unextended = TriggerEvent(
+    if trigger is not None and deadline.rule_key == DEFENCE_RULE:
+        extended = TriggerEvent(
             proceeding=trigger.proceeding,
             event=trigger.event,
             occurred_at=trigger.occurred_at,
             method=trigger.method,
-            options=options,
+            options={**(trigger.options or {}), "extension_days": 28},
         )
-        for result in deadlines_compute(proceeding=trigger.proceeding, trigger=unextended):
+        for result in deadlines_compute(proceeding=trigger.proceeding, trigger=extended):
             if result.key == deadline.rule_key:
                 return result.due_date
+    # Entered by hand: 28 days from the date before any extension was recorded.
     first = deadline.extensions.order_by("recorded_at").first()
-    return first.previous_date if first else (deadline.computed_date or deadline.due_date)
+    base = first.previous_date if first else (deadline.computed_date or deadline.due_date)
+    return base + AGREED_DEFENCE_EXTENSION_LIMIT
 
 
 @transaction.atomic
@@ -190,13 +198,11 @@ def deadline_extend(
         errors["agreed_with"] = "Say who agreed or ordered the extension."
     if not reason.strip():
         errors["reason"] = "Say why the deadline was extended."
-    is_defence = deadline.rule_key == DEFENCE_RULE or deadline.citation.startswith("CPR 15.4")
-    base = _date_before_agreed_extensions(deadline) if is_defence else None
-    if not by_order and is_defence and new_date - base > AGREED_DEFENCE_EXTENSION_LIMIT:
+    limit = None if by_order else _latest_agreeable_date(deadline)
+    if limit is not None and new_date > limit:
         errors["new_date"] = (
             f"CPR 15.5 lets the parties agree at most 28 more days for a defence (to "
-            f"{base + AGREED_DEFENCE_EXTENSION_LIMIT:%a %d %b %Y}); a longer extension needs "
-            "an order of the court."
+            f"{limit:%a %d %b %Y}); a longer extension needs an order of the court."
         )
     if errors:
         raise ValidationError(errors)
@@ -206,6 +212,7 @@ def deadline_extend(
         new_date=new_date,
         agreed_with=agreed_with.strip(),
         reason=reason.strip(),
+        by_order=by_order,
         recorded_by=actor,
     )
     record_save(instance=extension, actor=actor, request=request)

@@ -163,6 +163,13 @@ class DeadlineStatusView(_DeadlineActionView):
 class DeadlineExtendView(_DeadlineActionView):
     def post(self, request, *args, **kwargs):
         deadline = self.deadline()
+        if not deadline.is_live:  # e.g. submitted from a page open since it was marked done
+            messages.error(
+                request,
+                f"“{deadline.title}” is {deadline.get_status_display().lower()}; "
+                "reopen it before extending it.",
+            )
+            return HttpResponseRedirect(deadline.get_absolute_url())
         form = ExtensionForm(request.POST)
         if form.is_valid():
             try:
@@ -170,7 +177,12 @@ class DeadlineExtendView(_DeadlineActionView):
                     deadline=deadline, actor=request.user, request=request, **form.cleaned_data
                 )
             except ValidationError as error:
-                form.add_error(None, error)  # keyed by the form's own field names, or general
+                problems = (
+                    error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+                )
+                for field, messages_ in problems.items():
+                    for problem in messages_:
+                        form.add_error(field if field in form.fields else None, problem)
             else:
                 messages.success(request, f"“{deadline.title}” extended.")
                 return HttpResponseRedirect(deadline.get_absolute_url())

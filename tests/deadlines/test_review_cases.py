@@ -55,7 +55,6 @@ def test_a_deactivated_named_person_hands_over_to_the_team(world, frozen):
     deadline = make_deadline(world, responsible=[world.associate])
     world.associate.is_active = False
     world.associate.save()
-    deadline_save(deadline=deadline, actor=world.partner)  # any later change resyncs
     assert recipients(deadline) == {"partner", "paralegal"}
 
 
@@ -213,6 +212,7 @@ class Inbox:
     def __init__(self):
         self.lock = threading.Lock()
         self.received = []
+        self.refuse_next_data = False
 
     async def handle_RCPT(self, server, session, envelope, address, options):  # noqa: N802
         if address.startswith("bounce@"):
@@ -221,6 +221,9 @@ class Inbox:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        if self.refuse_next_data:
+            self.refuse_next_data = False
+            return "451 Try again later"
         with self.lock:
             self.received.append(envelope.rcpt_tos[0])
         await asyncio.sleep(0)
@@ -254,7 +257,7 @@ def test_one_refused_address_does_not_hold_up_the_others(world, frozen, smtp_ser
     make_deadline(world)  # the whole team: partner, associate, paralegal
     assert reminders_send_due() == 2
     assert sorted(smtp_server.received) == [world.paralegal.email, world.partner.email]
-    refused = Reminder.objects.get(user=world.associate, offset_days=14)
+    refused = Reminder.objects.get(user=world.associate, offset_days=14, hearing=None)
     assert refused.sent_at is None and refused.attempts == 1
     assert "550" in refused.last_error
 
@@ -264,6 +267,110 @@ def test_an_address_that_cannot_even_be_encoded_does_not_stop_the_sweep(world, f
     world.associate.save()
     make_deadline(world)
     assert reminders_send_due() == 2
-    broken = Reminder.objects.get(user=world.associate, offset_days=14)
+    broken = Reminder.objects.get(user=world.associate, offset_days=14, hearing=None)
     assert broken.sent_at is None and broken.attempts == 1
     assert reminders_send_due() == 0  # postponed, not retried in a tight loop
+
+
+def test_a_message_refused_after_its_data_is_sent_later_whatever_happens_meanwhile(
+    world, frozen, smtp_server
+):
+    deadline = make_deadline(world, responsible=[world.associate])
+    smtp_server.refuse_next_data = True
+    assert reminders_send_due() == 0
+    deadline.notes = "Chased the other side"  # any resync in between
+    deadline_save(deadline=deadline, actor=world.partner)
+    frozen.move_to(datetime(2026, 12, 1, 9, 30, tzinfo=UTC))
+    assert reminders_send_due() == 1
+    assert smtp_server.received == [world.associate.email]
+
+
+def test_the_cpr_15_5_cap_is_what_the_rules_give_with_28_days(world):
+    # E-mailed Friday 11 December 2026, 10:00: 14 days end on Christmas Day, so the defence
+    # is due Tuesday 29 December; 28 days more, counted from the 25th, end Friday 22 January.
+    trigger = trigger_record(
+        trigger=TriggerEvent(
+            proceeding=world.proceeding,
+            event="particulars_served",
+            occurred_at=datetime(2026, 12, 11, 10, 0, tzinfo=LONDON),
+            method="email",
+        ),
+        actor=world.associate,
+    )
+    defence = trigger.deadlines.get(rule_key="cpr-15.4-defence")
+    assert defence.due_date == date(2026, 12, 29)
+    agreed = {"agreed_with": "Harbour & Pike LLP", "reason": "Counsel", "actor": world.partner}
+    with pytest.raises(ValidationError, match="Fri 22 Jan 2027"):
+        deadline_extend(deadline=defence, new_date=date(2027, 1, 26), **agreed)
+    deadline_extend(deadline=defence, new_date=date(2027, 1, 22), **agreed)
+
+
+def test_after_a_court_order_an_agreement_is_not_capped(world):
+    defence = make_deadline(world, citation="CPR 15.4(1)(a)", due=date(2026, 12, 14))
+    deadline_extend(
+        deadline=defence,
+        new_date=date(2027, 2, 1),
+        agreed_with="Order of Master Kaye",
+        reason="Expert evidence",
+        by_order=True,
+        actor=world.partner,
+    )
+    deadline_extend(
+        deadline=defence,
+        new_date=date(2027, 2, 8),
+        agreed_with="Harbour & Pike LLP",
+        reason="Seven more days agreed",
+        actor=world.partner,
+    )
+    defence.refresh_from_db()
+    assert defence.due_date == date(2027, 2, 8)
+
+
+def test_a_year_typo_in_an_extension_is_explained_not_a_crash(client, world):
+    deadline = make_deadline(world)
+    client.force_login(world.partner)
+    url = reverse("deadlines:deadline_extend", args=[world.matter.pk, deadline.pk])
+    response = client.post(
+        url, {"new_date": "2207-01-29", "agreed_with": "Harbour & Pike", "reason": "Time"}
+    )
+    assert response.status_code == 400
+    assert "between 1990 and 2200" in response.content.decode()
+
+
+def test_extending_a_deadline_already_done_says_to_reopen_it(client, world):
+    from casemgr.deadlines.services import deadline_set_status
+
+    deadline = make_deadline(world)
+    deadline_set_status(deadline=deadline, status="done", actor=world.partner)
+    client.force_login(world.partner)
+    url = reverse("deadlines:deadline_extend", args=[world.matter.pk, deadline.pk])
+    response = client.post(
+        url,
+        {"new_date": "2027-01-10", "agreed_with": "Harbour & Pike", "reason": "Time"},
+        follow=True,
+    )
+    assert "reopen it before extending it" in response.content.decode()
+
+
+def test_moved_done_reopened_and_moved_back_is_not_sent_twice(world, frozen):
+    from casemgr.deadlines.services import deadline_set_status
+
+    deadline = make_deadline(world, responsible=[world.associate])
+    assert reminders_send_due() == 1  # the 14-day reminder for 15 December
+    deadline.due_date = date(2026, 12, 20)
+    deadline_save(deadline=deadline, actor=world.partner)
+    deadline_set_status(deadline=deadline, status="done", actor=world.partner)
+    deadline_set_status(deadline=deadline, status="open", actor=world.partner)
+    deadline.due_date = date(2026, 12, 15)
+    deadline_save(deadline=deadline, actor=world.partner)
+    assert reminders_send_due() == 0
+
+
+def test_a_reader_east_of_the_court_is_reminded_of_the_courts_today(world, frozen):
+    frozen.move_to(datetime(2026, 12, 15, 14, 0, tzinfo=LONDON))  # already the 16th in Sydney
+    ReminderPreference.objects.create(
+        user=world.associate, offsets=[0], time_zone="Australia/Sydney"
+    )
+    deadline = make_deadline(world, due=date(2026, 12, 15), responsible=[world.associate])
+    assert reminders_send_due() == 1
+    assert deadline.reminders.get().sent_at is not None
