@@ -38,6 +38,17 @@ def make_deadline(world, *, due=date(2026, 12, 15), responsible=None, title="Def
     return deadline_save(deadline=deadline, actor=world.partner, responsible=responsible)
 
 
+def record(world, event, at, *, method="", options=None):
+    trigger = TriggerEvent(
+        proceeding=world.proceeding,
+        event=event,
+        occurred_at=at,
+        method=method,
+        options=options or {},
+    )
+    return trigger_record(trigger=trigger, actor=world.associate)
+
+
 def recipients(deadline):
     return set(deadline.reminders.values_list("user__username", flat=True))
 
@@ -106,14 +117,8 @@ def test_a_team_west_of_the_court_hears_of_a_hearing_before_it_starts(world, fro
 
 
 def test_a_time_set_by_hand_survives_recomputation(world):
-    trigger = trigger_record(
-        trigger=TriggerEvent(
-            proceeding=world.proceeding,
-            event="particulars_served",
-            occurred_at=datetime(2026, 11, 27, 16, 45, tzinfo=LONDON),
-            method="email",
-        ),
-        actor=world.associate,
+    trigger = record(
+        world, "particulars_served", datetime(2026, 11, 27, 16, 45, tzinfo=LONDON), method="email"
     )
     defence = trigger.deadlines.get(rule_key="cpr-15.4-defence")
     defence.due_time = time(16, 0)
@@ -125,15 +130,12 @@ def test_a_time_set_by_hand_survives_recomputation(world):
 
 
 def test_the_cpr_15_5_cap_counts_an_extension_agreed_in_the_trigger(world):
-    trigger = trigger_record(
-        trigger=TriggerEvent(
-            proceeding=world.proceeding,
-            event="particulars_served",
-            occurred_at=datetime(2026, 11, 27, 16, 45, tzinfo=LONDON),
-            method="email",
-            options={"extension_days": 28, "acknowledged": True},
-        ),
-        actor=world.associate,
+    trigger = record(
+        world,
+        "particulars_served",
+        datetime(2026, 11, 27, 16, 45, tzinfo=LONDON),
+        method="email",
+        options={"extension_days": 28, "acknowledged": True},
     )
     defence = trigger.deadlines.get(rule_key="cpr-15.4-defence")
     with pytest.raises(ValidationError, match="CPR 15.5"):
@@ -147,15 +149,12 @@ def test_the_cpr_15_5_cap_counts_an_extension_agreed_in_the_trigger(world):
 
 
 def test_the_cap_applies_to_a_defence_served_abroad(world):
-    trigger = trigger_record(
-        trigger=TriggerEvent(
-            proceeding=world.proceeding,
-            event="particulars_served",
-            occurred_at=datetime(2026, 11, 27, 10, 0, tzinfo=LONDON),
-            method="personal",
-            options={"country": "CN"},
-        ),
-        actor=world.associate,
+    trigger = record(
+        world,
+        "particulars_served",
+        datetime(2026, 11, 27, 10, 0, tzinfo=LONDON),
+        method="personal",
+        options={"country": "CN"},
     )
     defence = trigger.deadlines.get(rule_key="cpr-15.4-defence")
     assert defence.citation.startswith("PD 6B")
@@ -170,14 +169,7 @@ def test_the_cap_applies_to_a_defence_served_abroad(world):
 
 
 def test_the_triggers_api_does_not_list_hidden_deadlines(api, world):
-    trigger = trigger_record(
-        trigger=TriggerEvent(
-            proceeding=world.proceeding,
-            event="decision",
-            occurred_at=datetime(2026, 11, 27, 10, 0, tzinfo=LONDON),
-        ),
-        actor=world.associate,
-    )
+    trigger = record(world, "decision", datetime(2026, 11, 27, 10, 0, tzinfo=LONDON))
     Deadline.objects.filter(trigger=trigger).update(designation=Clearance.AEO)
     seen = api(world.client).get(f"/api/triggers/{trigger.pk}/").json()
     assert seen["deadlines"] == []
@@ -288,14 +280,8 @@ def test_a_message_refused_after_its_data_is_sent_later_whatever_happens_meanwhi
 def test_the_cpr_15_5_cap_is_what_the_rules_give_with_28_days(world):
     # E-mailed Friday 11 December 2026, 10:00: 14 days end on Christmas Day, so the defence
     # is due Tuesday 29 December; 28 days more, counted from the 25th, end Friday 22 January.
-    trigger = trigger_record(
-        trigger=TriggerEvent(
-            proceeding=world.proceeding,
-            event="particulars_served",
-            occurred_at=datetime(2026, 12, 11, 10, 0, tzinfo=LONDON),
-            method="email",
-        ),
-        actor=world.associate,
+    trigger = record(
+        world, "particulars_served", datetime(2026, 12, 11, 10, 0, tzinfo=LONDON), method="email"
     )
     defence = trigger.deadlines.get(rule_key="cpr-15.4-defence")
     assert defence.due_date == date(2026, 12, 29)
