@@ -109,9 +109,11 @@ def _schedule(rows, *, new_row, target: date | None, court_zone: ZoneInfo, membe
                 row = existing.get((user_id, offset))
                 overdue = row is not None and row.sent_at is None and row.for_date == target
                 # A "14 days before" already past is not sent late – unless it was due
-                # and is still waiting (the mail server was down): that one still goes.
+                # and is still waiting (the mail server was down): that one still goes, at
+                # the time its last failed attempt set.
                 if day >= today or overdue:
-                    wanted[(user_id, offset)] = row.send_at if overdue and day < today else at
+                    keep = overdue and (day < today or row.attempts > 0)
+                    wanted[(user_id, offset)] = row.send_at if keep else at
     changed, created = [], []
     for (user_id, offset), send_at in wanted.items():
         row = existing.pop((user_id, offset), None)
@@ -123,8 +125,10 @@ def _schedule(rows, *, new_row, target: date | None, court_zone: ZoneInfo, membe
             continue  # unchanged, or already sent for this date
         # Moved back to a date it was already sent for: not again. (Same date, new time:
         # still to send.)
-        moved_back = row.for_date != target and row.sent_for_date == target
-        row.send_at, row.for_date, row.attempts = send_at, target, 0
+        moved = row.for_date != target
+        moved_back = moved and row.sent_for_date == target
+        row.send_at, row.for_date = send_at, target
+        row.attempts = 0 if moved else row.attempts
         row.sent_at = now if moved_back else None
         changed.append(row)
     # No longer wanted: a row never sent goes; one sent before is kept as the record that it

@@ -360,3 +360,15 @@ def test_a_reader_east_of_the_court_is_reminded_of_the_courts_today(world, froze
     deadline = make_deadline(world, due=date(2026, 12, 15), responsible=[world.associate])
     assert reminders_send_due() == 1
     assert deadline.reminders.get().sent_at is not None
+
+
+def test_a_resync_keeps_a_failed_reminders_attempts_and_wait(world, frozen, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nothing listens
+    deadline = make_deadline(world, responsible=[world.associate])
+    assert reminders_send_due() == 0
+    waiting = Reminder.objects.get(offset_days=14, hearing=None)
+    deadline.notes = "Chased"
+    deadline_save(deadline=deadline, actor=world.partner)
+    after = Reminder.objects.get(pk=waiting.pk)
+    assert (after.attempts, after.send_at) == (1, waiting.send_at)
