@@ -3,6 +3,7 @@ from __future__ import annotations
 import zoneinfo
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
@@ -17,13 +18,8 @@ from casemgr.core.api import (
 )
 from casemgr.core.filters import IdFilter, ScopedFilterSet
 from casemgr.deadlines import engine, services
-from casemgr.deadlines.calendars import calendar_for
 from casemgr.deadlines.models import Deadline, TriggerEvent
-from casemgr.deadlines.selectors import calendar_for_court, rule_set_for
 from casemgr.matters.models import Proceeding
-
-# Where a quick check names only the rules, the calendar and zone of their home court.
-RULE_SET_HOMES = {"cpr": ("GB-ENG", "Europe/London"), "frcp": ("US", "America/New_York")}
 
 
 class ComputedDeadlineSerializer(serializers.Serializer):
@@ -86,25 +82,30 @@ class DeadlinesComputeView(APIView):
         query = ComputeRequestSerializer(data=request.data, context={"request": request})
         query.is_valid(raise_exception=True)
         data = query.validated_data
-        proceeding = data.get("proceeding")
-        if proceeding is not None:
-            rule_set = rule_set_for(proceeding)
-            if rule_set is None:
-                raise serializers.ValidationError(
-                    {"proceeding": [f"No rule set for {proceeding.court.jurisdiction}."]}
+        if data.get("proceeding") is not None:
+            try:
+                results = services.deadlines_compute(
+                    proceeding=data["proceeding"],
+                    trigger=TriggerEvent(
+                        proceeding=data["proceeding"],
+                        event=data["event"],
+                        occurred_at=data["at"],
+                        method=data["method"],
+                        options=data["options"],
+                    ),
                 )
-            calendar = calendar_for_court(proceeding.court)
+            except DjangoValidationError as error:
+                raise api_validation_error(error) from error
         else:
-            rule_set = engine.load_rule_set(data["rules"])
-            holidays, home_zone = RULE_SET_HOMES[data["rules"]]
-            calendar = calendar_for(holidays, data.get("time_zone") or home_zone)
-        trigger = engine.Trigger(
-            event=data["event"], at=data["at"], method=data["method"], options=data["options"]
-        )
-        try:
-            results = engine.compute(rule_set, trigger, calendar)
-        except engine.RuleError as error:
-            raise serializers.ValidationError({"non_field_errors": [str(error)]}) from error
+            trigger = engine.Trigger(
+                event=data["event"], at=data["at"], method=data["method"], options=data["options"]
+            )
+            try:
+                results = services.deadlines_check(
+                    rules=data["rules"], trigger=trigger, time_zone=data.get("time_zone", "")
+                )
+            except engine.RuleError as error:
+                raise serializers.ValidationError({"non_field_errors": [str(error)]}) from error
         return Response(ComputedDeadlineSerializer(results, many=True).data)
 
 
@@ -127,8 +128,11 @@ class TriggerEventSerializer(MatterRecordSerializer):
         ]
 
     def get_deadlines(self, trigger: TriggerEvent) -> list[int]:
-        visible = Deadline.objects.visible_to(self.context["request"].user)
-        return list(visible.filter(trigger=trigger).values_list("pk", flat=True))
+        visible = getattr(trigger, "visible_deadlines", None)  # prefetched for lists
+        if visible is None:  # one just saved
+            user = self.context["request"].user
+            visible = Deadline.objects.visible_to(user).filter(trigger=trigger)
+        return [deadline.pk for deadline in visible]
 
 
 class TriggerEventViewSet(MatterScopedViewSet):
@@ -139,6 +143,14 @@ class TriggerEventViewSet(MatterScopedViewSet):
     filterset_fields = ["proceeding", "event"]
     ordering_fields = ["occurred_at"]
     parent_field = "proceeding"
+
+    def get_queryset(self):
+        visible = Deadline.objects.visible_to(self.request.user).only("pk", "trigger")
+        return (
+            super()
+            .get_queryset()
+            .prefetch_related(Prefetch("deadlines", queryset=visible, to_attr="visible_deadlines"))
+        )
 
     @staticmethod
     def save_service(*, instance, actor, request, m2m):

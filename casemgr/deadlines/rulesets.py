@@ -69,7 +69,13 @@ class RuleSet:
 
 
 def available_rule_sets() -> list[str]:
-    return sorted(path.stem for path in RULES_DIR.glob("*.json"))
+    return list(_rule_set_files())
+
+
+@lru_cache(maxsize=1)
+def _rule_set_files() -> tuple[str, ...]:
+    # Read once: asked on every page that shows a trigger, and the files ship with the code.
+    return tuple(sorted(path.stem for path in RULES_DIR.glob("*.json")))
 
 
 @lru_cache(maxsize=8)

@@ -16,6 +16,7 @@ from casemgr.access.audit import audit_record
 from casemgr.access.models import AuditAction, MatterMembership
 from casemgr.core.services import record_save
 from casemgr.deadlines import engine
+from casemgr.deadlines.calendars import calendar_for
 from casemgr.deadlines.models import Deadline, DeadlineStatus, Extension, TriggerEvent
 from casemgr.deadlines.reminders import reminders_sync_deadline
 from casemgr.deadlines.selectors import calendar_for_court, rule_set_for
@@ -24,6 +25,20 @@ from casemgr.deadlines.selectors import calendar_for_court, rule_set_for
 # anything longer needs the court.
 AGREED_DEFENCE_EXTENSION_LIMIT = timedelta(days=28)
 DEFENCE_RULE = "cpr-15.4-defence"  # fixtures/rules/cpr.json; also cited as PD 6B para 6.4
+
+
+# Where a quick check names only the rules, the calendar and zone of their home court.
+RULE_SET_HOMES = {"cpr": ("GB-ENG", "Europe/London"), "frcp": ("US", "America/New_York")}
+
+
+def deadlines_check(
+    *, rules: str, trigger: engine.Trigger, time_zone: str = ""
+) -> list[engine.ComputedDeadline]:
+    """A quick check without a proceeding (the API's and the command's): the rule set's
+    home calendar, in `time_zone` if given. Bad input raises engine.RuleError."""
+    holidays, home_zone = RULE_SET_HOMES[rules]
+    calendar = calendar_for(holidays, time_zone or home_zone)
+    return engine.compute(engine.load_rule_set(rules), trigger, calendar)
 
 
 def deadlines_compute(*, proceeding, trigger: TriggerEvent) -> list[engine.ComputedDeadline]:

@@ -83,22 +83,27 @@ class MatterDeadlinesView(MatterMixin, TemplateView):
         )
 
 
+def _visible_deadline(view) -> Deadline:
+    """The deadline named in the URL, as the user may see it; anything else is 404."""
+    return view.get_in_matter_or_404(
+        selectors.deadlines_visible(view.request.user), pk=view.kwargs["pk"]
+    )
+
+
 class DeadlineDetailView(MatterMixin, TemplateView):
     template_name = "deadlines/deadline.html"
 
     def get_context_data(self, **kwargs):
-        deadline = self.get_in_matter_or_404(
-            selectors.deadlines_visible(self.request.user), pk=self.kwargs["pk"]
-        )
+        deadline = _visible_deadline(self)
         deadline.urgency = selectors.urgency(deadline)
         history = AuditEvent.objects.filter(
             object_type=Deadline._meta.label, object_id=str(deadline.pk)
         ).order_by("-at")  # the deadline itself is visible, so its own history is
+        kwargs.setdefault("extension_form", ExtensionForm())
         return super().get_context_data(
             deadline=deadline,
             extensions=deadline.extensions.select_related("recorded_by"),
             history=history,
-            extension_form=ExtensionForm(),
             statuses=DeadlineStatus.choices,
             **kwargs,
         )
@@ -137,17 +142,9 @@ class DeadlineUpdateView(_DeadlineFormMixin, RecordUpdateView):
         )
 
 
-class _DeadlineActionView(MatterEditMixin, View):
-    def deadline(self) -> Deadline:
-        return self.get_in_matter_or_404(
-            Deadline.objects.visible_to(self.request.user).select_related("proceeding"),
-            pk=self.kwargs["pk"],
-        )
-
-
-class DeadlineStatusView(_DeadlineActionView):
+class DeadlineStatusView(MatterEditMixin, View):
     def post(self, request, *args, **kwargs):
-        deadline = self.deadline()
+        deadline = _visible_deadline(self)
         status = request.POST.get("status", "")
         if status not in (DeadlineStatus.OPEN, DeadlineStatus.DONE, DeadlineStatus.NOT_APPLICABLE):
             messages.error(request, "Choose open, done or not applicable.")
@@ -160,9 +157,12 @@ class DeadlineStatusView(_DeadlineActionView):
         return HttpResponseRedirect(deadline.get_absolute_url())
 
 
-class DeadlineExtendView(_DeadlineActionView):
+class DeadlineExtendView(MatterEditMixin, DeadlineDetailView):
+    """The deadline page, receiving the extension form: refused, it shows again with the
+    form's errors and what was typed."""
+
     def post(self, request, *args, **kwargs):
-        deadline = self.deadline()
+        deadline = _visible_deadline(self)
         if not deadline.is_live:  # e.g. submitted from a page open since it was marked done
             messages.error(
                 request,
@@ -186,11 +186,7 @@ class DeadlineExtendView(_DeadlineActionView):
             else:
                 messages.success(request, f"“{deadline.title}” extended.")
                 return HttpResponseRedirect(deadline.get_absolute_url())
-        view = DeadlineDetailView(request=request, kwargs=kwargs, args=args)
-        view.matter = self.matter
-        context = view.get_context_data()
-        context["extension_form"] = form
-        return view.render_to_response(context, status=400)
+        return self.render_to_response(self.get_context_data(extension_form=form), status=400)
 
 
 class _TriggerMixin:

@@ -291,3 +291,33 @@ def test_a_rule_the_inputs_do_not_fit_is_explained_on_the_form(client, world):
     assert response.status_code == 200
     assert "Please correct" in response.content.decode()
     assert not TriggerEvent.objects.exists()
+
+
+def test_listing_triggers_costs_the_same_however_many_there_are(api, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from casemgr.deadlines.services import trigger_record
+
+    def add_trigger(day):
+        trigger_record(
+            trigger=TriggerEvent(
+                proceeding=world.proceeding,
+                event="decision",
+                occurred_at=datetime(2026, 11, day, 10, 0, tzinfo=UTC),
+            ),
+            actor=world.associate,
+        )
+
+    def queries_for_listing():
+        client = api(world.associate)
+        client.get("/api/triggers/")  # the session and membership look-ups, once
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/api/triggers/").status_code == 200
+        return len(queries)
+
+    add_trigger(2)
+    one = queries_for_listing()
+    for day in range(3, 9):
+        add_trigger(day)
+    assert queries_for_listing() == one

@@ -10,8 +10,7 @@ from zoneinfo import ZoneInfo
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from casemgr.deadlines import engine
-from casemgr.deadlines.api import RULE_SET_HOMES
-from casemgr.deadlines.calendars import calendar_for
+from casemgr.deadlines.services import RULE_SET_HOMES, deadlines_check
 
 
 class Command(BaseCommand):
@@ -53,15 +52,13 @@ class Command(BaseCommand):
             if sent or options["verbosity"] > 1:  # quiet when idle: make run sweeps every 2 min
                 self.stdout.write(f"{sent} reminder e-mail(s) sent.")
             return
-        holidays, home_zone = RULE_SET_HOMES[options["rules"]]
-        zone = options["time_zone"] or home_zone
+        zone = options["time_zone"] or RULE_SET_HOMES[options["rules"]][1]
         try:
-            calendar = calendar_for(holidays, zone)
             at = datetime.fromisoformat(options["at"])
-        except ValueError as error:
+            if at.tzinfo is None:
+                at = at.replace(tzinfo=ZoneInfo(zone))
+        except (ValueError, KeyError) as error:  # a bad date, or a zone that does not exist
             raise CommandError(str(error)) from error
-        if at.tzinfo is None:
-            at = at.replace(tzinfo=ZoneInfo(zone))
         trigger_options = {
             name: options[name]
             for name in (
@@ -75,17 +72,15 @@ class Command(BaseCommand):
             )
             if options[name] not in (None, False)
         }
-        if "country" in trigger_options:
-            trigger_options["country"] = trigger_options["country"].upper()
         try:
-            results = engine.compute(
-                engine.load_rule_set(options["rules"]),
-                engine.Trigger(
+            results = deadlines_check(
+                rules=options["rules"],
+                trigger=engine.Trigger(
                     event=options["event"], at=at, method=options["method"], options=trigger_options
                 ),
-                calendar,
+                time_zone=zone,
             )
-        except engine.RuleError as error:
+        except ValueError as error:  # engine.RuleError, or a time zone the calendar refuses
             raise CommandError(str(error)) from error
         if options["json"]:
             self.stdout.write(
