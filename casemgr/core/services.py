@@ -44,8 +44,10 @@ def _check_same_matter(instance: models.Model, m2m: dict[str, Iterable[models.Mo
     for name, related in m2m.items():
         people = [item.pk for item in related if item._meta.label == settings.AUTH_USER_MODEL]
         records = [item for item in related if item._meta.label != settings.AUTH_USER_MODEL]
-        if any(matter_of(item).pk != matter.pk for item in records):
-            raise ValidationError({name: "Choose only parties in this matter."})
+        strangers = [item for item in records if matter_of(item).pk != matter.pk]
+        if strangers:
+            kind = strangers[0]._meta.verbose_name_plural
+            raise ValidationError({name: f"Choose only {kind} in this matter."})
         members = MatterMembership.objects.filter(matter=matter, user__in=people).count()
         if people and members != len(set(people)):
             raise ValidationError({name: "Choose only members of this matter."})
