@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "casemgr.pleadings",
     "casemgr.evidence",
     "casemgr.deadlines",
+    "casemgr.timeline",
 ]
 
 MIDDLEWARE = [

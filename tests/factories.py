@@ -6,6 +6,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from casemgr.access.models import Clearance, MatterMembership, Role
+from casemgr.evidence.models import Exhibit, ExhibitFile
 from casemgr.matters.models import (
     Court,
     Hearing,
@@ -17,6 +18,7 @@ from casemgr.matters.models import (
     Proceeding,
 )
 from casemgr.pleadings.models import Allegation, Claim
+from casemgr.timeline.models import Event, EvidenceLink
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -121,3 +123,56 @@ class AllegationFactory(factory.django.DjangoModelFactory):
 
 def member(user, matter, role: Role, clearance: Clearance = Clearance.STANDARD):
     return MatterMembership.objects.create(user=user, matter=matter, role=role, clearance=clearance)
+
+
+class ExhibitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Exhibit
+
+    matter = factory.SubFactory(MatterFactory)
+    prefix = "MA"
+    number = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Document {n}")
+    document_type = Exhibit.DocumentType.LETTER
+    designation = Clearance.STANDARD
+    created_by = factory.SubFactory(UserFactory)
+
+
+class ExhibitFileFactory(factory.django.DjangoModelFactory):
+    """A file row without stored bytes: enough for what links and pinpoints read."""
+
+    class Meta:
+        model = ExhibitFile
+
+    exhibit = factory.SubFactory(ExhibitFactory)
+    matter = factory.SelfAttribute("exhibit.matter")
+    original_name = factory.Sequence(lambda n: f"document-{n}.pdf")
+    size = 1024
+    sha256 = factory.Sequence(lambda n: f"{n:064x}")
+    kind = "pdf"
+    mime = "application/pdf"
+    storage_key = factory.LazyAttribute(lambda f: f"sha256/{f.sha256}")
+    uploaded_by = factory.SelfAttribute("exhibit.created_by")
+    rendition = ExhibitFile.Rendition.READY
+    page_count = 20
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Event
+
+    matter = factory.SubFactory(MatterFactory)
+    date = date(2025, 11, 3)
+    title = factory.Sequence(lambda n: f"Event {n}")
+    created_by = factory.SubFactory(UserFactory)
+
+
+class EvidenceLinkFactory(factory.django.DjangoModelFactory):
+    """Give `allegation=` or `event=`: a link points at exactly one of them."""
+
+    class Meta:
+        model = EvidenceLink
+
+    exhibit = factory.SubFactory(ExhibitFactory)
+    matter = factory.SelfAttribute("exhibit.matter")
+    created_by = factory.SelfAttribute("exhibit.created_by")

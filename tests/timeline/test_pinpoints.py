@@ -1,0 +1,69 @@
+"""Pinpoints as lawyers write them: read, normalised, refused with a reason. Pure."""
+
+import pytest
+
+from casemgr.timeline import pinpoints
+
+
+@pytest.mark.parametrize(
+    ("written", "kept"),
+    [
+        ("12-14, 19", "12-14, 19"),
+        ("12 – 14,19", "12-14, 19"),
+        ("3", "3"),
+        ("7-7", "7"),
+        ("1, 2, 5-9,", "1, 2, 5-9"),
+        ("", ""),
+    ],
+)
+def test_pages_are_kept_in_one_form(written, kept):
+    assert pinpoints.normalise_pages(written) == kept
+
+
+@pytest.mark.parametrize(
+    ("written", "reason"),
+    [
+        ("14-12", "runs backwards: write 12-14"),
+        ("p. 12", "is not a page"),
+        ("0", "Pages run from 1"),
+        ("1-2-3", "is not a page"),
+        ("12a", "is not a page"),
+    ],
+)
+def test_unreadable_pages_are_refused_with_a_reason(written, reason):
+    with pytest.raises(pinpoints.PinpointError, match=reason):
+        pinpoints.normalise_pages(written)
+
+
+def test_first_and_last_pages():
+    assert pinpoints.first_page("19, 12-14") == 19  # the first one cited, where a preview opens
+    assert pinpoints.last_page("19, 12-14") == 19
+    assert pinpoints.last_page("2-40, 7") == 40
+    assert pinpoints.first_page("") is None
+
+
+@pytest.mark.parametrize(
+    ("written", "kept"),
+    [("4, 7(a)-9", "4, 7(a)-9"), ("12.3,16(C)", "12.3, 16(c)"), ("4 – 7", "4-7")],
+)
+def test_paragraphs_are_kept_in_one_form(written, kept):
+    assert pinpoints.normalise_paragraphs(written) == kept
+
+
+def test_unreadable_paragraphs_are_refused():
+    with pytest.raises(pinpoints.PinpointError, match="is not a paragraph"):
+        pinpoints.normalise_paragraphs("para 4")
+
+
+@pytest.mark.parametrize(
+    ("pages", "paragraphs", "cited"),
+    [
+        ("3", "", "p. 3"),
+        ("12-14, 19", "", "pp. 12–14, 19"),
+        ("", "4", "para 4"),
+        ("2", "4-7", "p. 2; paras 4–7"),
+        ("", "", ""),
+    ],
+)
+def test_pinpoints_are_cited_as_in_a_court_document(pages, paragraphs, cited):
+    assert pinpoints.describe(pages, paragraphs) == cited
