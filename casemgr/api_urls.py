@@ -19,6 +19,7 @@ from casemgr.matters.api import (
     ProceedingViewSet,
 )
 from casemgr.pleadings.api import AllegationViewSet, ClaimViewSet
+from casemgr.timeline.api import EventViewSet, EvidenceLinkViewSet, TimelineView
 
 router = DefaultRouter()
 router.register("jurisdictions", JurisdictionViewSet)
@@ -34,6 +35,8 @@ router.register("allegations", AllegationViewSet)
 router.register("exhibits", ExhibitViewSet)
 router.register("triggers", TriggerEventViewSet)
 router.register("deadlines", DeadlineViewSet)
+router.register("events", EventViewSet)
+router.register("evidence-links", EvidenceLinkViewSet)
 
 urlpatterns = [
     path("auth/token/", ObtainAuditedToken.as_view(), name="api-token"),
@@ -42,6 +45,7 @@ urlpatterns = [
         ExhibitUploadView.as_view(),
         name="api-exhibit-upload",
     ),
+    path("matters/<int:matter_pk>/timeline/", TimelineView.as_view(), name="api-timeline"),
     path("deadlines/compute/", DeadlinesComputeView.as_view(), name="api-deadlines-compute"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

@@ -276,7 +276,8 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "casemgr API",
     "DESCRIPTION": (
-        "Matters, parties, proceedings, hearings, claims and allegations. Every list and "
+        "Matters, parties, proceedings, hearings, claims and allegations, exhibits, "
+        "deadlines, and the chronology with the evidence behind it. Every list and "
         "object is limited to the matters the signed-in user is a member of; anything else "
         "answers 404."
     ),
@@ -291,6 +292,9 @@ SPECTACULAR_SETTINGS = {
         "MemberRoleEnum": "casemgr.access.models.Role",
         "ClearanceEnum": "casemgr.access.models.Clearance",
         "ExhibitStatusEnum": "casemgr.evidence.models.Exhibit.Status",
+        "EventKindEnum": "casemgr.timeline.models.Event.Kind",
+        "EventStatusEnum": "casemgr.timeline.models.Event.Status",
+        "TimelineItemTypeEnum": "casemgr.timeline.selectors.ITEM_TYPES",
     },
 }
 

@@ -1,0 +1,173 @@
+"""The chronology runs a fixed number of SQL queries whatever the size of the matter: each
+reader is measured on a matter grown to 5 and to 50 events (each with parties, people,
+allegations and evidence at two clearances, with hearings, deadlines and allegations growing
+alongside), and must run exactly the same number of queries at both sizes."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from casemgr.access.models import Clearance
+from casemgr.deadlines.models import Deadline
+from casemgr.timeline.selectors import (
+    TimelineFilters,
+    allegation_proof,
+    claim_evidence_matrix,
+    evidence_gaps,
+    timeline_for,
+)
+from tests.factories import (
+    AllegationFactory,
+    EventFactory,
+    EvidenceLinkFactory,
+    ExhibitFactory,
+    ExhibitFileFactory,
+    HearingFactory,
+)
+
+SIZES = [5, 50]
+
+
+def grow(world, chronology, size: int) -> None:
+    exhibits = [
+        ExhibitFactory(
+            matter=world.matter,
+            prefix="GR",
+            number=n + 1,
+            designation=[Clearance.STANDARD, Clearance.CONFIDENTIAL, Clearance.AEO][n % 3],
+            document_type=["letter", "email", "log"][n % 3],
+            created_by=world.partner,
+        )
+        for n in range(size)
+    ]
+    files = [ExhibitFileFactory(exhibit=exhibit, page_count=30) for exhibit in exhibits]
+    for n in range(size):
+        allegation = AllegationFactory(claim=world.claim, paragraph=f"{100 + n}")
+        event = EventFactory(
+            matter=world.matter,
+            date=date(2025, 1, 1) + timedelta(days=n),
+            status=["agreed", "disputed"][n % 2],
+            created_by=world.partner,
+        )
+        event.parties.set([world.claimant, world.defendant])
+        event.people.set([world.person])
+        event.allegations.set([world.allegation, allegation])
+        for exhibit, exhibit_file in [(exhibits[n], files[n]), (chronology.log, None)]:
+            EvidenceLinkFactory(
+                exhibit=exhibit, exhibit_file=exhibit_file, event=event, pages="2-3"
+            )
+            EvidenceLinkFactory(exhibit=exhibit, allegation=allegation, pages="4")
+        if n % 5 == 0:
+            HearingFactory(
+                proceeding=world.proceeding,
+                starts_at=datetime(2026, 1, 1, 10, tzinfo=UTC) + timedelta(days=n),
+            )
+            Deadline.objects.create(
+                proceeding=world.proceeding,
+                title=f"Step {n}",
+                due_date=date(2026, 2, 1) + timedelta(days=n),
+            )
+
+
+def read_everything(timeline) -> int:
+    """Touch all a chronology page shows, as a template or serializer would."""
+    shown = 0
+    for item in timeline:
+        shown += len(item.date_display) + len(item.parties) + len(item.people)
+        shown += sum(len(a.paragraph) for a in item.allegations)
+        for link in item.evidence:
+            shown += len(link.exhibit.reference + link.pinpoint + link.preview_url)
+    return shown
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("reader", ["partner", "expert"])
+def test_timeline_selector(world, chronology, django_assert_num_queries, size, reader):
+    grow(world, chronology, size)
+    # Events, hearings, deadlines; then parties, people, allegations and evidence.
+    with django_assert_num_queries(7):
+        timeline = timeline_for(matter=world.matter, user=world.user(reader))
+        assert read_everything(timeline) > 0
+    assert len(timeline) == size + 3 + 2 * len(range(0, size, 5)) + 1
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_timeline_selector_with_every_filter(world, chronology, django_assert_num_queries, size):
+    grow(world, chronology, size)
+    filters = TimelineFilters(
+        allegation=world.allegation.pk,
+        claim=world.claim.pk,
+        party=world.defendant.pk,
+        person=world.person.pk,
+        status="disputed",
+        document_type="letter",
+        date_from=date(2024, 1, 1),
+        date_to=date(2027, 1, 1),
+        kind="fact",
+    )
+    # The filters are subqueries of the events' query; hearings and deadlines are not read.
+    with django_assert_num_queries(5):
+        timeline = timeline_for(matter=world.matter, user=world.partner, filters=filters)
+        assert read_everything(timeline) > 0
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_timeline_endpoint(api, world, chronology, django_assert_num_queries, size):
+    grow(world, chronology, size)
+    client = api(world.expert)
+    url = f"/api/matters/{world.matter.pk}/timeline/"
+    # Session and user, the matter with its membership, the 3 entry queries, the 4 detail
+    # queries for the page.
+    with django_assert_num_queries(10):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response.json()["count"] == size + 3 + 2 * len(range(0, size, 5)) + 1
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_event_list_endpoint(api, world, chronology, django_assert_num_queries, size):
+    grow(world, chronology, size)
+    client = api(world.partner)
+    # Session, user, count, page, and its parties, people and allegations.
+    with django_assert_num_queries(7):
+        assert client.get("/api/events/").status_code == 200
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_evidence_link_list_endpoint(api, world, chronology, django_assert_num_queries, size):
+    grow(world, chronology, size)
+    client = api(world.partner)
+    # Session, user, count, page (with its exhibits).
+    with django_assert_num_queries(4):
+        assert client.get("/api/evidence-links/").status_code == 200
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_allegation_proof(world, chronology, django_assert_num_queries, size):
+    grow(world, chronology, size)
+    # Links; events; their parties, people, allegations and evidence.
+    with django_assert_num_queries(6):
+        proof = allegation_proof(allegation=world.allegation, user=world.partner)
+        assert len(proof.events) == size + 1
+        for event in proof.events:
+            assert [link.exhibit.reference for link in event.visible_links]
+            assert list(event.parties.all())
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_claim_evidence_matrix(world, chronology, django_assert_num_queries, size):
+    grow(world, chronology, size)
+    with django_assert_num_queries(2):
+        matrix = claim_evidence_matrix(claim=world.claim, user=world.partner)
+        cells = [cell.stance for _, row in matrix.rows() for cell in row if cell]
+    assert len(matrix.allegations) == size + 3
+    # Each grown allegation has its own exhibit and the log; ¶12 has MA-1, ¶13 MA-2.
+    assert len(cells) == 2 * size + 2
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_evidence_gaps(world, chronology, django_assert_num_queries, size):
+    grow(world, chronology, size)
+    with django_assert_num_queries(2):
+        gaps = evidence_gaps(matter=world.matter, user=world.expert)
+        assert [a.claim.cause_of_action for a in gaps.allegations]
