@@ -401,8 +401,8 @@ class MatrixCell:
             return "mixed"
         for stance in (Stance.SUPPORTS, Stance.CONTRADICTS):
             if stance in stances:
-                return stance
-        return Stance.CONTEXT
+                return stance.value
+        return Stance.CONTEXT.value
 
 
 @dataclass(frozen=True)

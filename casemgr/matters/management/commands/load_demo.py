@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from casemgr.deadlines.demo import demo_deadlines_load
 from casemgr.evidence.demo import demo_exhibits_load
 from casemgr.matters.demo import DemoDataError, demo_load
+from casemgr.timeline.demo import demo_chronology_load
 
 
 class Command(BaseCommand):
@@ -45,6 +46,13 @@ class Command(BaseCommand):
         self.stdout.write(f"  {'exhibits':<20} {exhibits:>4}  (generated and uploaded)")
         deadlines = demo_deadlines_load()
         self.stdout.write(f"  {'deadlines':<20} {deadlines:>4}  (dated from today)")
+        try:
+            chronology = demo_chronology_load()
+        except DemoDataError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(
+            f"  {'events':<20} {chronology.events:>4}  ({chronology.links} evidence links)"
+        )
 
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password: {summary.password}):"))
