@@ -24,6 +24,7 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
+from casemgr.access.models import Clearance
 from casemgr.deadlines.models import Deadline, DeadlineStatus
 from casemgr.evidence.models import Exhibit
 from casemgr.matters.models import Hearing, Matter, Party, Person
@@ -149,7 +150,7 @@ class TimelineItem:
 
     @property
     def designation(self) -> int:
-        return getattr(self.record, "designation", 1)
+        return getattr(self.record, "designation", Clearance.STANDARD)
 
     @property
     def proceeding_id(self) -> int | None:
