@@ -1,6 +1,6 @@
 from django.urls import path
 
-from casemgr.timeline import views
+from casemgr.timeline import export_urls, views
 
 app_name = "timeline"
 
@@ -42,3 +42,6 @@ urlpatterns = [
 from casemgr.timeline.export_urls import urlpatterns as export_patterns  # noqa: E402
 
 urlpatterns += export_patterns
+
+# The exports (PDF and CSV) live in their own module, under the same namespace.
+urlpatterns += export_urls.urlpatterns
