@@ -24,7 +24,7 @@ class _ExportView(MatterMixin, View):
         raise NotImplementedError
 
     def get(self, request, *args, **kwargs):
-        filters = None
+        filters, applied = None, {}
         if self.takes_filters:
             # The timeline's own filters, read as the API reads them, so that an export
             # holds what the filtered page shows.
@@ -40,6 +40,7 @@ class _ExportView(MatterMixin, View):
                     content_type="text/plain; charset=utf-8",
                 )
             filters = selectors.TimelineFilters(**query.validated_data)
+            applied = {name: str(value) for name, value in query.validated_data.items()}
         export = self.make(filters)
         audit_record(
             action=AuditAction.DOWNLOAD,
@@ -49,7 +50,7 @@ class _ExportView(MatterMixin, View):
             detail={
                 "export": self.name,
                 "filename": export.filename,
-                "filters": dict(request.GET.items()) if self.takes_filters else {},
+                "filters": applied,
             },
         )
         response = HttpResponse(export.content, content_type=export.content_type)
