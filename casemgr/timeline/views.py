@@ -170,8 +170,10 @@ class _EventFormView(_EventMixin, MatterEditMixin, TemplateView):
         raise NotImplementedError
 
     def get_form(self, data=None):
+        # Ids of their own: the page holds the filters and perhaps other entries' forms.
         return EventForm(
             data,
+            auto_id=f"event-{self.event.pk or 'new'}-%s",
             instance=self.event,
             matter=self.matter,
             clearance=policy.clearance(self.request.user, self.matter),
@@ -260,7 +262,13 @@ class EvidenceLinkCreateView(_EventMixin, MatterEditMixin, TemplateView):
 
     def get_form(self, data=None):
         link = EvidenceLink(matter=self.matter, event=self.event)
-        return EvidenceLinkForm(data, instance=link, matter=self.matter, user=self.request.user)
+        return EvidenceLinkForm(
+            data,
+            auto_id=f"link-{self.event.pk}-%s",
+            instance=link,
+            matter=self.matter,
+            user=self.request.user,
+        )
 
     def get(self, request, *args, **kwargs):
         self.event = self.get_event(kwargs["pk"])
