@@ -39,8 +39,8 @@ def entry_time(item) -> str:
 
 
 @register.filter
-def claim_of(allegation, claims_by_id: dict):
-    return claims_by_id.get(allegation.claim_id)
+def claim_by_id(claim_id: int, claims_by_id: dict):
+    return claims_by_id.get(claim_id)
 
 
 @register.filter
@@ -49,3 +49,16 @@ def evidence_url(link) -> str:
     cited when it has one ready, else the exhibit's page."""
     ready = link.exhibit_file_id and link.exhibit_file.rendition == ExhibitFile.Rendition.READY
     return link.preview_url if ready else link.exhibit.get_absolute_url()
+
+
+@register.filter
+def claim_short(claim) -> str:
+    """A claim's cause of action without its statutory detail: "Breach of contract – the
+    Northwind API Terms of Service" -> "Breach of contract"; long names cut at six words."""
+    if claim is None:
+        return ""
+    name = str(claim.cause_of_action)
+    for mark in (" (", " – ", " - ", ", "):
+        name = name.split(mark, 1)[0]
+    words = name.split()
+    return " ".join(words[:6]) + ("…" if len(words) > 6 else "")
