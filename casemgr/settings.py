@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "casemgr.evidence",
     "casemgr.deadlines",
     "casemgr.timeline",
+    "casemgr.bundles",
 ]
 
 MIDDLEWARE = [
@@ -166,6 +167,9 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 EVIDENCE_MAX_UPLOAD_BYTES = env.int("EVIDENCE_MAX_UPLOAD_BYTES", default=2 * 1024**3)
 # Largest image, in pixels, accepted (decompression bombs).
 EVIDENCE_MAX_IMAGE_PIXELS = env.int("EVIDENCE_MAX_IMAGE_PIXELS", default=100_000_000)
+# A bundle page warns (and offers to split) past this size: court filing systems and e-mail
+# refuse larger files.
+BUNDLE_SIZE_WARNING_MB = env.int("BUNDLE_SIZE_WARNING_MB", default=500)
 FILE_UPLOAD_TEMP_DIR = env.str("FILE_UPLOAD_TEMP_DIR", default=None)
 
 _s3_bucket = env.str("AWS_STORAGE_BUCKET_NAME", default="")
@@ -238,6 +242,16 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# How long Redis waits for a started task's acknowledgement before handing it to another
+# worker, when the one running it died without a word (a bundle build, unlike an e-mail,
+# has no sweep to pick it up again).
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # Look for such tasks once a minute (kombu's default works out at every 100 s).
+    "unacked_restore_interval": min(60, CELERY_VISIBILITY_TIMEOUT),
+    "unacked_restore_throttle": 1,
+}
 # Beat only finds due work; a reminder due next month is a row, not a Celery ETA.
 REMINDER_SWEEP_SECONDS = env.float("REMINDER_SWEEP_SECONDS", default=120.0)
 CELERY_BEAT_SCHEDULE = {

@@ -52,6 +52,12 @@ def store_path(path: Path, sha256: str) -> str:
         return _save_whole(key, source)
 
 
+def store_file(path: Path, key: str) -> str:
+    """Publish a finished local file (a built bundle) under `key`, whole or not at all."""
+    with path.open("rb") as source:
+        return _save_whole(key, source)
+
+
 def store_bytes(data: bytes, key: str) -> str:
     if default_storage.exists(key):
         return key

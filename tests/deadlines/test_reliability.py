@@ -11,13 +11,9 @@ arrived once and every row be marked sent.
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import os
 import random
-import signal
 import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -25,28 +21,24 @@ from collections import Counter
 from datetime import timedelta
 from email.parser import BytesHeaderParser
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import redis
 from aiosmtpd.controller import Controller
-from django.db import connection
 from django.utils import timezone
 
 from casemgr.access.models import Clearance, MatterMembership, Role
 from casemgr.deadlines.models import Deadline, Reminder
 from tests.factories import MatterFactory, ProceedingFactory, UserFactory
+from tests.worker_process import Worker, database_url
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(__file__).resolve().parents[2]
-CELERY = Path(sys.executable).parent / "celery"
 REDIS_URL = "redis://127.0.0.1:6379/13"  # a database no other test uses
 DUE = 500
 PEOPLE = 50
 KILL_AFTER = (50, 120, 190, 260, 330)  # arrivals at which the worker is killed...
 KILL_JITTER = 0.025  # ...within this many seconds (about one message's time)
-PR_SET_CHILD_SUBREAPER = 36
 
 
 class Mailbox:
@@ -102,101 +94,6 @@ def mailbox():
         controller.stop()
 
 
-def _group_members(pgid: int) -> list[int]:
-    members = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        if int(stat.rpartition(")")[2].split()[2]) == pgid:
-            members.append(int(entry.name))
-    return members
-
-
-class Worker:
-    """`celery worker --beat` in a session of its own, killed and started again at will.
-
-    While it lives, this process is a child subreaper (Linux), so that the worker's children,
-    orphaned by the kill, are handed to us and reaped rather than left as zombies (the
-    machine's init may not reap them)."""
-
-    def __init__(self, *, env: dict[str, str], folder: Path) -> None:
-        self.env, self.folder = env, folder
-        self.log = (folder / "worker.log").open("a+b")  # appends, wherever we last read
-        self.process: subprocess.Popen | None = None
-        self.starts = 0
-        self._libc = ctypes.CDLL(None, use_errno=True)
-        self._libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-
-    def start(self) -> None:
-        self.starts += 1
-        # A schedule file of its own each time: one killed mid-write must not stop beat.
-        schedule = self.folder / f"beat-{self.starts}"
-        self.log.write(f"--- start {self.starts}\n".encode())
-        self.log.flush()
-        self.process = subprocess.Popen(
-            [
-                str(CELERY),
-                "-A",
-                "casemgr",
-                "worker",
-                "--beat",
-                "-Q",
-                "mail",
-                "--concurrency",
-                "2",
-                "--schedule",
-                str(schedule),
-                "-l",
-                "WARNING",
-                # Alone on its broker: nothing to synchronise with, so start at once.
-                "--without-mingle",
-                "--without-gossip",
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=self.log,
-            stderr=self.log,
-            start_new_session=True,
-        )
-
-    def kill(self) -> None:
-        if self.process is None:
-            return
-        pgid = self.process.pid
-        try:
-            os.killpg(pgid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        self.process.wait()
-        self.process = None
-        until = time.monotonic() + 10
-        while (members := _group_members(pgid)) and time.monotonic() < until:
-            for pid in members:
-                try:
-                    os.waitpid(pid, os.WNOHANG)
-                except ChildProcessError:
-                    pass
-            time.sleep(0.01)
-
-    def check_alive(self) -> None:
-        if self.process is not None and self.process.poll() is not None:
-            pytest.fail(f"the worker exited by itself, with {self.process.returncode}")
-
-    def output(self) -> str:
-        self.log.flush()
-        self.log.seek(0)
-        return self.log.read().decode(errors="replace")[-20_000:]
-
-    def close(self) -> None:
-        self.kill()
-        self.log.close()
-        self._libc.prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
-
-
 def make_due_reminders() -> list[int]:
     """DUE unsent reminders whose time has passed: PEOPLE members × DUE / PEOPLE open
     deadlines, one e-mail each (nobody has a digest time)."""
@@ -237,14 +134,11 @@ def make_due_reminders() -> list[int]:
 
 
 def worker_env(smtp_port: int) -> dict[str, str]:
-    db = connection.settings_dict
-    credentials = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "casemgr.settings",
         "DEBUG": "1",
-        # The test database, where this test's rows are committed.
-        "DATABASE_URL": f"postgres://{credentials}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": database_url(),
         "REDIS_URL": REDIS_URL,
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
         "REMINDER_SWEEP_SECONDS": "1",

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from casemgr.bundles.demo import demo_bundles_load
 from casemgr.deadlines.demo import demo_deadlines_load
 from casemgr.evidence.demo import demo_exhibits_load
 from casemgr.matters.demo import DemoDataError, demo_load
@@ -53,6 +54,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  {'events':<20} {chronology.events:>4}  ({chronology.links} evidence links)"
         )
+        bundles = demo_bundles_load()
+        self.stdout.write(f"  {'bundles':<20} {bundles:>4}  (first version queued)")
 
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password: {summary.password}):"))

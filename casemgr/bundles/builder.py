@@ -1,0 +1,313 @@
+"""The court bundle builder. Pure: paths and titles in, a PDF file out; no Django.
+
+Follows the judiciary's *General guidance on electronic court bundles* and the Commercial
+Court Guide: a cover and an index (laid out by WeasyPrint), the documents in order
+with optional section dividers (concatenated with qpdf), every page numbered bottom right
+from 1 on the cover so that the printed number, the index, the page label and the PDF page
+number agree; a nested bookmark per section and document; index entries that link to their
+documents.
+
+Once a version has been served, its pages keep their numbers. Pass that version's `layout`
+as `Spec.served`: documents added since go at the end, numbered on from the last page
+(LateMode.END, the guidance's default), or in place with numbers like 45A, 45B
+(LateMode.IN_PLACE).
+
+The work is split between this module (the public interface and the order of work),
+`numbering` (where each page goes and what number it bears), `front_matter` (the cover, the
+index and the dividers, laid out by WeasyPrint) and `marking` (stamps, labels, links and
+bookmarks on the assembled pages, and the check).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tempfile
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+import pikepdf
+
+from casemgr.bundles import front_matter, marking, numbering
+
+
+class BundleError(Exception):
+    """An input cannot be bundled (unreadable, encrypted, not a PDF), in words a paralegal
+    can act on."""
+
+
+class BundleCheckError(BundleError):
+    """The finished file failed its final check; it must not be published."""
+
+
+class LateMode(StrEnum):
+    END = "end"
+    IN_PLACE = "in_place"
+
+
+@dataclass(frozen=True)
+class Document:
+    key: str  # stable across versions, chosen by the caller (e.g. "entry:12")
+    path: Path  # a PDF: the original, or the PDF rendition of an image, e-mail...
+    title: str
+    reference: str = ""  # exhibit reference, e.g. "MA-1"
+    date: str = ""  # as shown in the index, e.g. "12 March 2026"
+
+
+@dataclass(frozen=True)
+class Section:
+    letter: str  # "A"
+    title: str  # "Statements of case"
+    documents: tuple[Document, ...]
+
+
+@dataclass(frozen=True)
+class Spec:
+    title: str  # "Bundle for the CMC on 12 March 2027"
+    case_name: str = ""  # "Northwind v Jadeport"
+    claim_number: str = ""  # "IL-2026-000123"
+    court: str = ""
+    prepared_on: str = ""  # shown on the cover
+    version: int = 1
+    sections: tuple[Section, ...] = ()
+    dividers: bool = False
+    served: dict | None = None  # Result.layout of the last served version
+    late_mode: LateMode = LateMode.END
+
+
+@dataclass(frozen=True)
+class Run:
+    """A run of consecutive pages in the output: the cover, the index, a divider or a
+    document."""
+
+    key: str  # "cover", "index", "divider:A" or the document's key
+    kind: str  # "cover" | "index" | "divider" | "document"
+    section: str  # section letter, "" for cover and index
+    title: str
+    reference: str
+    first: int  # 0-based index of its first page in the file
+    labels: tuple[str, ...]  # printed page numbers, e.g. ("45", "46") or ("45A", "45B")
+    late: bool  # added after the served version
+    tab: str = ""  # the document's tab in the index, e.g. "B3" (or "B2A" once inserted)
+
+
+@dataclass(frozen=True)
+class Result:
+    page_count: int
+    runs: tuple[Run, ...]
+    scanned: tuple[tuple[str, str], ...]  # (document key, page label) of pages with no text
+    layout: dict  # JSON-able; pass as Spec.served when this version has been served
+    size: int
+    sha256: str
+
+
+Progress = Callable[[int, int], None]  # (pages done, pages in all)
+
+
+def build(spec: Spec, out: Path, progress: Progress | None = None) -> Result:
+    """Build the bundle described by `spec` into the file `out` and return what is in it.
+
+    Raises BundleError, naming the document, when an input is not a readable PDF, and when
+    `spec.served` cannot be honoured (a served document removed, or its page count changed).
+    """
+    counts = {
+        document.key: count_pages(document.path, title=document.title or document.reference)
+        for section in spec.sections
+        for document in section.documents
+    }
+    items = numbering.arrange(spec, counts)
+    groups = numbering.headings(spec, items)
+    front = front_matter.lay_out(spec, items, groups)
+    runs = _runs(spec, items, front)
+    page_count = runs[-1].first + len(runs[-1].labels)
+
+    with tempfile.TemporaryDirectory(prefix="bundle-") as work:
+        front_path = Path(work, "front.pdf")
+        front_path.write_bytes(front.pdf)
+        job = pikepdf.Job(
+            {
+                "inputFile": "",
+                "empty": "",
+                "outputFile": str(out),  # required of a job; pdf.save below writes it
+                "noWarn": "",
+                # qpdf's default ("auto") parses every content stream looking for fonts
+                # and images a page does not use: seconds per thousand pages, and nothing
+                # removed from a bundle is worth that.
+                "removeUnreferencedResources": "no",
+                "pages": _sources(items, front, front_path),
+            }
+        )
+        try:
+            # qpdf reads the documents' streams only as it writes the bundle, so memory
+            # stays flat however large the scans; pikepdf's copy_foreign copies every
+            # stream into memory at once (10,000 scanned pages would not fit).
+            pdf = job.create_pdf()
+        except (pikepdf.PdfError, pikepdf.JobUsageError, RuntimeError) as error:
+            raise BundleError(f"The documents could not be put together: {error}") from None
+        with pdf:
+            if len(pdf.pages) != page_count:  # a file changed while the bundle was built
+                raise BundleError(
+                    "A document changed while the bundle was being built. Build it again."
+                )
+            scanned = marking.mark(
+                pdf,
+                title=spec.title,
+                runs=runs,
+                outline=_outline(groups, items, runs),
+                links={f"run-{n}": runs[n + 2] for n in range(len(items))},
+                progress=progress,
+            )
+            pdf.save(
+                out,
+                linearize=False,
+                object_stream_mode=pikepdf.ObjectStreamMode.generate,
+                compress_streams=True,
+            )
+
+    with out.open("rb") as handle:
+        sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
+    return Result(
+        page_count=page_count,
+        runs=runs,
+        scanned=tuple(scanned),
+        layout=numbering.layout(spec, items, runs, index_pages=front.index_pages),
+        size=out.stat().st_size,
+        sha256=sha256,
+    )
+
+
+def check(out: Path, result: Result) -> None:
+    """Raise BundleCheckError unless the file at `out` is the bundle `result` describes:
+    every page there and stamped with its number, page labels as printed, and every bookmark
+    and index link pointing at the right page of this file."""
+    try:
+        pdf = pikepdf.open(out)
+    except (pikepdf.PdfError, pikepdf.PasswordError, OSError) as error:
+        raise BundleCheckError(f"The bundle does not open: {error}") from None
+    with pdf:
+        problem = marking.problem(pdf, result.page_count, result.runs)
+    if problem:
+        raise BundleCheckError(f"The bundle failed its final check: {problem}")
+
+
+def count_pages(path: Path, *, title: str = "") -> int:
+    """The number of pages of the PDF at `path`. Raises BundleError, naming the document
+    by `title` (or by its file name), when it is not a PDF this builder can read."""
+    name = f'"{title}"' if title else f'"{Path(path).name}"'
+    try:
+        with open(path, "rb") as handle:
+            start = handle.read(1024)
+    except OSError as error:
+        raise BundleError(f"The file of {name} could not be read ({error.strerror}).") from None
+    if b"%PDF-" not in start:  # readers accept junk before the header, but not much
+        raise BundleError(
+            f"{name} is not a PDF. Bundle its PDF rendition, or convert it to PDF first."
+        )
+    try:
+        with pikepdf.open(path) as pdf:
+            pages = len(pdf.pages)
+    except pikepdf.PasswordError:
+        raise BundleError(
+            f"{name} is a password-protected PDF, so it cannot be bundled. "
+            "Ask for an unprotected copy."
+        ) from None
+    except (pikepdf.PdfError, RuntimeError) as error:
+        raise BundleError(f"{name} is a damaged PDF that could not be read: {error}") from None
+    if pages == 0:
+        raise BundleError(f"{name} is a PDF with no pages.")
+    return pages
+
+
+_UNSAFE_IN_FILE_NAME = re.compile(r"[^\w .-]|_")
+FILE_NAME_LIMIT = 120
+
+
+def file_name(claim_number: str, case_name: str, letter: str, version: int = 1) -> str:
+    """The download name of a bundle, e.g. "IL-2026-000123 Northwind v Jadeport - Bundle A
+    - v2.pdf": letters, digits, spaces, hyphens and dots only, at most FILE_NAME_LIMIT
+    characters (the case name is shortened to fit)."""
+    ending = " - ".join(part for part in (f"Bundle {_safe(letter)}".strip(), f"v{version}"))
+    start = " ".join(part for part in (_safe(claim_number), _safe(case_name)) if part)
+    start = start[: FILE_NAME_LIMIT - len(ending) - len(" - .pdf")].rstrip(" .-")
+    return f"{start} - {ending}.pdf" if start else f"{ending}.pdf"
+
+
+def _safe(text: str) -> str:
+    """`text` with every character other than a letter, digit, space, hyphen or dot made a
+    space, runs of spaces collapsed, and no dot or hyphen to start (a hidden file, an
+    option)."""
+    text = _UNSAFE_IN_FILE_NAME.sub(" ", unicodedata.normalize("NFC", text))
+    return " ".join(text.split()).lstrip(".-").strip()
+
+
+# The order of work
+
+
+def _runs(spec: Spec, items: list[numbering.Item], front: front_matter.Front) -> tuple[Run, ...]:
+    runs = [
+        Run("cover", "cover", "", spec.title, "", 0, ("1",), late=False),
+        Run("index", "index", "", "Index", "", 1, front.index_labels, late=False),
+    ]
+    first = 1 + len(front.index_labels)
+    for item in items:
+        runs.append(
+            Run(
+                key=item.key,
+                kind=item.kind,
+                section=item.section,
+                title=item.title,
+                reference=item.reference,
+                first=first,
+                labels=item.labels,
+                late=item.late,
+                tab=item.tab,
+            )
+        )
+        first += len(item.labels)
+    return tuple(runs)
+
+
+def _sources(items: list[numbering.Item], front: front_matter.Front, front_path: Path) -> list:
+    """The pages of the bundle as qpdf's job file lists them: files and page ranges."""
+    last = front.index_first + front.index_pages - 1
+    sources = [
+        {"file": str(front_path), "range": "1"},
+        {"file": str(front_path), "range": f"{front.index_first}-{last}"},
+    ]
+    if front.padding:
+        blank = ",".join([str(front.blank_page)] * front.padding)
+        sources.append({"file": str(front_path), "range": blank})
+    for item in items:
+        if item.kind == "divider":
+            sources.append({"file": str(front_path), "range": str(front.divider_pages[item.key])})
+        else:
+            sources.append({"file": str(Path(item.path).resolve()), "range": "1-z"})
+    return sources
+
+
+def _outline(
+    groups: list[numbering.Heading], items: list[numbering.Item], runs: tuple[Run, ...]
+) -> marking.Outline:
+    """Bookmarks: the index, then each section (at its divider, or its first document) with
+    a bookmark per document whose title carries its tab and first page, as in the index."""
+
+    def run(position: int) -> Run:
+        return runs[position + 2]  # after the cover and the index
+
+    outline = [("Index", runs[1].first, [])]
+    for group in groups:
+        children = [
+            (
+                f"{items[n].tab} {items[n].entry_title} (p. {items[n].labels[0]})",
+                run(n).first,
+                [],
+            )
+            for n in group.entries
+        ]
+        start = group.divider if group.divider is not None else next(iter(group.entries), None)
+        if start is not None:
+            outline.append((group.bookmark, run(start).first, children))
+    return outline

@@ -1,0 +1,135 @@
+"""Reads for bundles, with the prefetching that keeps the pages' query counts flat."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from casemgr.access import policy
+from casemgr.bundles import services
+from casemgr.bundles.models import Bundle, Entry, Section, Version
+from casemgr.evidence.models import Exhibit, ExhibitFile
+
+FILE_FIELDS = ("pk", "exhibit_id", "original_name", "page_count", "size", "rendition", "flags")
+
+
+def bundles_for(*, matter, user) -> QuerySet[Bundle]:
+    return (
+        Bundle.objects.visible_to(user)
+        .filter(matter=matter)
+        .select_related("proceeding", "hearing")
+        .annotate(entry_count=Count("entries", distinct=True))
+        .prefetch_related(
+            Prefetch(
+                "versions",
+                queryset=Version.objects.order_by("-number").only(
+                    "bundle_id", "number", "status", "page_count", "served_at"
+                ),
+                to_attr="history",
+            )
+        )
+    )
+
+
+@dataclass
+class SectionView:
+    section: Section
+    entries: list[Entry] = field(default_factory=list)
+
+
+@dataclass
+class BundleView:
+    bundle: Bundle
+    sections: list[SectionView]
+    hidden: int  # entries above the reader's clearance: counted, never named
+    left_out: list[Entry]  # entries the audience now keeps out
+    versions: list[Version]
+    served_keys: set[str]
+    projected: dict
+
+
+def bundle_view(*, bundle: Bundle, user) -> BundleView:
+    sections = list(bundle.sections.all())
+    entries = list(
+        Entry.objects.filter(bundle=bundle)
+        .select_related("exhibit", "file")
+        .prefetch_related(
+            Prefetch("exhibit__files", queryset=ExhibitFile.objects.only(*FILE_FIELDS))
+        )
+        .order_by("section__position", "position", "pk")
+    )
+    visible = set(
+        Exhibit.objects.visible_to(user)
+        .filter(pk__in={entry.exhibit_id for entry in entries})
+        .values_list("pk", flat=True)
+    )
+    by_section = {section.pk: SectionView(section) for section in sections}
+    left_out, hidden = [], 0
+    for entry in entries:
+        if entry.exhibit_id not in visible:
+            hidden += 1
+            continue
+        files = [entry.file] if entry.file else list(entry.exhibit.files.all())
+        entry.pages = sum(f.page_count or 0 for f in files)
+        entry.not_ready = [f for f in files if f.rendition != ExhibitFile.Rendition.READY]
+        entry.refused = bundle.refusal(entry.exhibit)
+        if entry.refused:
+            left_out.append(entry)
+        by_section[entry.section_id].entries.append(entry)
+    clearance = policy.clearance(user, bundle.matter) or 0
+    versions = list(bundle.versions.select_related("requested_by", "served_by").defer("layout"))
+    of_file = current_designations(versions)
+    of_notes = current_designations(versions, notes=True)
+    for n, version in enumerate(versions):
+        # What a version says (its contents, what was left out, why it failed) names its
+        # documents: only for readers cleared for the most confidential of them.
+        version.visible = of_notes[version.pk] <= clearance
+        version.downloadable = (
+            version.status == Version.Status.READY and of_file[version.pk] <= clearance
+        )
+        version.stalled = services.is_stalled(version)
+        earlier = next((v for v in versions[n + 1 :] if v.status == Version.Status.READY), None)
+        version.changes = (
+            services.version_changes(version, earlier)
+            if version.status == Version.Status.READY
+            else None
+        )
+    return BundleView(
+        bundle=bundle,
+        sections=list(by_section.values()),
+        hidden=hidden,
+        left_out=left_out,
+        versions=versions,
+        served_keys=services.served_keys(bundle),
+        projected=services.projected(bundle, [e for e in entries if not bundle.refusal(e.exhibit)]),
+    )
+
+
+def current_designations(versions: list[Version], *, notes: bool = False) -> dict[int, int]:
+    """Each version's designation as its documents are designated now (an exhibit made
+    attorneys' eyes only after the build takes its versions with it): of its file, or with
+    `notes`, of what the page says about it, which also names the documents left out."""
+    named = {
+        version.pk: {
+            row["exhibit"] for row in [*version.contents, *(version.left_out if notes else [])]
+        }
+        for version in versions
+    }
+    now = dict(
+        Exhibit.objects.filter(pk__in=set().union(*named.values())).values_list("pk", "designation")
+    )
+    return {
+        version.pk: max([version.designation, *(now.get(pk, 0) for pk in named[version.pk])])
+        for version in versions
+    }
+
+
+def exhibit_choices(*, bundle: Bundle, exhibits: list[Exhibit]) -> list[Exhibit]:
+    """The picker's exhibits, each marked with why it cannot go in, or that it is in."""
+    present = set(Entry.objects.filter(bundle=bundle).values_list("exhibit_id", flat=True))
+    for exhibit in exhibits:
+        exhibit.refused = bundle.refusal(exhibit)
+        exhibit.in_bundle = exhibit.pk in present
+        exhibit.pages = sum(f.page_count or 0 for f in exhibit.files.all())
+    return exhibits

@@ -1,0 +1,712 @@
+"""Writes for bundles: defining them, and building and publishing their versions.
+
+The build runs in a Celery task (tasks.build_bundle) and may run twice: after a worker dies,
+the broker hands the task to another. Each run claims the version with a token of its own;
+the output is written to a temporary file, checked, stored under a key of its own and only
+then published by a conditional UPDATE, so nobody ever downloads half a bundle and the
+second of two runs publishes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tempfile
+import time
+import uuid
+from collections import Counter
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from casemgr.access.audit import audit_record
+from casemgr.access.models import AuditAction, Clearance
+from casemgr.bundles import builder
+from casemgr.bundles.models import Bundle, Entry, Section, Version
+from casemgr.evidence import storage
+from casemgr.evidence.models import Exhibit, ExhibitFile
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SECTIONS = (
+    ("A", "Statements of case"),
+    ("B", "Orders and judgments"),
+    ("C", "Witness statements and expert reports"),
+    ("D", "Documents"),
+)
+# A run that has not reported progress for this long is taken to have died with its worker.
+STALLED_AFTER_SECONDS = 10 * 60
+# Runs of one version after which it is marked failed rather than tried again (a bundle
+# that kills its worker every time must not loop).
+MAX_ATTEMPTS = 3
+PROGRESS_EVERY_SECONDS = 0.5
+
+
+# --- Defining a bundle --------------------------------------------------------------------
+
+
+@transaction.atomic
+def bundle_create(*, bundle: Bundle, actor, request=None) -> Bundle:
+    """Save a new bundle with the usual sections A–D, which can be renamed or removed."""
+    bundle.created_by = actor
+    bundle.full_clean()
+    bundle.save()
+    Section.objects.bulk_create(
+        Section(bundle=bundle, letter=letter, title=title, position=n)
+        for n, (letter, title) in enumerate(DEFAULT_SECTIONS)
+    )
+    _audit(AuditAction.CREATE, bundle, actor, request, {"title": bundle.title})
+    return bundle
+
+
+@transaction.atomic
+def section_add(*, bundle: Bundle, letter: str, title: str, actor, request=None) -> Section:
+    position = (bundle.sections.aggregate(p=Max("position"))["p"] or 0) + 1
+    section = Section(bundle=bundle, letter=letter.upper(), title=title, position=position)
+    section.full_clean()
+    section.save()
+    _audit(AuditAction.UPDATE, bundle, actor, request, {"section added": str(section)})
+    return section
+
+
+@transaction.atomic
+def section_remove(*, section: Section, actor, request=None) -> None:
+    if section.entries.exists():
+        raise ValidationError(f"Section {section.letter} is not empty: move its documents first.")
+    section.delete()
+    _audit(AuditAction.UPDATE, section.bundle, actor, request, {"section removed": str(section)})
+
+
+@transaction.atomic
+def entry_add(
+    *, bundle: Bundle, section: Section, exhibit: Exhibit, actor, file=None, request=None
+) -> Entry:
+    """Put an exhibit (or one of its files) at the end of a section. The caller has checked
+    that `actor` can see the exhibit; here the bundle's audience decides."""
+    if section.bundle_id != bundle.pk or exhibit.matter_id != bundle.matter_id:
+        raise ValidationError("The section and the exhibit must belong to this bundle's matter.")
+    if file is not None and file.exhibit_id != exhibit.pk:
+        raise ValidationError("That file is not part of the exhibit.")
+    if reason := bundle.refusal(exhibit):
+        raise ValidationError(f"{exhibit.reference} cannot go into this bundle: {reason}.")
+    present = Entry.objects.filter(bundle=bundle, exhibit=exhibit)
+    if present.filter(file__isnull=True).exists() or (file is None and present.exists()):
+        raise ValidationError(f"{exhibit.reference} is already in the bundle.")
+    position = (section.entries.aggregate(p=Max("position"))["p"] or 0) + 1
+    try:
+        with transaction.atomic():
+            entry = Entry.objects.create(
+                bundle=bundle,
+                section=section,
+                exhibit=exhibit,
+                file=file,
+                position=position,
+                added_by=actor,
+            )
+    except IntegrityError:  # added by somebody else a moment ago
+        raise ValidationError(f"{exhibit.reference} is already in the bundle.") from None
+    _audit(
+        AuditAction.UPDATE,
+        bundle,
+        actor,
+        request,
+        {"added": exhibit.reference, "section": section.letter},
+    )
+    return entry
+
+
+@transaction.atomic
+def entry_remove(*, entry: Entry, actor, request=None) -> None:
+    if entry.key in served_keys(entry.bundle):
+        raise ValidationError(
+            f"{entry.exhibit.reference} was in a version already served: pages cited from it "
+            "must keep their numbers, so it stays in the bundle."
+        )
+    entry.delete()
+    _audit(AuditAction.UPDATE, entry.bundle, actor, request, {"removed": entry.exhibit.reference})
+
+
+@transaction.atomic
+def bundle_arrange(
+    *, bundle: Bundle, order: list[tuple[int, list[int]]], actor, request=None
+) -> None:
+    """Put the entries in the given order: [(section id, [entry ids in order]), ...].
+
+    Every entry of the bundle must be named once. Once a version has been served, its
+    documents keep their sections and their order; late documents go wherever they are put.
+    """
+    sections = {s.pk: s for s in bundle.sections.select_for_update()}
+    entries = {e.pk: e for e in bundle.entries.all()}
+    named = [pk for _, ids in order for pk in ids]
+    if not {section_id for section_id, _ in order} <= set(sections):
+        raise ValidationError("A section named in the new order is not in this bundle.")
+    if sorted(named) != sorted(entries):
+        raise ValidationError(
+            "The bundle changed while you were arranging it; reload the page and try again."
+        )
+    served = served_order(bundle)
+    if served:
+        placed = [
+            (f"entry:{pk}", sections[section_id].letter) for section_id, ids in order for pk in ids
+        ]
+        kept = [item for item in placed if item[0] in dict(served)]
+        if kept != served:
+            raise ValidationError(
+                "Documents in a served version keep their sections and their order, so that "
+                "pages already cited keep their numbers. Only late documents can be moved."
+            )
+    changed = []
+    for section_id, ids in order:
+        for position, pk in enumerate(ids, start=1):
+            entry = entries[pk]
+            if entry.section_id != section_id or entry.position != position:
+                entry.section_id, entry.position = section_id, position
+                changed.append(entry)
+    Entry.objects.bulk_update(changed, ["section", "position"])
+    if changed:
+        _audit(AuditAction.UPDATE, bundle, actor, request, {"rearranged": len(changed)})
+
+
+def served_version(bundle: Bundle) -> Version | None:
+    return (
+        bundle.versions.filter(status=Version.Status.READY, served_at__isnull=False)
+        .order_by("-number")
+        .first()
+    )
+
+
+def served_order(bundle: Bundle) -> list[tuple[str, str]]:
+    """(entry key, section letter) of the entries whose place in the list fixes their pages
+    in the served version, in order. Late documents added at the end are not among them:
+    they sit after the last page whatever their place in the list."""
+    version = served_version(bundle)
+    if version is None:
+        return []
+    at_end = version.late_mode == Bundle.LateMode.END
+    seen: dict[str, str] = {}
+    for row in version.contents:
+        if not (row["late"] and at_end):
+            seen.setdefault(row["entry"], row["section"])
+    return list(seen.items())
+
+
+def served_keys(bundle: Bundle) -> set[str]:
+    """Entry keys of every document in the served version: they can no longer be removed."""
+    version = served_version(bundle)
+    return {row["entry"] for row in version.contents} if version else set()
+
+
+# --- Versions -----------------------------------------------------------------------------
+
+
+def version_request(*, bundle: Bundle, actor, request=None) -> Version:
+    """Queue a new version. The build runs on the `bundles` queue once this commits."""
+    from casemgr.bundles.tasks import build_bundle
+
+    with transaction.atomic():
+        Bundle.objects.select_for_update().filter(pk=bundle.pk).first()
+        busy = bundle.versions.filter(status__in=[Version.Status.QUEUED, Version.Status.BUILDING])
+        for version in busy:
+            if not is_stalled(version):
+                raise ValidationError(
+                    f"Version {version.number} is still being built; wait for it to finish."
+                )
+            _fail(version, "The build stopped (its worker was lost); a new version was asked.")
+        if not bundle.entries.exists():
+            raise ValidationError("Add at least one exhibit before building the bundle.")
+        number = (bundle.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        version = Version.objects.create(
+            bundle=bundle, number=number, requested_by=actor, late_mode=bundle.late_mode
+        )
+        _audit(AuditAction.CREATE, bundle, actor, request, {"version": number, "build": "queued"})
+        transaction.on_commit(lambda: _queue(build_bundle, version))
+    return version
+
+
+def _queue(task, version: Version) -> None:
+    """Hand the build to the broker; if it cannot be reached, say so on the version rather
+    than leave it queued for ever (the request has committed: raising helps nobody)."""
+    try:
+        task.delay(version.pk)
+    except Exception:
+        log.exception("Could not queue the build of bundle version %s", version.pk)
+        _fail(
+            version,
+            "The build could not be queued (the task broker did not answer); "
+            "build again in a minute.",
+        )
+
+
+def is_stalled(version: Version) -> bool:
+    if version.finished:
+        return False
+    last = version.heartbeat_at or version.requested_at
+    return (timezone.now() - last).total_seconds() > STALLED_AFTER_SECONDS
+
+
+@transaction.atomic
+def version_serve(*, version: Version, actor, request=None) -> None:
+    """Record that this version went to the court and the parties: from now on its pages
+    keep their numbers in every later version."""
+    if version.status != Version.Status.READY:
+        raise ValidationError("Only a ready version can be marked as served.")
+    if version.served_at is None:
+        Version.objects.filter(pk=version.pk).update(served_at=timezone.now(), served_by=actor)
+        _audit(AuditAction.UPDATE, version.bundle, actor, request, {"served": version.number})
+
+
+def version_open_verified(*, version: Version, request):
+    """The published file for download, after its hash is checked and the download audited.
+    Raises storage.TamperedFile if the stored bytes changed."""
+    storage.verify(version.storage_key, version.sha256)
+    audit_record(
+        action=AuditAction.DOWNLOAD,
+        request=request,
+        matter=version.bundle.matter,
+        obj=version.bundle,
+        detail={"version": version.number, "sha256": version.sha256},
+    )
+    return storage.default_storage.open(version.storage_key, "rb")
+
+
+# --- Building -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Claim:
+    version: Version
+    token: str
+
+
+def version_build(version_id: int) -> str:
+    """Build one version, start to finish. Returns what happened, for the task's log."""
+    claim = _claim(version_id)
+    if claim is None:
+        return "already finished"
+    version = claim.version
+    if version.attempts > MAX_ATTEMPTS:
+        _fail(version, f"Gave up after {MAX_ATTEMPTS} attempts; the worker kept stopping.")
+        return "failed"
+    try:
+        return _build(claim)
+    except BuildRefused as refusal:
+        _fail(version, str(refusal), token=claim.token)
+        return "failed"
+    except storage.TamperedFile as error:
+        log.critical("Integrity check failed while bundling version %s: %s", version_id, error)
+        audit_record(
+            action=AuditAction.INTEGRITY_FAILED,
+            matter=version.bundle.matter,
+            obj=version.bundle,
+            detail={"version": version.number, "error": str(error)},
+        )
+        _fail(
+            version,
+            "An exhibit failed its integrity check: its stored bytes no longer match their "
+            "SHA-256. Nothing was published. Tell your administrator.",
+            token=claim.token,
+        )
+        return "tampered"
+    except builder.BundleError as error:
+        _fail(version, str(error), token=claim.token)
+        return "failed"
+    except SoftTimeLimitExceeded:
+        _fail(version, "The build took longer than its time limit and was stopped.", claim.token)
+        return "failed"
+    except Exception:
+        # Logged with its traceback, and shown on the page; not raised again, so that a
+        # build run in the web process (no Redis) shows the failure instead of an error page.
+        log.exception("Building bundle version %s failed", version_id)
+        _fail(version, "The build failed unexpectedly; building again may help.", claim.token)
+        return "failed"
+
+
+class BuildRefused(Exception):
+    """The bundle cannot be built as it stands, for a reason the page shows."""
+
+
+def _claim(version_id: int) -> _Claim | None:
+    with transaction.atomic():
+        version = (
+            Version.objects.select_for_update()
+            .select_related("bundle__matter", "bundle__proceeding__court")
+            .get(pk=version_id)
+        )
+        if version.finished:
+            return None
+        token = uuid.uuid4().hex
+        now = timezone.now()
+        version.status = Version.Status.BUILDING
+        version.attempt = token
+        version.attempts += 1
+        version.started_at = version.started_at or now
+        version.heartbeat_at = now
+        version.pages_done = 0
+        version.save(
+            update_fields=[
+                "status",
+                "attempt",
+                "attempts",
+                "started_at",
+                "heartbeat_at",
+                "pages_done",
+            ]
+        )
+    return _Claim(version, token)
+
+
+def _mine(claim: _Claim):
+    return Version.objects.filter(
+        pk=claim.version.pk, attempt=claim.token, status=Version.Status.BUILDING
+    )
+
+
+@dataclass(frozen=True)
+class _Input:
+    entry: Entry
+    file: ExhibitFile
+
+
+def _inputs(bundle: Bundle) -> tuple[list[tuple[Section, list[_Input]]], list[dict]]:
+    """What goes in, section by section, and what the audience keeps out (with why). A
+    document of the served version that may no longer go in stops the build: leaving it out
+    would move every page after it."""
+    served = served_keys(bundle)
+    sections = list(bundle.sections.all())
+    entries = (
+        Entry.objects.filter(bundle=bundle)
+        .select_related("exhibit", "file", "section")
+        .prefetch_related("exhibit__files")
+        .order_by("section__position", "position", "pk")
+    )
+    by_section: dict[int, list[_Input]] = {s.pk: [] for s in sections}
+    left_out = []
+    for entry in entries:
+        exhibit = entry.exhibit
+        if reason := bundle.refusal(exhibit):
+            if entry.key in served:
+                raise BuildRefused(
+                    f"{exhibit.reference} is in the served version but is now {reason}. Pages "
+                    "already cited must keep their numbers: restore it (or the bundle's "
+                    "audience), or start a new bundle."
+                )
+            left_out.append(
+                {"exhibit": exhibit.pk, "reference": exhibit.reference, "reason": reason}
+            )
+            continue
+        files = [entry.file] if entry.file else list(exhibit.files.all())
+        if not files:
+            left_out.append(
+                {"exhibit": exhibit.pk, "reference": exhibit.reference, "reason": "it has no files"}
+            )
+            continue
+        for exhibit_file in files:
+            by_section[entry.section_id].append(_Input(entry, exhibit_file))
+    return [(s, by_section[s.pk]) for s in sections], left_out
+
+
+def _check_ready(item: _Input) -> None:
+    exhibit_file, reference = item.file, item.entry.exhibit.reference
+    if exhibit_file.flags:
+        raise BuildRefused(
+            f"{reference} ({exhibit_file.original_name}) contains active content "
+            f"({', '.join(exhibit_file.flags)}); add a flattened copy and bundle that instead."
+        )
+    if exhibit_file.rendition != ExhibitFile.Rendition.READY:
+        state = (
+            f"its PDF could not be made: {exhibit_file.rendition_error}"
+            if exhibit_file.rendition == ExhibitFile.Rendition.FAILED
+            else "its PDF is still being prepared; build again in a minute"
+        )
+        raise BuildRefused(f"{reference} ({exhibit_file.original_name}): {state}.")
+
+
+def _document(item: _Input, path: Path, several: bool) -> builder.Document:
+    exhibit = item.entry.exhibit
+    title = exhibit.title
+    if several:
+        title = f"{title} – {item.file.original_name}"
+    return builder.Document(
+        key=f"{item.entry.key}/{item.file.pk}",
+        path=path,
+        title=title,
+        reference=exhibit.reference,
+        date=_display_date(exhibit),
+    )
+
+
+def short_case_name(title: str) -> str:
+    """ "Northwind Intelligence, Inc. and another v Jadeport Commerce (UK) Ltd" gives
+    "Northwind v Jadeport": the first word of each side, as bundles are usually named."""
+    sides = [side.strip() for side in re.split(r"\s+v\.?\s+", title, maxsplit=1)]
+    if len(sides) < 2 or not all(sides):
+        return title[:60]
+    return " v ".join(side.split()[0].rstrip(",") for side in sides[:2])
+
+
+def _display_date(exhibit: Exhibit) -> str:
+    if exhibit.document_date is None:
+        return ""
+    formats = {
+        Exhibit.DatePrecision.DAY: "%-d %B %Y",
+        Exhibit.DatePrecision.MONTH: "%B %Y",
+        Exhibit.DatePrecision.YEAR: "%Y",
+        Exhibit.DatePrecision.APPROXIMATE: "c. %B %Y",
+    }
+    return exhibit.document_date.strftime(formats.get(exhibit.date_precision, "%-d %B %Y"))
+
+
+def _build(claim: _Claim) -> str:
+    version = claim.version
+    bundle = version.bundle
+    sections, left_out = _inputs(bundle)
+    items = [item for _, section_items in sections for item in section_items]
+    # Until it is published, the version is as confidential as anything its failure could
+    # name; once published, as its file, which holds only what went in.
+    named = [item.entry.exhibit_id for item in items] + [row["exhibit"] for row in left_out]
+    if not _mine(claim).update(designation=exhibits_designation(named)):
+        return "superseded"
+    for item in items:
+        _check_ready(item)
+    served = served_version(bundle)
+    files_per_entry = Counter(item.entry.pk for item in items)
+    last_progress = [0.0]
+
+    def progress(done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - last_progress[0] < PROGRESS_EVERY_SECONDS and done < total:
+            return
+        last_progress[0] = now
+        pages = {"pages_done": done, "pages_total": total} if total else {}
+        if not _mine(claim).update(heartbeat_at=timezone.now(), **pages):
+            raise Superseded
+
+    with ExitStack() as stack, tempfile.TemporaryDirectory(prefix="casemgr-bundle-") as work:
+        try:
+            spec_sections = []
+            for section, section_items in sections:
+                if not section_items:  # no divider, index heading or bookmark for nothing
+                    continue
+                documents = []
+                for item in section_items:
+                    # Copied out of storage with its SHA-256 checked on the way.
+                    path = stack.enter_context(
+                        storage.local_copy(
+                            item.file.rendition_key, item.file.rendition_sha256, ".pdf"
+                        )
+                    )
+                    progress(0, 0)  # copying a large bundle out of storage takes time too
+                    documents.append(_document(item, path, files_per_entry[item.entry.pk] > 1))
+                spec_sections.append(
+                    builder.Section(
+                        letter=section.letter, title=section.title, documents=tuple(documents)
+                    )
+                )
+            proceeding = bundle.proceeding
+            spec = builder.Spec(
+                title=bundle.title,
+                case_name=proceeding.title,
+                claim_number=proceeding.case_number,
+                court=str(proceeding.court),
+                prepared_on=timezone.localdate().strftime("%-d %B %Y"),
+                version=version.number,
+                sections=tuple(spec_sections),
+                dividers=bundle.dividers,
+                served=served.layout if served else None,
+                late_mode=builder.LateMode(version.late_mode),
+            )
+            out = Path(work) / "bundle.pdf"
+            result = builder.build(spec, out, progress=progress)
+        except Superseded:
+            return "superseded"
+        builder.check(out, result)
+        name = builder.file_name(
+            proceeding.case_number, short_case_name(proceeding.title), bundle.letter, version.number
+        )
+        key = f"bundles/{bundle.pk}/v{version.number}-{result.sha256[:16]}.pdf"
+        storage.store_file(out, key)
+    published = _mine(claim).update(
+        status=Version.Status.READY,
+        error="",
+        storage_key=key,
+        file_name=name,
+        sha256=result.sha256,
+        size=result.size,
+        page_count=result.page_count,
+        designation=exhibits_designation(item.entry.exhibit_id for item in items),
+        pages_done=result.page_count,
+        pages_total=result.page_count,
+        layout=result.layout,
+        contents=_contents(result, items),
+        scanned=[{"document": key_, "page": label} for key_, label in result.scanned],
+        left_out=left_out,
+        finished_at=timezone.now(),
+    )
+    if not published:
+        # Another run took the version over; its file, not ours, is the one published.
+        if not Version.objects.filter(storage_key=key).exists():
+            storage.default_storage.delete(key)
+        return "superseded"
+    audit_record(
+        action=AuditAction.CREATE,
+        matter=bundle.matter,
+        obj=bundle,
+        detail={"version": version.number, "pages": result.page_count, "sha256": result.sha256},
+    )
+    return "ready"
+
+
+def exhibits_designation(exhibit_ids) -> int:
+    """The highest designation among these exhibits, as they are designated now."""
+    found = Exhibit.objects.filter(pk__in=set(exhibit_ids)).aggregate(d=Max("designation"))["d"]
+    return found or Clearance.STANDARD
+
+
+class Superseded(Exception):
+    """Another run of the task has taken this version over."""
+
+
+def _contents(result: builder.Result, items: list[_Input]) -> list[dict]:
+    """The index as the page shows it: one row per document, with its pages."""
+    by_key = {f"{item.entry.key}/{item.file.pk}": item for item in items}
+    rows = []
+    for run in result.runs:
+        if run.kind != "document":
+            continue
+        item = by_key[run.key]
+        rows.append(
+            {
+                "key": run.key,
+                "entry": item.entry.key,
+                "exhibit": item.entry.exhibit_id,
+                "tab": run.tab,
+                "section": item.entry.section.letter,
+                "reference": item.entry.exhibit.reference,
+                "title": run.title,
+                "first": run.labels[0] if run.labels else "",
+                "last": run.labels[-1] if run.labels else "",
+                "pages": len(run.labels),
+                "late": run.late,
+            }
+        )
+    return rows
+
+
+def version_changes(version: Version, previous: Version | None) -> dict[str, list[dict]]:
+    """What changed since the previous ready version: documents added, removed, moved."""
+    if previous is None:
+        return {"added": [], "removed": [], "moved": []}
+    before = {row["key"]: row for row in previous.contents}
+    after = {row["key"]: row for row in version.contents}
+    moved = [
+        {**row, "was": f"{before[key]['first']}–{before[key]['last']}"}
+        for key, row in after.items()
+        if key in before
+        and (row["first"], row["last"]) != (before[key]["first"], before[key]["last"])
+    ]
+    return {
+        "added": [row for key, row in after.items() if key not in before],
+        "removed": [row for key, row in before.items() if key not in after],
+        "moved": moved,
+    }
+
+
+def _fail(version: Version, reason: str, token: str | None = None) -> None:
+    rows = Version.objects.filter(pk=version.pk).exclude(status=Version.Status.READY)
+    if token is not None:
+        rows = rows.filter(attempt=token)
+    rows.update(status=Version.Status.FAILED, error=reason, finished_at=timezone.now())
+
+
+def _audit(action, bundle: Bundle, actor, request, detail: dict) -> None:
+    audit_record(
+        action=action, request=request, actor=actor, matter=bundle.matter, obj=bundle, detail=detail
+    )
+
+
+def projected(bundle: Bundle, entries: list[Entry]) -> dict:
+    """Pages and bytes the next build is expected to have, and whether it passes the size
+    at which courts' upload systems and e-mail start refusing files."""
+    pages = 0
+    size = 0
+    unknown = 0
+    for entry in entries:
+        files = [entry.file] if entry.file else list(entry.exhibit.files.all())
+        for exhibit_file in files:
+            if exhibit_file.page_count is None:
+                unknown += 1
+            pages += exhibit_file.page_count or 0
+            size += exhibit_file.size
+    documents = len(entries)
+    sections = len({entry.section_id for entry in entries}) if bundle.dividers else 0
+    # The cover, and the index at about 25 rows a page.
+    pages += 1 + max(1, -(-documents // 25)) + sections
+    limit = settings.BUNDLE_SIZE_WARNING_MB * 1024 * 1024
+    return {
+        "pages": pages,
+        "size": size,
+        "unknown": unknown,
+        "too_large": size > limit,
+        "limit_mb": settings.BUNDLE_SIZE_WARNING_MB,
+    }
+
+
+def bundle_split(*, bundle: Bundle, sections: list[Section], actor, request=None) -> Bundle:
+    """Move whole sections into a new bundle with the next letter, for a bundle too large
+    to file as one. Served documents stay where they are."""
+    with transaction.atomic():
+        if not sections:
+            raise ValidationError("Choose the sections to move into the new bundle.")
+        keys = served_keys(bundle)
+        for section in sections:
+            if section.bundle_id != bundle.pk:
+                raise ValidationError("A chosen section is not in this bundle.")
+            if any(entry.key in keys for entry in section.entries.all()):
+                raise ValidationError(
+                    f"Section {section.letter} holds documents of a served version; it stays."
+                )
+        letters = set(
+            Bundle.objects.filter(proceeding=bundle.proceeding).values_list("letter", flat=True)
+        )
+        letter = next(_letters_after(bundle.letter, letters))
+        new = Bundle(
+            matter=bundle.matter,
+            proceeding=bundle.proceeding,
+            hearing=bundle.hearing,
+            title=f"{bundle.title} (bundle {letter})",
+            letter=letter,
+            audience=bundle.audience,
+            dividers=bundle.dividers,
+            late_mode=bundle.late_mode,
+            created_by=actor,
+        )
+        new.full_clean()
+        new.save()
+        for section in sections:
+            Section.objects.filter(pk=section.pk).update(bundle=new)
+            Entry.objects.filter(section=section).update(bundle=new)
+        _audit(AuditAction.CREATE, new, actor, request, {"split from": bundle.title})
+        _audit(
+            AuditAction.UPDATE,
+            bundle,
+            actor,
+            request,
+            {"split": [s.letter for s in sections], "into": new.title},
+        )
+    return new
+
+
+def _letters_after(letter: str, taken: set[str]):
+    candidates = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
+    candidates += [a + b for a in candidates for b in candidates]
+    start = candidates.index(letter) + 1 if letter in candidates else 0
+    for candidate in candidates[start:]:
+        if candidate not in taken:
+            yield candidate

@@ -1,0 +1,139 @@
+"""A bundle worker killed in the middle of a build leaves no published file, and the build
+is finished by the next worker (Redis hands the unacknowledged task over).
+
+Real stack: the test database, Redis and `celery worker -Q bundles` in a process group of
+its own, killed with SIGKILL while it is stamping pages.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from casemgr import celery_app
+from casemgr.access.models import Clearance, Role
+from casemgr.bundles import services
+from casemgr.bundles.models import Bundle, Version
+from casemgr.evidence.services import IncomingFile, exhibit_file_ingest
+from tests.evidence import files
+from tests.factories import MatterFactory, ProceedingFactory, UserFactory, member
+from tests.worker_process import Worker, database_url
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+DOCUMENTS = 12
+PAGES_EACH = 400
+
+
+def worker_env() -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "casemgr.settings",
+        "DEBUG": "1",
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": settings.CELERY_BROKER_URL,
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "SITE_URL": "http://testserver",
+        # A task whose worker died goes to the next worker after this long, not an hour.
+        "CELERY_VISIBILITY_TIMEOUT": "6",
+    }
+
+
+@pytest.fixture
+def large_bundle() -> Bundle:
+    """Made before tasks are sent to Redis: the exhibits' renditions run here."""
+    matter = MatterFactory()
+    paralegal = UserFactory()
+    member(paralegal, matter, Role.PARALEGAL, Clearance.CONFIDENTIAL)
+    bundle = services.bundle_create(
+        bundle=Bundle(matter=matter, proceeding=ProceedingFactory(matter=matter), title="Trial"),
+        actor=paralegal,
+    )
+    section = bundle.sections.get(letter="D")
+    for n in range(DOCUMENTS):
+        content = files.pdf(pages=PAGES_EACH, text=f"Disclosure document {n}")
+        with IncomingFile.from_bytes(content, f"disclosure-{n}.pdf") as incoming:
+            stored = exhibit_file_ingest(matter=matter, uploaded_by=paralegal, incoming=incoming)
+        services.entry_add(bundle=bundle, section=section, exhibit=stored.exhibit, actor=paralegal)
+    return bundle
+
+
+def wait_until(condition, *, seconds: float, worker: Worker, every: float = 0.005) -> bool:
+    until = time.monotonic() + seconds
+    while time.monotonic() < until:
+        if condition():
+            return True
+        worker.check_alive()
+        time.sleep(every)
+    return False
+
+
+def published_files(bundle: Bundle) -> list[str]:
+    folder = Path(settings.MEDIA_ROOT) / "bundles" / str(bundle.pk)
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def test_a_worker_killed_mid_build_leaves_nothing_published_and_the_next_one_finishes(
+    tmp_path, large_bundle, celery_to_redis
+):
+    bundle = large_bundle
+    version = services.version_request(bundle=bundle, actor=bundle.created_by)
+    worker = Worker(
+        env=worker_env(),
+        folder=Path(tempfile.mkdtemp(dir=tmp_path)),
+        queues="bundles",
+        beat=False,
+    )
+    row = Version.objects.filter(pk=version.pk)
+    try:
+        worker.start()
+        started = wait_until(
+            lambda: row.filter(status=Version.Status.BUILDING).exists(),
+            seconds=60,
+            worker=worker,
+        )
+        assert started, f"the build never got going: {row.values().first()}"
+        time.sleep(0.3)  # into the build (about 3 s for these 4,800 pages)
+        worker.kill()
+        killed = row.get()
+        assert killed.status == Version.Status.BUILDING, "killed too late to prove anything"
+        assert killed.storage_key == "" and published_files(bundle) == []
+
+        worker.start()
+        finished = wait_until(
+            lambda: row.filter(status__in=[Version.Status.READY, Version.Status.FAILED]).exists(),
+            seconds=120,
+            worker=worker,
+            every=0.2,
+        )
+        assert finished, "the build was never picked up again after the kill"
+    except BaseException:
+        print(worker.output())
+        raise
+    finally:
+        log = worker.output()
+        worker.close()
+    done = row.get()
+    assert done.status == Version.Status.READY, f"{done.error}\n{log}"
+    assert done.attempts >= 2  # a slow machine may see the task handed over once more
+    assert published_files(bundle) == [Path(done.storage_key).name]
+    assert done.page_count > DOCUMENTS * PAGES_EACH
+
+
+@pytest.fixture
+def celery_to_redis():
+    """Queue the build to Redis, for the worker, instead of running it here."""
+    celery_app.conf.task_always_eager = False
+    with celery_app.connection_for_write() as connection:
+        connection.default_channel.queue_purge("bundles")
+    try:
+        yield
+    finally:
+        celery_app.conf.task_always_eager = True
+        with celery_app.connection_for_write() as connection:
+            connection.default_channel.queue_purge("bundles")
