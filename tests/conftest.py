@@ -96,3 +96,22 @@ def api():
         return client
 
     return signed_in
+
+
+@pytest.fixture
+def tasks_via_redis():
+    """From here on, tasks go through Redis to a real worker, as in production, instead of
+    running where they are queued. The `bundles` queue starts and ends empty."""
+    from casemgr import celery_app
+
+    def purge() -> None:
+        with celery_app.connection_for_write() as connection:
+            connection.default_channel.queue_purge("bundles")
+
+    celery_app.conf.task_always_eager = False
+    purge()
+    try:
+        yield
+    finally:
+        celery_app.conf.task_always_eager = True
+        purge()

@@ -108,6 +108,17 @@ class Worker:
                     pass
             time.sleep(0.01)
 
+    def wait_until(self, condition, *, seconds: float, every: float = 0.002) -> bool:
+        """Poll `condition` until it holds (True) or `seconds` pass (False); fail at once if
+        the worker exits by itself meanwhile."""
+        until = time.monotonic() + seconds
+        while time.monotonic() < until:
+            if condition():
+                return True
+            self.check_alive()
+            time.sleep(every)
+        return False
+
     def check_alive(self) -> None:
         if self.process is not None and self.process.poll() is not None:
             pytest.fail(f"the worker exited by itself, with {self.process.returncode}")

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from casemgr import celery_app
 from casemgr.access.models import Clearance, Role
 from casemgr.bundles import services
 from casemgr.bundles.models import Bundle, Version
@@ -63,23 +62,13 @@ def large_bundle() -> Bundle:
     return bundle
 
 
-def wait_until(condition, *, seconds: float, worker: Worker, every: float = 0.005) -> bool:
-    until = time.monotonic() + seconds
-    while time.monotonic() < until:
-        if condition():
-            return True
-        worker.check_alive()
-        time.sleep(every)
-    return False
-
-
 def published_files(bundle: Bundle) -> list[str]:
     folder = Path(settings.MEDIA_ROOT) / "bundles" / str(bundle.pk)
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
 
 def test_a_worker_killed_mid_build_leaves_nothing_published_and_the_next_one_finishes(
-    tmp_path, large_bundle, celery_to_redis
+    tmp_path, large_bundle, tasks_via_redis
 ):
     bundle = large_bundle
     version = services.version_request(bundle=bundle, actor=bundle.created_by)
@@ -92,10 +81,9 @@ def test_a_worker_killed_mid_build_leaves_nothing_published_and_the_next_one_fin
     row = Version.objects.filter(pk=version.pk)
     try:
         worker.start()
-        started = wait_until(
+        started = worker.wait_until(
             lambda: row.filter(status=Version.Status.BUILDING).exists(),
             seconds=60,
-            worker=worker,
         )
         assert started, f"the build never got going: {row.values().first()}"
         time.sleep(0.3)  # into the build (about 3 s for these 4,800 pages)
@@ -105,10 +93,9 @@ def test_a_worker_killed_mid_build_leaves_nothing_published_and_the_next_one_fin
         assert killed.storage_key == "" and published_files(bundle) == []
 
         worker.start()
-        finished = wait_until(
+        finished = worker.wait_until(
             lambda: row.filter(status__in=[Version.Status.READY, Version.Status.FAILED]).exists(),
             seconds=120,
-            worker=worker,
             every=0.2,
         )
         assert finished, "the build was never picked up again after the kill"
@@ -123,17 +110,3 @@ def test_a_worker_killed_mid_build_leaves_nothing_published_and_the_next_one_fin
     assert done.attempts >= 2  # a slow machine may see the task handed over once more
     assert published_files(bundle) == [Path(done.storage_key).name]
     assert done.page_count > DOCUMENTS * PAGES_EACH
-
-
-@pytest.fixture
-def celery_to_redis():
-    """Queue the build to Redis, for the worker, instead of running it here."""
-    celery_app.conf.task_always_eager = False
-    with celery_app.connection_for_write() as connection:
-        connection.default_channel.queue_purge("bundles")
-    try:
-        yield
-    finally:
-        celery_app.conf.task_always_eager = True
-        with celery_app.connection_for_write() as connection:
-            connection.default_channel.queue_purge("bundles")

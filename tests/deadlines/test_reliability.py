@@ -146,16 +146,6 @@ def worker_env(smtp_port: int) -> dict[str, str]:
     }
 
 
-def wait_until(condition, *, seconds: float, worker: Worker, every: float = 0.002) -> bool:
-    until = time.monotonic() + seconds
-    while time.monotonic() < until:
-        if condition():
-            return True
-        worker.check_alive()
-        time.sleep(every)
-    return False
-
-
 def test_every_reminder_arrives_once_though_the_worker_is_killed_mid_sweep(mailbox, tmp_path):
     inbox, smtp_port = mailbox
     expected = make_due_reminders()
@@ -168,9 +158,10 @@ def test_every_reminder_arrives_once_though_the_worker_is_killed_mid_sweep(mailb
     try:
         worker.start()
         for threshold in KILL_AFTER:
-            assert wait_until(lambda t=threshold: len(inbox) >= t, seconds=30, worker=worker), (
-                f"only {len(inbox)} messages arrived, waiting for {threshold}"
-            )
+            assert worker.wait_until(
+                lambda t=threshold: len(inbox) >= t,
+                seconds=30,
+            ), f"only {len(inbox)} messages arrived, waiting for {threshold}"
             # A crash is not timed by the mail server. Killing the instant a message arrives
             # would aim every kill at the gap between that message's final dot and the
             # COMMIT marking it sent, which no ordering of the two can close (core/mail.py).
@@ -179,10 +170,9 @@ def test_every_reminder_arrives_once_though_the_worker_is_killed_mid_sweep(mailb
             killed_at.append(len(inbox))
             assert killed_at[-1] < DUE, f"the sweep was over before the kill: {killed_at}"
             worker.start()
-        finished = wait_until(
+        finished = worker.wait_until(
             lambda: len(set(inbox.ids())) >= DUE and not unsent.exists(),
             seconds=90,
-            worker=worker,
             every=0.1,
         )
         time.sleep(3)  # any message sent twice has time to arrive

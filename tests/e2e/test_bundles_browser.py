@@ -17,20 +17,8 @@ def demo_exhibits(demo_matter):
     demo_exhibits_load()  # renditions run as the exhibits are stored (tasks are eager here)
 
 
-@pytest.fixture
-def queued_tasks():
-    """From here on, tasks go through Redis to a worker, as in production."""
-    celery_app.conf.task_always_eager = False
-    with celery_app.connection_for_write() as connection:
-        connection.default_channel.queue_purge("bundles")
-    try:
-        yield
-    finally:
-        celery_app.conf.task_always_eager = True
-
-
 def test_paralegal_builds_a_bundle_and_downloads_it(
-    live_server, demo_exhibits, queued_tasks, page, tmp_path
+    live_server, demo_exhibits, tasks_via_redis, page, tmp_path
 ):
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username").fill("paralegal")
