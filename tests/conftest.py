@@ -10,6 +10,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from casemgr.access.models import Clearance, Role
+from tests import openapi as openapi_schema
 from tests.factories import (
     AllegationFactory,
     ClaimFactory,
@@ -115,3 +116,25 @@ def tasks_via_redis():
     finally:
         celery_app.conf.task_always_eager = True
         purge()
+
+
+_schema: dict = {}
+
+
+@pytest.fixture
+def spec(api, world) -> dict:
+    """The OpenAPI schema as the partner fetches it (generated once per run: it depends on
+    code only)."""
+    if "spec" not in _schema:
+        response = api(world.partner).get("/api/schema/", {"format": "json"})
+        assert response.status_code == 200
+        _schema["spec"] = response.json()
+    return _schema["spec"]
+
+
+@pytest.fixture
+def openapi(spec):
+    """The schema, loaded to validate real responses (tests/openapi.py `check`)."""
+    if "openapi" not in _schema:
+        _schema["openapi"] = openapi_schema.load(spec)
+    return _schema["openapi"]

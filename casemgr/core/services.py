@@ -86,3 +86,17 @@ def record_save(
             detail={"changes": changes},
         )
     return instance
+
+
+@transaction.atomic
+def record_delete(*, instance: models.Model, actor, request=None) -> None:
+    """Remove one of a matter's records; the audit trail keeps what it held."""
+    audit_record(
+        action=AuditAction.DELETE,
+        request=request,
+        actor=actor,
+        matter=matter_of(instance),
+        obj=instance,
+        detail={"removed": _snapshot(instance)},
+    )
+    instance.delete()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import mixins, serializers
 from rest_framework.generics import GenericAPIView
 
 from casemgr.access import policy
@@ -159,9 +159,12 @@ class EvidenceLinkFilter(ScopedFilterSet):
         fields = ["matter", "exhibit", "exhibit_file", "allegation", "event", "stance"]
 
 
-class EvidenceLinkViewSet(MatterScopedViewSet):
+class EvidenceLinkViewSet(mixins.DestroyModelMixin, MatterScopedViewSet):
     """Exhibits pinned to allegations and events. A link exists for you only if you may see
-    its exhibit, and its event where it has one."""
+    its exhibit, and its event where it has one.
+
+    Unlike the file's records, a link may be deleted: it is the team's reading of the
+    evidence, not evidence. The exhibit stays, and the audit trail keeps what the link said."""
 
     queryset = EvidenceLink.objects.select_related("exhibit")
     serializer_class = EvidenceLinkSerializer
@@ -173,6 +176,9 @@ class EvidenceLinkViewSet(MatterScopedViewSet):
     @staticmethod
     def save_service(*, instance, actor, request, m2m):
         return services.evidence_link_save(link=instance, actor=actor, request=request)
+
+    def perform_destroy(self, instance) -> None:
+        services.evidence_link_remove(link=instance, actor=self.request.user, request=self.request)
 
 
 # --- The timeline ----------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Writing the chronology: events and evidence links, validated and audited by `record_save`."""
+"""Writing the chronology: events and evidence links, validated and audited by `record_save`
+(and `record_delete`)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Iterable
 
 from django.db import models, transaction
 
-from casemgr.core.services import record_save
+from casemgr.core.services import record_delete, record_save
 from casemgr.timeline.models import Event, EvidenceLink
 
 
@@ -34,3 +35,9 @@ def evidence_link_save(*, link: EvidenceLink, actor, request=None) -> EvidenceLi
         if link.matter_id is None and link.exhibit_id is not None:
             link.matter_id = link.exhibit.matter_id
     return record_save(instance=link, actor=actor, request=request)
+
+
+def evidence_link_remove(*, link: EvidenceLink, actor, request=None) -> None:
+    """Unpin an exhibit. The link is the team's reading of the evidence, not evidence: it may
+    go, and the audit trail keeps what it said. The exhibit itself is untouched."""
+    record_delete(instance=link, actor=actor, request=request)

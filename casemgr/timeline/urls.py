@@ -28,6 +28,21 @@ urlpatterns = [
         name="link_create",
     ),
     path(
+        "<int:matter_pk>/timeline/evidence/<int:pk>/edit/",
+        views.EvidenceLinkUpdateView.as_view(),
+        name="link_edit",
+    ),
+    path(
+        "<int:matter_pk>/timeline/evidence/<int:pk>/remove/",
+        views.EvidenceLinkRemoveView.as_view(),
+        name="link_remove",
+    ),
+    path(
+        "<int:matter_pk>/allegations/<int:pk>/proof/evidence/new/",
+        views.AllegationLinkCreateView.as_view(),
+        name="allegation_link_create",
+    ),
+    path(
         "<int:matter_pk>/allegations/<int:pk>/proof/",
         views.AllegationProofView.as_view(),
         name="allegation_proof",
@@ -38,10 +53,6 @@ urlpatterns = [
         name="claim_matrix",
     ),
 ]
-
-from casemgr.timeline.export_urls import urlpatterns as export_patterns  # noqa: E402
-
-urlpatterns += export_patterns
 
 # The exports (PDF and CSV) live in their own module, under the same namespace.
 urlpatterns += export_urls.urlpatterns

@@ -126,7 +126,7 @@ class _EventMixin:
             return wanted
         return reverse("timeline:timeline", kwargs={"matter_pk": self.matter.pk})
 
-    def render_item(self, event: Event, *, mode: str = "view", form=None, status=200):
+    def render_item(self, event: Event, *, mode: str = "view", form=None, status=200, **extra):
         """One entry of the chronology, as the page shows it, or with a form open inside."""
         item = _item_of(self.request.user, event)
         context = {
@@ -141,6 +141,7 @@ class _EventMixin:
             "claims_by_id": {c.pk: c for c in Claim.objects.in_matter(self.matter)},
         }
         context["several_claims"] = len(context["claims_by_id"]) > 1
+        context.update(extra)
         return TemplateResponse(self.request, "timeline/_item.html", context, status=status)
 
 
@@ -255,27 +256,45 @@ class EventUpdateView(_EventFormView):
         return self.render_item(event)
 
 
-class EvidenceLinkCreateView(_EventMixin, MatterEditMixin, TemplateView):
-    """Pin an exhibit to an event: inline in the entry (htmx) or as a page of its own."""
+class _LinkFormView(_EventMixin, MatterEditMixin, TemplateView):
+    """An evidence link's form. A link to an event opens inline in its entry (htmx) or as a
+    page of its own, and goes back to the chronology; a link to an allegation is a page that
+    goes back to the allegation's proof."""
 
     template_name = "timeline/link_form.html"
 
+    def get_link(self) -> EvidenceLink:
+        raise NotImplementedError
+
+    def action(self) -> str:
+        return self.request.path
+
+    def back_url(self) -> str:
+        if self.link.allegation_id and not (
+            self.request.POST.get("next") or self.request.GET.get("next")
+        ):
+            return proof_url(self.matter, self.link.allegation_id)
+        return super().back_url()
+
+    def anchor(self) -> str:
+        return f"#event-{self.link.event_id}" if self.link.event_id else "#evidence"
+
     def get_form(self, data=None):
-        link = EvidenceLink(matter=self.matter, event=self.event)
+        target = f"event-{self.link.event_id}" if self.link.event_id else "allegation"
         return EvidenceLinkForm(
             data,
-            auto_id=f"link-{self.event.pk}-%s",
-            instance=link,
+            auto_id=f"link-{target}-%s",
+            instance=self.link,
             matter=self.matter,
             user=self.request.user,
         )
 
     def get(self, request, *args, **kwargs):
-        self.event = self.get_event(kwargs["pk"])
+        self.link = self.get_link()
         return self.respond(self.get_form())
 
     def post(self, request, *args, **kwargs):
-        self.event = self.get_event(kwargs["pk"])
+        self.link = self.get_link()
         form = self.get_form(request.POST)
         if form.is_valid():
             try:
@@ -283,18 +302,77 @@ class EvidenceLinkCreateView(_EventMixin, MatterEditMixin, TemplateView):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                if not is_htmx(request):
-                    return HttpResponseRedirect(f"{self.back_url()}#event-{self.event.pk}")
-                return self.render_item(self.event)
+                return self.done()
         return self.respond(form, status=422 if is_htmx(request) else 200)
 
+    def done(self):
+        if is_htmx(self.request) and self.link.event_id:
+            return self.render_item(self.link.event)
+        return HttpResponseRedirect(f"{self.back_url()}{self.anchor()}")
+
     def respond(self, form, status=200):
-        if is_htmx(self.request):
-            return self.render_item(self.event, mode="link", form=form, status=status)
-        return self.render_to_response(
-            self.get_context_data(inline_form=form, event=self.event, next=self.back_url()),
-            status=status,
+        link = self.link
+        context = {"inline_form": form, "link": link, "link_action": self.action()}
+        if is_htmx(self.request) and link.event_id:
+            return self.render_item(link.event, mode="link", form=form, status=status, **context)
+        context.update(event=link.event, allegation=link.allegation, next=self.back_url())
+        return self.render_to_response(self.get_context_data(**context), status=status)
+
+
+class _ExistingLinkMixin:
+    """A link of this matter the reader may see (its exhibit, and its event, within their
+    clearance); anything else is 404."""
+
+    def get_link(self) -> EvidenceLink:
+        return self.get_in_matter_or_404(
+            EvidenceLink.objects.visible_to(self.request.user).select_related(
+                "exhibit", "exhibit_file", "event", "allegation__claim"
+            ),
+            pk=self.kwargs["pk"],
         )
+
+
+class EvidenceLinkCreateView(_LinkFormView):
+    """Pin an exhibit to an event."""
+
+    def get_link(self) -> EvidenceLink:
+        return EvidenceLink(matter=self.matter, event=self.get_event(self.kwargs["pk"]))
+
+
+class AllegationLinkCreateView(_LinkFormView):
+    """Pin an exhibit to an allegation: its proof, from the proof page or the gaps list."""
+
+    def get_link(self) -> EvidenceLink:
+        allegation = self.get_in_matter_or_404(
+            Allegation.objects.select_related("claim"), pk=self.kwargs["pk"]
+        )
+        return EvidenceLink(matter=self.matter, allegation=allegation)
+
+
+class EvidenceLinkUpdateView(_ExistingLinkMixin, _LinkFormView):
+    """Change a link's exhibit, file, pinpoint, stance or note; what it is pinned to stays."""
+
+
+class EvidenceLinkRemoveView(_ExistingLinkMixin, _LinkFormView):
+    """Unpin an exhibit: a page that asks first (without JavaScript), or straight from the
+    entry, where the button asks (htmx)."""
+
+    template_name = "timeline/link_remove.html"
+
+    def get(self, request, *args, **kwargs):
+        self.link = self.get_link()
+        return self.render_to_response(self.get_context_data(link=self.link, next=self.back_url()))
+
+    def post(self, request, *args, **kwargs):
+        self.link = self.get_link()
+        services.evidence_link_remove(link=self.link, actor=request.user, request=request)
+        return self.done()
+
+
+def proof_url(matter, allegation_id: int) -> str:
+    return reverse(
+        "timeline:allegation_proof", kwargs={"matter_pk": matter.pk, "pk": allegation_id}
+    )
 
 
 # --- Proof, matrix and gaps ------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """The timeline in headless Chromium, on the demo matter: filter by one allegation, open an
-exhibit at its pinpoint, export the chronology as a PDF, and add an event inline."""
+exhibit at its pinpoint, export the chronology as a PDF, and add an event inline, link
+evidence to it, change the link and remove it."""
 
 import re
 
@@ -114,3 +115,15 @@ def test_add_an_event_and_link_evidence_inline_by_keyboard(live_server, demo_tim
     added = page.locator("article.entry", has_text="Second wave of accounts detected")
     expect(added.locator(".evidence__ref")).to_contain_text("NWA-3")
     expect(added).to_be_focused()
+
+    # Change its stance, then unpin it: the entry is redrawn in place each time.
+    added.get_by_role("link", name="Edit the link to NWA-3").click()
+    edit_form = added.get_by_role("form", name="Edit the link to NWA-3")
+    expect(edit_form.get_by_label("Exhibit", exact=True)).to_be_focused()
+    edit_form.get_by_label("Stance").select_option("contradicts")
+    edit_form.get_by_role("button", name="Save link").click()
+    expect(added.locator(".evidence .stance")).to_have_text(re.compile("contradicts", re.I))
+    page.once("dialog", lambda dialog: dialog.accept())
+    added.get_by_role("button", name="Remove the link to NWA-3").click()
+    expect(added.locator(".evidence__ref")).to_have_count(0)
+    expect(added).to_contain_text("Second wave of accounts detected")

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from casemgr.access.models import AuditAction, AuditEvent, Clearance, Role
+from casemgr.evidence.models import Exhibit
 from casemgr.timeline.models import Event, EvidenceLink
 from tests.api.conftest import EDITORS, MEMBERS, MISSING_ID, READ_ONLY, ROLES
 from tests.factories import EventFactory, member
@@ -101,11 +102,33 @@ def test_only_editing_roles_change(api, world, chronology, role, endpoint):
         assert getattr(record, field) != value
 
 
-@pytest.mark.parametrize("endpoint", ENDPOINTS)
-def test_nothing_is_deleted_through_the_api(api, world, chronology, endpoint):
-    record = record_of(world, chronology, endpoint)
-    assert api(world.partner).delete(f"/api/{endpoint}/{record.pk}/").status_code == 405
-    assert MODELS[endpoint].objects.filter(pk=record.pk).exists()
+def test_events_are_not_deleted_through_the_api(api, world, chronology):
+    record = chronology.terms
+    assert api(world.partner).delete(f"/api/events/{record.pk}/").status_code == 405
+    assert Event.objects.filter(pk=record.pk).exists()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_editors_may_unpin_evidence_and_the_audit_keeps_it(api, world, chronology, role):
+    link = record_of(world, chronology, "evidence-links")
+    response = api(world.user(role)).delete(f"/api/evidence-links/{link.pk}/")
+    gone = not EvidenceLink.objects.filter(pk=link.pk).exists()
+    if role in EDITORS:
+        assert response.status_code == 204 and gone
+        removed = AuditEvent.objects.get(action=AuditAction.DELETE, object_id=str(link.pk))
+        assert removed.actor == world.user(role) and removed.matter == world.matter
+        assert removed.detail["removed"]["pages"] == "1"
+        assert removed.object_repr.startswith("MA-1 p. 1 supports")
+        assert Exhibit.objects.filter(pk=chronology.letter.pk).exists()
+    else:
+        assert response.status_code == (403 if role in READ_ONLY else 404) and not gone
+
+
+def test_a_link_to_an_exhibit_above_the_members_clearance_cannot_be_deleted(api, world, chronology):
+    hidden = EvidenceLink.objects.filter(exhibit=chronology.log).first()
+    response = api(world.paralegal).delete(f"/api/evidence-links/{hidden.pk}/")
+    assert response.status_code == 404
+    assert EvidenceLink.objects.filter(pk=hidden.pk).exists()
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)

@@ -2,29 +2,9 @@
 requests) validated against it."""
 
 import pytest
-from openapi_core import Config, OpenAPI
 
 from casemgr.timeline.models import EvidenceLink
-from tests.api.test_schema import check, is_absolute_uri
-
-_cache: dict = {}
-
-
-@pytest.fixture
-def spec(api, world) -> dict:
-    if "spec" not in _cache:
-        response = api(world.partner).get("/api/schema/", {"format": "json"})
-        assert response.status_code == 200
-        _cache["spec"] = response.json()
-    return _cache["spec"]
-
-
-@pytest.fixture
-def openapi(spec) -> OpenAPI:
-    if "openapi" not in _cache:
-        config = Config(extra_format_validators={"uri": is_absolute_uri})
-        _cache["openapi"] = OpenAPI.from_dict(spec, config=config)
-    return _cache["openapi"]
+from tests.openapi import check
 
 
 def test_schema_documents_the_chronology(spec):
