@@ -176,45 +176,86 @@ class TimelineItem:
 class Timeline:
     """The chronology in date order: a sequence of TimelineItems.
 
-    The entries themselves are read at once (three queries: events, hearings, deadlines);
-    what is shown beside each event — parties, people, allegations and visible evidence —
-    is fetched for the entries actually read, four queries more: for all of them when the
-    timeline is iterated, for one page when it is sliced (as a paginator does), so that a
-    page of 50 out of 10,000 events does not load the evidence of the other 9,950."""
+    Only the order is read at once: the sort key and id of each event, hearing and deadline
+    (three queries, no records). The entries themselves, and what is shown beside each event
+    — parties, people, allegations and visible evidence — are read for the entries actually
+    taken: all of them when the timeline is iterated, one page when it is sliced (as a
+    paginator does), so that a page of 100 out of 10,000 events reads 100 events. That is
+    the events, their four kinds of details, and the hearings and the deadlines where the
+    page has any: at most seven queries more."""
 
-    def __init__(self, items: list[TimelineItem], *, user) -> None:
-        self._items = items
+    # Above this many entries at once, reading the filtered rows whole is cheaper than
+    # naming each id (and keeps clear of SQLite's limit on query parameters).
+    _BY_ID_LIMIT = 500
+
+    def __init__(self, entries: list[int | tuple[str, int]], *, sources: dict, user) -> None:
+        # In order: an event's id, or (HEARING or DEADLINE, id). Plain ints, rather than an
+        # object per event, keep a large chronology from waking Python's cyclic garbage
+        # collector on every request (benchmarks/README.md).
+        self._entries = entries
+        self._sources = sources  # type -> the filtered queryset its entries come from
         self._user = user
+        self._read: dict[int | tuple[str, int], TimelineItem] = {}
 
     def __len__(self) -> int:
-        return len(self._items)
+        return len(self._entries)
 
     def __iter__(self):
         return iter(self[:])
 
     def __getitem__(self, index):
-        chosen = self._items[index]
-        self._load(chosen if isinstance(index, slice) else [chosen])
-        return chosen
+        if isinstance(index, slice):
+            return self._items(self._entries[index])
+        return self._items([self._entries[index]])[0]
 
-    def _load(self, items: list[TimelineItem]) -> None:
-        events = [
-            i.record for i in items if i.type == EVENT and not hasattr(i.record, "visible_links")
-        ]
-        if events:
-            _event_details(events, self._user)
+    def _items(self, entries) -> list[TimelineItem]:
+        wanted: dict[str, set[int]] = {}
+        for ref in entries:
+            if ref not in self._read:
+                kind, pk = (EVENT, ref) if isinstance(ref, int) else ref
+                wanted.setdefault(kind, set()).add(pk)
+        for kind, ids in wanted.items():
+            source = self._sources[kind]
+            if len(ids) > self._BY_ID_LIMIT:
+                records = [record for record in source if record.pk in ids]
+            else:
+                records = list(source.filter(pk__in=ids))
+            if kind == EVENT:
+                _event_details(records, self._user)
+                self._read.update((record.pk, _event_item(record)) for record in records)
+            else:
+                make = _hearing_item if kind == HEARING else _deadline_item
+                self._read.update(((kind, record.pk), make(record)) for record in records)
+        # An entry deleted since the order was read is left out rather than failing the page.
+        return [self._read[ref] for ref in entries if ref in self._read]
 
 
 def timeline_for(*, matter: Matter, user, filters: TimelineFilters | None = None) -> Timeline:
     """The matter's chronology as `user` may see it: events, and hearings and deadlines as
     procedural entries, merged in date order (dates.py) and filtered."""
     filters = filters or TimelineFilters()
-    items = [_event_item(event) for event in _events(matter, user, filters)]
+    sources = {EVENT: _events(matter, user, filters)}
+    procedural: list[tuple[tuple, tuple[str, int]]] = []
     if not filters.about_facts and filters.kind != Event.Kind.FACT:
-        items += _hearing_items(matter, user, filters)
-        items += _deadline_items(matter, user, filters)
-    items.sort(key=lambda item: item.position)
-    return Timeline(items, user=user)
+        sources[HEARING] = _hearings(matter, user, filters)
+        sources[DEADLINE] = _deadlines(matter, user, filters)
+        procedural = _hearing_order(sources[HEARING], filters) + _deadline_order(sources[DEADLINE])
+        procedural.sort()
+    # Merge the two sorted lists. Sort keys are digits of one length, so the database's
+    # order is Python's whatever the collation. On the same key an event comes first
+    # (_TYPE_ORDER), so a hearing or deadline goes before an event only if its key is less.
+    entries: list[int | tuple[str, int]] = []
+    waiting = iter(procedural)
+    next_one = next(waiting, None)
+    for sort_key, pk in sources[EVENT].values_list("sort_key", "pk"):
+        while next_one is not None and next_one[0][0] < sort_key:
+            entries.append(next_one[1])
+            next_one = next(waiting, None)
+        entries.append(pk)
+    if next_one is not None:
+        entries.append(next_one[1])
+        entries.extend(ref for _, ref in waiting)
+    return Timeline(entries, sources=sources, user=user)
 
 
 def _events(matter: Matter, user, filters: TimelineFilters) -> QuerySet[Event]:
@@ -273,43 +314,55 @@ def _in_range(day: date, filters: TimelineFilters) -> bool:
     )
 
 
-def _hearing_items(matter: Matter, user, filters: TimelineFilters) -> list[TimelineItem]:
+# A hearing's or deadline's court keeps the time; its zone is the court's own, or else its
+# jurisdiction's (Court.zone), read here without loading either.
+_COURT_ZONES = ("proceeding__court__time_zone", "proceeding__court__jurisdiction__time_zone")
+
+
+def _hearings(matter: Matter, user, filters: TimelineFilters) -> QuerySet[Hearing]:
     hearings = (
         Hearing.objects.visible_to(user)
         .filter(proceeding__matter=matter)
         .select_related("proceeding__court__jurisdiction")
     )
     # A hearing's day is its court's; courts sit within a day of UTC, so the database narrows
-    # by instant with a day's margin and the court's calendar decides below.
+    # by instant with a day's margin and the court's calendar decides (_hearing_order).
     if filters.date_from:
         hearings = hearings.filter(starts_at__date__gte=filters.date_from - timedelta(days=1))
     if filters.date_to:
         hearings = hearings.filter(starts_at__date__lte=filters.date_to + timedelta(days=1))
-    items = []
-    for hearing in hearings:
-        local = hearing.local_start
-        if not _in_range(local.date(), filters):
-            continue
-        items.append(
-            TimelineItem(
-                type=HEARING,
-                record=hearing,
-                kind=Event.Kind.PROCEDURAL,
-                date=local.date(),
-                precision=dates.DAY,
-                date_end=None,
-                at=hearing.starts_at,
-                time_zone=local.tzinfo.key,
-                title=hearing.title or hearing.get_kind_display(),
-                sort_key=dates.sort_key(
-                    start=local.date(), precision=dates.DAY, at=hearing.starts_at
-                ),
-            )
-        )
-    return items
+    return hearings
 
 
-def _deadline_items(matter: Matter, user, filters: TimelineFilters) -> list[TimelineItem]:
+def _hearing_order(hearings: QuerySet[Hearing], filters: TimelineFilters) -> list:
+    order = []
+    for pk, starts_at, court_zone, home_zone in hearings.values_list(
+        "pk", "starts_at", *_COURT_ZONES
+    ):
+        day = starts_at.astimezone(zoneinfo.ZoneInfo(court_zone or home_zone)).date()
+        if _in_range(day, filters):
+            key = dates.sort_key(start=day, precision=dates.DAY, at=starts_at)
+            order.append(((key, _TYPE_ORDER[HEARING], pk), (HEARING, pk)))
+    return order
+
+
+def _hearing_item(hearing: Hearing) -> TimelineItem:
+    local = hearing.local_start
+    return TimelineItem(
+        type=HEARING,
+        record=hearing,
+        kind=Event.Kind.PROCEDURAL,
+        date=local.date(),
+        precision=dates.DAY,
+        date_end=None,
+        at=hearing.starts_at,
+        time_zone=local.tzinfo.key,
+        title=hearing.title or hearing.get_kind_display(),
+        sort_key=dates.sort_key(start=local.date(), precision=dates.DAY, at=hearing.starts_at),
+    )
+
+
+def _deadlines(matter: Matter, user, filters: TimelineFilters) -> QuerySet[Deadline]:
     # A deadline found not to apply is not part of the story; one met or extended is.
     deadlines = (
         Deadline.objects.visible_to(user)
@@ -321,29 +374,38 @@ def _deadline_items(matter: Matter, user, filters: TimelineFilters) -> list[Time
         deadlines = deadlines.filter(due_date__gte=filters.date_from)
     if filters.date_to:
         deadlines = deadlines.filter(due_date__lte=filters.date_to)
-    items = []
-    for deadline in deadlines:
-        zone = deadline.proceeding.court.zone
-        at = (
-            datetime.combine(deadline.due_date, deadline.due_time, zone)
-            if deadline.due_time
-            else None
-        )
-        items.append(
-            TimelineItem(
-                type=DEADLINE,
-                record=deadline,
-                kind=Event.Kind.PROCEDURAL,
-                date=deadline.due_date,
-                precision=dates.DAY,
-                date_end=None,
-                at=at,
-                time_zone=zone.key if at else "",
-                title=deadline.title,
-                sort_key=dates.sort_key(start=deadline.due_date, precision=dates.DAY, at=at),
-            )
-        )
-    return items
+    return deadlines
+
+
+def _deadline_at(due_date: date, due_time, zone: zoneinfo.ZoneInfo) -> datetime | None:
+    return datetime.combine(due_date, due_time, zone) if due_time else None
+
+
+def _deadline_order(deadlines: QuerySet[Deadline]) -> list:
+    order = []
+    rows = deadlines.values_list("pk", "due_date", "due_time", *_COURT_ZONES)
+    for pk, due_date, due_time, court_zone, home_zone in rows:
+        at = _deadline_at(due_date, due_time, zoneinfo.ZoneInfo(court_zone or home_zone))
+        key = dates.sort_key(start=due_date, precision=dates.DAY, at=at)
+        order.append(((key, _TYPE_ORDER[DEADLINE], pk), (DEADLINE, pk)))
+    return order
+
+
+def _deadline_item(deadline: Deadline) -> TimelineItem:
+    zone = deadline.proceeding.court.zone
+    at = _deadline_at(deadline.due_date, deadline.due_time, zone)
+    return TimelineItem(
+        type=DEADLINE,
+        record=deadline,
+        kind=Event.Kind.PROCEDURAL,
+        date=deadline.due_date,
+        precision=dates.DAY,
+        date_end=None,
+        at=at,
+        time_zone=zone.key if at else "",
+        title=deadline.title,
+        sort_key=dates.sort_key(start=deadline.due_date, precision=dates.DAY, at=at),
+    )
 
 
 # --- An allegation's proof -------------------------------------------------------------------

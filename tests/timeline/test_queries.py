@@ -84,8 +84,9 @@ def read_everything(timeline) -> int:
 @pytest.mark.parametrize("reader", ["partner", "expert"])
 def test_timeline_selector(world, chronology, django_assert_num_queries, size, reader):
     grow(world, chronology, size)
-    # Events, hearings, deadlines; then parties, people, allegations and evidence.
-    with django_assert_num_queries(7):
+    # The order of the events, hearings and deadlines; then the events, their parties,
+    # people, allegations and evidence, the hearings and the deadlines.
+    with django_assert_num_queries(10):
         timeline = timeline_for(matter=world.matter, user=world.user(reader))
         assert read_everything(timeline) > 0
     assert len(timeline) == size + 3 + 2 * len(range(0, size, 5)) + 1
@@ -105,8 +106,8 @@ def test_timeline_selector_with_every_filter(world, chronology, django_assert_nu
         date_to=date(2027, 1, 1),
         kind="fact",
     )
-    # The filters are subqueries of the events' query; hearings and deadlines are not read.
-    with django_assert_num_queries(5):
+    # The filters are subqueries of the events' queries; hearings and deadlines are not read.
+    with django_assert_num_queries(6):
         timeline = timeline_for(matter=world.matter, user=world.partner, filters=filters)
         assert read_everything(timeline) > 0
 
@@ -115,11 +116,14 @@ def test_timeline_selector_with_every_filter(world, chronology, django_assert_nu
 def test_timeline_endpoint(api, world, chronology, django_assert_num_queries, size):
     grow(world, chronology, size)
     client = api(world.expert)
-    url = f"/api/matters/{world.matter.pk}/timeline/"
-    # Session and user, the matter with its membership, the 3 entry queries, the 4 detail
-    # queries for the page.
-    with django_assert_num_queries(10):
+    # The last page, which holds events, hearings and deadlines at both sizes. Session and
+    # user, the matter with its membership, the 3 queries for the order, the page's events
+    # and their 4 detail queries, its hearings, its deadlines.
+    url = f"/api/matters/{world.matter.pk}/timeline/?page=last"
+    with django_assert_num_queries(13):
         response = client.get(url)
+    kinds = {item["type"] for item in response.json()["results"]}
+    assert kinds == {"event", "hearing", "deadline"}, kinds
     assert response.status_code == 200
     assert response.json()["count"] == size + 3 + 2 * len(range(0, size, 5)) + 1
 
