@@ -70,7 +70,8 @@ class AuditedLookupMixin:
 class MatterRecordViewSetMixin(AuditedLookupMixin):
     """Scoping, permissions and audited writes for a viewset of one kind of matter record.
 
-    Records are not deleted through the API: a litigation file keeps its history.
+    Records are not deleted through the API: a litigation file keeps its history (evidence
+    links, the team's reading of the evidence, are the one exception: timeline/api.py).
     `parent_field` names the link to the matter (or to the row that holds it), which cannot
     be changed once the record exists.
     """

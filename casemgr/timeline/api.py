@@ -150,6 +150,16 @@ class EvidenceLinkSerializer(MatterRecordSerializer):
         # A link belongs to its exhibit's matter (and stays with its exhibit).
         if self.instance is None and data.get("exhibit") is not None:
             data["matter"] = data["exhibit"].matter
+        # ...and with what it is pinned to: pointing it elsewhere would silently change what
+        # a paragraph's proof says. Pin the exhibit there with a new link instead.
+        if self.instance is not None:
+            moved = {
+                name: ["A link cannot be moved; create a new one."]
+                for name in ("allegation", "event")
+                if name in data and data[name] != getattr(self.instance, name)
+            }
+            if moved:
+                raise serializers.ValidationError(moved)
         return data
 
 

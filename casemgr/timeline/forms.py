@@ -183,6 +183,10 @@ class EvidenceLinkForm(MatterRecordForm):
             .only("pk", "original_name", "page_count", "exhibit__prefix", "exhibit__number")
             .order_by("exhibit__prefix", "exhibit__number", "pk")
         )
+        if self.instance.pk:
+            # A link keeps its exhibit (as in the API); only its file and pinpoint change.
+            del self.fields["exhibit"]
+            files.queryset = files.queryset.filter(exhibit_id=self.instance.exhibit_id)
         files.label_from_instance = _file_label
         files.empty_label = "The exhibit as a whole"
         files.help_text = "The file the pages are in, where the exhibit has one."

@@ -12,7 +12,7 @@ allegation is the evidence pinned to it; its events tell the story around it, ea
 own evidence. Nothing is inferred from one to the other: whether an exhibit that proves an
 event also proves the allegation is the lawyer's call, made by linking it.
 
-Each selector runs a fixed number of queries whatever the size of the matter
+Each selector runs at most a fixed number of queries whatever the size of the matter
 (tests/timeline/test_queries.py).
 """
 
@@ -119,10 +119,6 @@ class TimelineItem:
         return self.record.pk
 
     @property
-    def position(self) -> tuple[str, int, int]:
-        return (self.sort_key, _TYPE_ORDER[self.type], self.record.pk)
-
-    @property
     def date_display(self) -> str:
         return dates.describe(self.date, self.precision, self.date_end)
 
@@ -184,8 +180,8 @@ class Timeline:
     the events, their four kinds of details, and the hearings and the deadlines where the
     page has any: at most seven queries more."""
 
-    # Above this many entries at once, reading the filtered rows whole is cheaper than
-    # naming each id (and keeps clear of SQLite's limit on query parameters).
+    # Above this many entries at once (an export, iterating the whole chronology), reading
+    # the filtered rows whole is cheaper than naming each id in the query.
     _BY_ID_LIMIT = 500
 
     def __init__(self, entries: list[int | tuple[str, int]], *, sources: dict, user) -> None:

@@ -118,12 +118,16 @@ class _EventMixin:
         return self.get_in_matter_or_404(Event.objects.visible_to(self.request.user), pk=pk)
 
     def back_url(self) -> str:
-        """The chronology the reader came from, filters and all (`next`), else the plain one."""
+        """The page the reader came from, filters and all (`next`, if it is on this site),
+        else the default: the plain chronology."""
         wanted = self.request.POST.get("next") or self.request.GET.get("next") or ""
         if wanted and url_has_allowed_host_and_scheme(
             wanted, allowed_hosts={self.request.get_host()}, require_https=False
         ):
             return wanted
+        return self.default_back_url()
+
+    def default_back_url(self) -> str:
         return reverse("timeline:timeline", kwargs={"matter_pk": self.matter.pk})
 
     def render_item(self, event: Event, *, mode: str = "view", form=None, status=200, **extra):
@@ -269,15 +273,17 @@ class _LinkFormView(_EventMixin, MatterEditMixin, TemplateView):
     def action(self) -> str:
         return self.request.path
 
-    def back_url(self) -> str:
-        if self.link.allegation_id and not (
-            self.request.POST.get("next") or self.request.GET.get("next")
-        ):
+    def default_back_url(self) -> str:
+        if self.link.allegation_id:
             return proof_url(self.matter, self.link.allegation_id)
-        return super().back_url()
+        return super().default_back_url()
 
     def anchor(self) -> str:
-        return f"#event-{self.link.event_id}" if self.link.event_id else "#evidence"
+        """Where on the page to land: the event's entry, or the proof's evidence."""
+        if self.link.event_id:
+            return f"#event-{self.link.event_id}"
+        back = self.back_url()
+        return "#evidence" if back == proof_url(self.matter, self.link.allegation_id) else ""
 
     def get_form(self, data=None):
         target = f"event-{self.link.event_id}" if self.link.event_id else "allegation"
@@ -350,7 +356,8 @@ class AllegationLinkCreateView(_LinkFormView):
 
 
 class EvidenceLinkUpdateView(_ExistingLinkMixin, _LinkFormView):
-    """Change a link's exhibit, file, pinpoint, stance or note; what it is pinned to stays."""
+    """Change a link's file, pinpoint, stance or note. Its exhibit and what it is pinned to
+    stay (as in the API): pinning another exhibit is a new link."""
 
 
 class EvidenceLinkRemoveView(_ExistingLinkMixin, _LinkFormView):

@@ -119,11 +119,19 @@ def test_add_an_event_and_link_evidence_inline_by_keyboard(live_server, demo_tim
     # Change its stance, then unpin it: the entry is redrawn in place each time.
     added.get_by_role("link", name="Edit the link to NWA-3").click()
     edit_form = added.get_by_role("form", name="Edit the link to NWA-3")
-    expect(edit_form.get_by_label("Exhibit", exact=True)).to_be_focused()
+    expect(edit_form.get_by_label("File")).to_be_focused()
     edit_form.get_by_label("Stance").select_option("contradicts")
     edit_form.get_by_role("button", name="Save link").click()
     expect(added.locator(".evidence .stance")).to_have_text(re.compile("contradicts", re.I))
-    page.once("dialog", lambda dialog: dialog.accept())
+    # Removing asks first (the click waits for the answer, so it is given as it comes).
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", answer)
     added.get_by_role("button", name="Remove the link to NWA-3").click()
     expect(added.locator(".evidence__ref")).to_have_count(0)
+    assert asked and "Remove NWA-3 from “Second wave of accounts detected”?" in asked[0]
     expect(added).to_contain_text("Second wave of accounts detected")

@@ -124,6 +124,24 @@ def test_editors_may_unpin_evidence_and_the_audit_keeps_it(api, world, chronolog
         assert response.status_code == (403 if role in READ_ONLY else 404) and not gone
 
 
+def test_a_link_cannot_be_moved_to_another_event_or_paragraph(api, world, chronology):
+    link = EvidenceLink.objects.get(event=chronology.spike, exhibit=chronology.letter)
+    client = api(world.partner)
+    for change in [
+        {"event": chronology.terms.pk},
+        {"event": None, "allegation": chronology.denied.pk},
+    ]:
+        response = client.patch(f"/api/evidence-links/{link.pk}/", change, format="json")
+        assert response.status_code == 400, response.json()
+        assert "cannot be moved" in json.dumps(response.json())
+    link.refresh_from_db()
+    assert (link.event, link.allegation) == (chronology.spike, None)
+    same = client.patch(
+        f"/api/evidence-links/{link.pk}/", {"event": chronology.spike.pk, "note": "p. 2"}
+    )
+    assert same.status_code == 200
+
+
 def test_a_link_to_an_exhibit_above_the_members_clearance_cannot_be_deleted(api, world, chronology):
     hidden = EvidenceLink.objects.filter(exhibit=chronology.log).first()
     response = api(world.paralegal).delete(f"/api/evidence-links/{hidden.pk}/")

@@ -8,7 +8,7 @@ from django.urls import reverse
 from casemgr.access.models import AuditAction, AuditEvent
 from casemgr.evidence.models import Exhibit
 from casemgr.timeline.models import EvidenceLink
-from tests.factories import AllegationFactory
+from tests.factories import AllegationFactory, EvidenceLinkFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,9 @@ def test_an_entry_offers_edit_and_remove_for_each_link(client, world, chronology
         link = spike_link(chronology, exhibit)
         assert reverse("timeline:link_edit", args=[world.matter.pk, link.pk]) in html
         assert reverse("timeline:link_remove", args=[world.matter.pk, link.pk]) in html
-    assert f'aria-label="Remove the link to {chronology.log.reference}"' in html
+    assert f'aria-label="Remove the link to {chronology.log.reference} pp. 12–14"' in html
+    # One click does not remove: the browser asks first, naming the exhibit and the event.
+    assert 'hx-confirm="Remove MA-2 from “Traffic spike from rotating accounts”?' in html
 
 
 def test_editing_a_link_inline_changes_its_pinpoint_and_stance(client, world, chronology):
@@ -38,11 +40,13 @@ def test_editing_a_link_inline_changes_its_pinpoint_and_stance(client, world, ch
     response = client.post(
         url,
         {
-            "exhibit": chronology.log.pk,
+            "exhibit": chronology.letter.pk,  # the exhibit stays: a new one is a new link
             "exhibit_file": chronology.log_file.pk,
             "pages": "20-21",
             "stance": "contradicts",
             "note": "Traffic fell after the suspension",
+            "event": chronology.terms.pk,  # nor does the link move
+            "allegation": chronology.denied.pk,
         },
         **HTMX,
     )
@@ -50,7 +54,8 @@ def test_editing_a_link_inline_changes_its_pinpoint_and_stance(client, world, ch
     html = response.content.decode()
     assert "pp. 20–21" in html and "Contradicts" in html and "data-inline-form" not in html
     link.refresh_from_db()
-    assert (link.pages, link.stance, link.event) == ("20-21", "contradicts", chronology.spike)
+    assert (link.pages, link.stance) == ("20-21", "contradicts")
+    assert (link.exhibit, link.event, link.allegation) == (chronology.log, chronology.spike, None)
     change = AuditEvent.objects.get(action=AuditAction.UPDATE, object_id=str(link.pk))
     assert change.detail["changes"]["pages"] == {"from": "12-14", "to": "20-21"}
 
@@ -144,7 +149,7 @@ def test_pinning_evidence_to_a_gap_from_the_gaps_list(client, world, chronology)
             "stance": "supports",
         },
     )
-    assert response.status_code == 302 and response["Location"].startswith(gaps)
+    assert response.status_code == 302 and response["Location"] == gaps
     link = EvidenceLink.objects.get(allegation=unproved)
     assert (link.pages, link.created_by, link.event) == ("2", world.paralegal, None)
     assert pin not in client.get(gaps).content.decode()
@@ -180,3 +185,20 @@ def test_the_claim_page_leads_to_the_matrix_and_each_paragraphs_proof(client, wo
     for allegation in (world.allegation, chronology.denied, chronology.admitted):
         proof = reverse("timeline:allegation_proof", args=[world.matter.pk, allegation.pk])
         assert proof in html
+
+
+def test_going_back_never_leaves_the_site(client, world, chronology):
+    client.force_login(world.associate)
+    timeline = reverse("timeline:timeline", args=[world.matter.pk])
+    for elsewhere in ["https://evil.example/", "//evil.example/", "/\\evil.example"]:
+        link = EvidenceLinkFactory(exhibit=chronology.letter, event=chronology.spike)
+        url = reverse("timeline:link_remove", args=[world.matter.pk, link.pk])
+        assert "evil" not in client.get(url, {"next": elsewhere}).content.decode()
+        response = client.post(url, {"next": elsewhere})
+        assert response["Location"] == f"{timeline}#event-{chronology.spike.pk}"
+    # A paragraph's evidence goes back to its proof.
+    link = EvidenceLink.objects.get(allegation=world.allegation)
+    url = reverse("timeline:link_edit", args=[world.matter.pk, link.pk])
+    data = {"next": "https://evil.example/", "pages": "2", "stance": "supports"}
+    proof = reverse("timeline:allegation_proof", args=[world.matter.pk, world.allegation.pk])
+    assert client.post(url, data)["Location"] == f"{proof}#evidence"

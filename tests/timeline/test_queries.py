@@ -113,9 +113,16 @@ def test_timeline_selector_with_every_filter(world, chronology, django_assert_nu
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_timeline_endpoint(api, world, chronology, django_assert_num_queries, size):
+def test_timeline_endpoint(
+    api, world, chronology, django_assert_num_queries, django_assert_max_num_queries, size
+):
     grow(world, chronology, size)
     client = api(world.expert)
+    # The first page has hearings and deadlines at one size, not at the other: at most the
+    # same number of queries either way.
+    with django_assert_max_num_queries(13):
+        first = client.get(f"/api/matters/{world.matter.pk}/timeline/")
+    assert first.status_code == 200 and first.json()["results"]
     # The last page, which holds events, hearings and deadlines at both sizes. Session and
     # user, the matter with its membership, the 3 queries for the order, the page's events
     # and their 4 detail queries, its hearings, its deadlines.

@@ -193,6 +193,76 @@ def test_a_hearing_is_dated_by_its_court_not_by_utc(world):
     assert [item.record for item in found] == [late]
 
 
+def test_a_hearing_on_the_next_day_in_court_is_left_out_of_the_day_before(world):
+    HearingFactory(proceeding=world.proceeding, starts_at=datetime(2027, 7, 1, 23, 30, tzinfo=UTC))
+    found = timeline_for(
+        matter=world.matter,
+        user=world.partner,
+        filters=TimelineFilters(date_from=date(2027, 7, 1), date_to=date(2027, 7, 1)),
+    )
+    assert list(found) == []
+
+
+def test_a_deadlines_time_is_the_courts_wall_clock(world):
+    # 16:00 in London in summer is 15:00 UTC: before an event timed at 15:30 UTC that day.
+    Deadline.objects.create(
+        proceeding=world.proceeding,
+        title="Defence due",
+        due_date=date(2026, 4, 14),
+        due_time=time(16, 0),
+    )
+    EventFactory(
+        matter=world.matter,
+        title="Defence filed",
+        date=date(2026, 4, 14),
+        occurred_at=datetime(2026, 4, 14, 15, 30, tzinfo=UTC),
+        time_zone="UTC",
+    )
+    assert titles(world) == ["Defence due", "Defence filed", "Case management conference"]
+
+
+def test_read_whole_or_by_id_the_chronology_is_the_same(world, chronology, monkeypatch):
+    """An export reads every entry at once, above Timeline._BY_ID_LIMIT: the same entries in
+    the same order as a page reads them, including ties between events, hearings and
+    deadlines on one key."""
+    same_day = datetime(2027, 3, 9, 10, 30, tzinfo=UTC)  # the CMC's start
+    EventFactory(
+        matter=world.matter,
+        title="Skeletons exchanged",
+        date=date(2027, 3, 9),
+        occurred_at=same_day,
+        time_zone="Europe/London",
+    )
+    Deadline.objects.create(
+        proceeding=world.proceeding,
+        title="Bundle lodged",
+        due_date=date(2027, 3, 9),
+        due_time=time(10, 30),
+    )
+    HearingFactory(proceeding=world.proceeding, starts_at=same_day, title="Second listing")
+
+    def read(limit, step):
+        monkeypatch.setattr("casemgr.timeline.selectors.Timeline._BY_ID_LIMIT", limit)
+        timeline = timeline_for(matter=world.matter, user=world.expert)
+        read = [
+            item
+            for start in range(0, len(timeline), step)
+            for item in timeline[start : start + step]
+        ]
+        assert len(read) == len(timeline)
+        return [(item.type, item.title) for item in read]
+
+    by_id = read(500, 2)
+    assert by_id == read(1, 100) == read(1, 3)
+    assert by_id[-4:] == [
+        ("event", "Skeletons exchanged"),
+        ("hearing", "Case management conference"),
+        ("hearing", "Second listing"),
+        ("deadline", "Bundle lodged"),
+    ]
+    assert ("event", "Traffic spike from rotating accounts") in by_id  # standard, not AEO
+
+
 def test_facts_or_procedural_entries(world, chronology):
     assert titles(world, kind="fact") == [
         "Terms of service v4.2 published",
