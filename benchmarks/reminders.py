@@ -19,48 +19,18 @@ from __future__ import annotations
 
 import argparse
 import collections
-import os
-import sys
 import time
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import psycopg
+import scratch_database  # benchmarks/, beside this script
 
-ROOT = Path(__file__).resolve().parents[1]
-SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 NAME = "casemgr_bench_reminders"
 OFFSETS = (14, 7, 3, 1, 0)
 MATTERS = 5
 PROCEEDINGS_PER_MATTER = 2
 MEMBERS_PER_MATTER = 20
 LONDON = ZoneInfo("Europe/London")
-
-
-def recreate_database(*, drop_only: bool = False) -> None:
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {NAME} WITH (FORCE)")
-        if not drop_only:
-            admin.execute(f"CREATE DATABASE {NAME}")
-
-
-def setup_django() -> None:
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "casemgr.settings",
-            "DEBUG": "1",
-            "DATABASE_URL": f"{SERVER}/{NAME}",
-            "EMAIL_URL": "consolemail://",  # replaced by the in-memory outbox below
-            "REDIS_URL": "",
-            "SITE_URL": "http://127.0.0.1:8000",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def fill(deadline_count: int) -> None:
@@ -203,9 +173,9 @@ def main() -> None:
     parser.add_argument("--deadlines", type=int, default=100_000)
     args = parser.parse_args()
 
-    recreate_database()
+    scratch_database.recreate(NAME)
     try:
-        setup_django()
+        scratch_database.setup_django(NAME)
         from django.conf import settings
         from django.core import mail
         from django.core.management import call_command
@@ -260,7 +230,7 @@ def main() -> None:
         )
         connections.close_all()
     finally:
-        recreate_database(drop_only=True)
+        scratch_database.recreate(NAME, drop_only=True)
 
 
 if __name__ == "__main__":

@@ -35,7 +35,6 @@ import cProfile
 import gc
 import io
 import logging
-import os
 import pstats
 import random
 import statistics
@@ -45,42 +44,14 @@ import types
 import warnings
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import psycopg
+import scratch_database  # benchmarks/, beside this script
 
-ROOT = Path(__file__).resolve().parents[1]
-SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 NAME = "casemgr_bench_timeline"
 FIRST_DAY = date(2016, 1, 1)
 DAYS = 3_652  # ten years: 2016 to 2025
 BATCH = 2_000
-
-
-def recreate_database(*, drop_only: bool = False) -> None:
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {NAME} WITH (FORCE)")
-        if not drop_only:
-            admin.execute(f"CREATE DATABASE {NAME}")
-
-
-def setup_django() -> None:
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "casemgr.settings",
-            "DEBUG": "1",  # for the development defaults (secret key, storage); off below
-            "DATABASE_URL": f"{SERVER}/{NAME}",
-            "EMAIL_URL": "consolemail://",  # nothing is sent
-            "REDIS_URL": "",
-            "SITE_URL": "http://127.0.0.1:8000",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def pick(rng: random.Random, weighted: dict):
@@ -670,9 +641,9 @@ def main() -> None:
     parser.add_argument("--no-profile", dest="profile", action="store_false")
     args = parser.parse_args()
 
-    recreate_database()
+    scratch_database.recreate(NAME)
     try:
-        setup_django()
+        scratch_database.setup_django(NAME)
         from django.conf import settings
         from django.core.management import call_command
         from django.db import connection, connections
@@ -749,7 +720,7 @@ def main() -> None:
             profile(client, page)
         connections.close_all()
     finally:
-        recreate_database(drop_only=True)
+        scratch_database.recreate(NAME, drop_only=True)
 
 
 if __name__ == "__main__":
