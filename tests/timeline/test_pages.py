@@ -3,24 +3,16 @@ forms), an allegation's proof, the claim's matrix and the gaps — within each r
 clearance, read-only for experts and clients, 404 for outsiders, and a fixed number of
 queries however large the matter."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from casemgr.access.models import AuditEvent, Clearance
-from casemgr.deadlines.models import Deadline
+from casemgr.access.models import AuditEvent
 from casemgr.timeline.models import Event, EvidenceLink
-from tests.factories import (
-    AllegationFactory,
-    EventFactory,
-    EvidenceLinkFactory,
-    ExhibitFactory,
-    ExhibitFileFactory,
-    HearingFactory,
-)
+from tests.timeline.growth import grow
 
 pytestmark = pytest.mark.django_db
 
@@ -39,44 +31,6 @@ def page(client, user, url):
     response = client.get(url)
     assert response.status_code == 200
     return response.content.decode()
-
-
-def grow(world, chronology, size: int, start: int = 0) -> None:
-    """Events `start` to `start + size`, each with parties, people, two allegations and
-    evidence at three clearances; a hearing and a deadline every fifth one."""
-    for n in range(start, start + size):
-        exhibit = ExhibitFactory(
-            matter=world.matter,
-            prefix="GR",
-            number=n + 1,
-            title=f"Grown exhibit {n + 1}",
-            designation=[Clearance.STANDARD, Clearance.CONFIDENTIAL, Clearance.AEO][n % 3],
-            created_by=world.partner,
-        )
-        exhibit_file = ExhibitFileFactory(exhibit=exhibit, page_count=30)
-        allegation = AllegationFactory(claim=world.claim, paragraph=f"{100 + n}")
-        event = EventFactory(
-            matter=world.matter,
-            date=date(2025, 1, 1) + timedelta(days=n),
-            status=["agreed", "disputed"][n % 2],
-            created_by=world.partner,
-        )
-        event.parties.set([world.claimant, world.defendant])
-        event.people.set([world.person])
-        event.allegations.set([world.allegation, allegation])
-        for linked, linked_file in [(exhibit, exhibit_file), (chronology.log, None)]:
-            EvidenceLinkFactory(exhibit=linked, exhibit_file=linked_file, event=event, pages="2")
-            EvidenceLinkFactory(exhibit=linked, allegation=allegation, pages="4")
-        if n % 5 == 0:
-            HearingFactory(
-                proceeding=world.proceeding,
-                starts_at=datetime(2026, 1, 1, 10, tzinfo=UTC) + timedelta(days=n),
-            )
-            Deadline.objects.create(
-                proceeding=world.proceeding,
-                title=f"Step {n}",
-                due_date=date(2026, 2, 1) + timedelta(days=n),
-            )
 
 
 # --- The chronology --------------------------------------------------------------------------
