@@ -70,16 +70,29 @@ def get_visible_or_404(queryset: models.QuerySet, *, request, **lookup) -> model
 
 def get_in_matter_or_404(queryset: models.QuerySet, *, matter, request, **lookup) -> models.Model:
     """Fetch one row of `matter` (which the user may already see). A row of any other matter,
-    or a malformed id, is answered like a missing row (404); a row that exists elsewhere is
-    audited as a denied look-up."""
+    a document above the user's clearance, or a malformed id, is answered like a missing row
+    (404); a row that exists is audited as a denied look-up."""
     try:
-        return queryset.in_matter(matter).get(**lookup)
+        # Clearance applies here and not only in the callers' querysets, so that no page can
+        # open a document above the reader's clearance by forgetting to ask.
+        return queryset.visible_to(request.user).in_matter(matter).get(**lookup)
     except (queryset.model.DoesNotExist, ValueError, ValidationError):
-        audit_denied(request, queryset=queryset.model._base_manager.all(), lookup=lookup)
+        audit_denied(
+            request,
+            queryset=queryset.model._base_manager.all(),
+            lookup=lookup,
+            reason="not in this matter, or above the member's clearance",
+        )
         raise Http404("No such record.") from None
 
 
-def audit_denied(request, *, queryset: models.QuerySet, lookup: dict) -> None:
+def audit_denied(
+    request,
+    *,
+    queryset: models.QuerySet,
+    lookup: dict,
+    reason: str = "not a member of the matter",
+) -> None:
     """Record a look-up of a row the user may not see, if that row exists at all."""
     try:
         hidden = queryset.filter(**lookup).first()
@@ -92,7 +105,7 @@ def audit_denied(request, *, queryset: models.QuerySet, lookup: dict) -> None:
         request=request,
         matter=matter_of(hidden),
         obj=hidden,
-        detail={"reason": "not a member of the matter"},
+        detail={"reason": reason},
     )
 
 

@@ -29,9 +29,9 @@ class ClearanceScopedQuerySet(MatterScopedQuerySet):
     A document above a member's clearance does not exist for them."""
 
     designation_path: str = "designation"
-    # Designations of documents the row may also point to through a nullable link (an
-    # evidence link to a confidential event): where the link is set, it must be within
-    # clearance too, or the row would tell what the hidden document is.
+    # Designations of documents the row may also point to (an evidence link to a
+    # confidential event, an entry in a confidentiality-ring bundle): where the link is set,
+    # it must be within clearance too, or the row would tell what the hidden document is.
     optional_designation_paths: tuple[str, ...] = ()
 
     def visible_to(self, user) -> MatterScopedQuerySet:

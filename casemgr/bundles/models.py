@@ -59,8 +59,19 @@ class Bundle(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # A confidentiality-ring bundle is, as a whole, attorneys' eyes only: outside the ring
+    # (clearance below AEO) it does not exist, like an AEO exhibit. Derived from the
+    # audience, so the two can never disagree.
+    designation = models.GeneratedField(
+        expression=models.Case(
+            models.When(audience=Audience.RING, then=models.Value(Clearance.AEO.value)),
+            default=models.Value(Clearance.STANDARD.value),
+        ),
+        output_field=models.PositiveSmallIntegerField(choices=Clearance.choices),
+        db_persist=True,
+    )
 
-    objects = matter_scoped_manager("matter")
+    objects = matter_scoped_manager("matter", designation_path="designation")
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -95,7 +106,7 @@ class Section(models.Model):
     title = models.CharField(max_length=120)
     position = models.PositiveIntegerField(default=0)
 
-    objects = matter_scoped_manager("bundle__matter")
+    objects = matter_scoped_manager("bundle__matter", designation_path="bundle__designation")
 
     class Meta:
         ordering = ["bundle", "position", "pk"]
@@ -136,7 +147,11 @@ class Entry(models.Model):
     )
     added_at = models.DateTimeField(auto_now_add=True)
 
-    objects = matter_scoped_manager("bundle__matter", designation_path="exhibit__designation")
+    objects = matter_scoped_manager(
+        "bundle__matter",
+        designation_path="exhibit__designation",
+        optional_designation_paths=("bundle__designation",),
+    )
 
     class Meta:
         ordering = ["section__position", "position", "pk"]
@@ -214,7 +229,11 @@ class Version(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
-    objects = matter_scoped_manager("bundle__matter", designation_path="designation")
+    objects = matter_scoped_manager(
+        "bundle__matter",
+        designation_path="designation",
+        optional_designation_paths=("bundle__designation",),
+    )
 
     class Meta:
         ordering = ["bundle", "-number"]
