@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw
 from weasyprint import HTML
 
 from casemgr.access.models import Clearance
-from casemgr.evidence.models import Exhibit
+from casemgr.evidence.models import Exhibit, ExhibitFile
 from casemgr.evidence.services import IncomingFile, exhibit_file_ingest
 from casemgr.matters.models import Matter
 
@@ -177,4 +177,25 @@ def demo_exhibits_load(*, matter_reference: str = "NWA-0042", uploader: str = "p
                 },
             )
         added += result.status == "stored"
+    _render_pending(matter)
     return added
+
+
+def _render_pending(matter: Matter) -> None:
+    """Make the renditions the rest of the demo needs (an e-mail's attachment is a file only
+    once its rendition has run) here, in this process, by the task the worker runs: with a
+    broker configured the worker may not be running yet. The queued tasks then find the
+    files ready and leave them alone."""
+    from casemgr.evidence.tasks import render_exhibit_file
+
+    # Each round renders what the last one stored (attachments of attachments, if any).
+    for _round in range(5):
+        pending = list(
+            ExhibitFile.objects.filter(
+                matter=matter, rendition=ExhibitFile.Rendition.PENDING
+            ).values_list("pk", flat=True)
+        )
+        if not pending:
+            return
+        for file_id in pending:
+            render_exhibit_file(file_id)
