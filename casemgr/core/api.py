@@ -12,6 +12,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler as drf_exception_handler
 
 from casemgr.access import policy
 from casemgr.access.permissions import MatterRolePermission
@@ -35,12 +36,46 @@ class UTCDateTimeField(serializers.DateTimeField):
         super().__init__(*args, **kwargs)
 
 
+class JSONValueField(serializers.JSONField):
+    """A JSON column. A form or multipart field holding the text `null` parses to None after
+    the field's own null check has run, so a NOT NULL column would reach the database with
+    it: refuse it here, as the null check would have."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value is None and not self.allow_null:
+            self.fail("null")
+        return value
+
+
+class JSONObjectField(JSONValueField):
+    """A JSON object (name → value), from JSON, form or multipart input alike."""
+
+    default_error_messages = {"not_an_object": "Give an object of names and values."}
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if not isinstance(value, dict):
+            self.fail("not_an_object")
+        return value
+
+
 class MatterRecordSerializer(serializers.ModelSerializer):
     serializer_related_field = VisibleRelatedField
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.DateTimeField: UTCDateTimeField,
+        models.JSONField: JSONValueField,
     }
+
+
+def exception_handler(exc, context):
+    """DRF's handler, which also answers a model's ValidationError raised by a service (a
+    `full_clean` the serializer did not foresee) as the 400 it is, naming the field, instead
+    of a server error."""
+    if isinstance(exc, DjangoValidationError):
+        exc = api_validation_error(exc)
+    return drf_exception_handler(exc, context)
 
 
 def api_validation_error(error: DjangoValidationError) -> serializers.ValidationError:

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casemgr.core.api import (
+    JSONObjectField,
     MatterRecordSerializer,
     MatterScopedViewSet,
     VisibleRelatedField,
@@ -110,6 +111,13 @@ class DeadlinesComputeView(APIView):
 
 
 class TriggerEventSerializer(MatterRecordSerializer):
+    # An object of option values, as the compute endpoint takes them; the rule set then
+    # judges each option (unknown ones and bad values are refused by name).
+    options = JSONObjectField(
+        required=False,
+        default=dict,
+        help_text="Details some rules need, as the rule set names them.",
+    )
     deadlines = serializers.SerializerMethodField(
         help_text="Ids of the deadlines it produced that you may see."
     )

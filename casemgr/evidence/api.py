@@ -120,7 +120,13 @@ class ExhibitViewSet(
 
 class UploadSerializer(serializers.Serializer):
     file = serializers.FileField(allow_empty_file=True)  # refused with a reason below
-    prefix = serializers.CharField(max_length=10, required=False, default="EX")
+    # The model's own rule, so a prefix it would refuse never reaches the service.
+    prefix = serializers.CharField(
+        max_length=10,
+        required=False,
+        default="EX",
+        validators=Exhibit._meta.get_field("prefix").validators,
+    )
     title = serializers.CharField(max_length=300, required=False)
     document_date = serializers.DateField(required=False)
     document_type = serializers.ChoiceField(choices=Exhibit.DocumentType.choices, required=False)

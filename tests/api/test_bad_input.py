@@ -1,0 +1,94 @@
+"""A bad value is a 400 naming the field, whatever the content type, never a server error."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from casemgr.deadlines.models import TriggerEvent
+from casemgr.evidence.models import Exhibit
+from tests.evidence import files
+
+
+@pytest.fixture
+def trigger(api, world):
+    created = api(world.associate).post(
+        "/api/triggers/",
+        {
+            "proceeding": world.proceeding.pk,
+            "event": "particulars_served",
+            "occurred_at": "2026-11-27T16:45:00Z",
+            "method": "email",
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    return TriggerEvent.objects.get(pk=created.json()["id"])
+
+
+@pytest.mark.parametrize("content_type", ["multipart", "json"])
+def test_null_options_on_a_trigger_are_refused_by_name(api, world, trigger, content_type):
+    client = api(world.associate)
+    body = {"options": "null"} if content_type == "multipart" else {"options": None}
+    response = client.patch(f"/api/triggers/{trigger.pk}/", body, format=content_type)
+    assert response.status_code == 400, response.content
+    assert "options" in response.json()
+    trigger.refresh_from_db()
+    assert trigger.options == {}
+
+
+@pytest.mark.parametrize(
+    ("fields", "named"),
+    [
+        ({"prefix": "\x01\x7f中文"}, "prefix"),
+        ({"prefix": "M A"}, "prefix"),
+        ({"prefix": "\x00"}, "prefix"),
+        ({"prefix": "中", "designation": "1"}, "prefix"),
+    ],
+)
+def test_odd_upload_metadata_is_a_400_naming_the_field(api, world, fields, named):
+    client = api(world.paralegal)
+    data = {"file": SimpleUploadedFile("terms.pdf", files.pdf(text="Odd prefix")), **fields}
+    response = client.post(
+        f"/api/matters/{world.matter.pk}/exhibits/upload/", data, format="multipart"
+    )
+    assert response.status_code == 400, response.content
+    assert named in response.json()
+    assert not Exhibit.objects.filter(matter=world.matter).exists()
+
+
+def test_an_upload_with_a_good_prefix_and_designation_as_text_is_stored(api, world):
+    client = api(world.paralegal)
+    data = {
+        "file": SimpleUploadedFile("terms.pdf", files.pdf(text="Good prefix")),
+        "prefix": "MA",
+        "designation": "1",
+    }
+    response = client.post(
+        f"/api/matters/{world.matter.pk}/exhibits/upload/", data, format="multipart"
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["prefix"] == "MA"
+
+
+@pytest.mark.parametrize("options", [["acknowledged"], "acknowledged", 7])
+def test_options_that_are_not_an_object_are_refused_by_name(api, world, trigger, options):
+    response = api(world.associate).patch(
+        f"/api/triggers/{trigger.pk}/", {"options": options}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert "options" in response.json()
+
+
+@pytest.mark.parametrize(
+    ("options", "named"),
+    [({"country": "\u0000"}, "'country'"), ({"unknown_option": True}, "unknown_option")],
+)
+def test_options_the_rules_do_not_take_are_refused_naming_the_option(
+    api, world, trigger, options, named
+):
+    response = api(world.associate).patch(
+        f"/api/triggers/{trigger.pk}/", {"options": options}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert named in " ".join(response.json()["non_field_errors"])
+    trigger.refresh_from_db()
+    assert trigger.options == {}
