@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from casemgr.access.models import Clearance
 from casemgr.access.querysets import matter_scoped_manager
+from casemgr.core.limits import LONG_TEXT, SHORT_TEXT, text_field
 from casemgr.matters.models import Court, Proceeding, validate_time_zone
 
 DEFAULT_OFFSETS = [14, 7, 3, 1, 0]
@@ -139,7 +140,7 @@ class Deadline(models.Model):
         default=Clearance.STANDARD,
         help_text="Members below this clearance neither see the deadline nor are reminded.",
     )
-    notes = models.TextField(blank=True)
+    notes = text_field(LONG_TEXT, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = matter_scoped_manager("proceeding__matter", designation_path="designation")
@@ -193,7 +194,7 @@ class Extension(models.Model):
     agreed_with = models.CharField(
         max_length=200, help_text="Who agreed or ordered it, e.g. Harbour & Pike LLP by letter."
     )
-    reason = models.TextField()
+    reason = text_field(SHORT_TEXT)
     by_order = models.BooleanField(
         default=False, help_text="Extended by order of the court rather than by agreement."
     )

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from casemgr.access.models import Clearance
 from casemgr.access.querysets import matter_scoped_manager
+from casemgr.core.limits import LONG_TEXT, text_field
 from casemgr.matters.models import Matter, Party
 
 
@@ -49,7 +50,7 @@ class Exhibit(models.Model):
     )
     number = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     title = models.CharField(max_length=300)
-    description = models.TextField(blank=True)
+    description = text_field(LONG_TEXT, blank=True)
     document_date = models.DateField(null=True, blank=True)
     date_precision = models.CharField(
         max_length=12, choices=DatePrecision.choices, default=DatePrecision.DAY

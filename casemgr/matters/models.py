@@ -10,6 +10,7 @@ from django.urls import reverse
 from django_countries.fields import CountryField
 
 from casemgr.access.querysets import matter_scoped_manager
+from casemgr.core.limits import LONG_TEXT, text_field
 
 
 def validate_time_zone(value: str) -> None:
@@ -77,7 +78,7 @@ class Matter(models.Model):
     )
     title = models.CharField(max_length=200)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    description = models.TextField(blank=True)
+    description = text_field(LONG_TEXT, blank=True)
     opened_on = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -186,7 +187,7 @@ class Person(models.Model):
         related_name="people",
         help_text="The party this person belongs to or acts for, if any.",
     )
-    notes = models.TextField(blank=True)
+    notes = text_field(LONG_TEXT, blank=True)
 
     objects = matter_scoped_manager("matter")
 

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from casemgr.access.querysets import matter_scoped_manager
+from casemgr.core.limits import LONG_TEXT, SHORT_TEXT, text_field
 from casemgr.matters.models import Matter, Party, Proceeding
 
 
@@ -18,7 +19,7 @@ class Claim(models.Model):
     )
     claimants = models.ManyToManyField(Party, related_name="claims_brought")
     defendants = models.ManyToManyField(Party, related_name="claims_defended")
-    relief_sought = models.TextField(blank=True)
+    relief_sought = text_field(LONG_TEXT, blank=True)
 
     objects = matter_scoped_manager("proceeding__matter")
 
@@ -61,7 +62,7 @@ class Allegation(models.Model):
     paragraph = models.CharField(max_length=20, help_text="Paragraph reference, e.g. 23 or 23(a).")
     # Derived from `paragraph` on save; stored so the database can order by it.
     paragraph_sort = models.CharField(max_length=60, editable=False, db_index=True)
-    text = models.TextField()
+    text = text_field(LONG_TEXT)
     against = models.ForeignKey(
         Party,
         null=True,
@@ -73,8 +74,10 @@ class Allegation(models.Model):
     response = models.CharField(
         max_length=20, choices=Response.choices, default=Response.NO_RESPONSE
     )
-    response_note = models.TextField(
-        blank=True, help_text="What the defence says, e.g. the reasons given for a denial."
+    response_note = text_field(
+        SHORT_TEXT,
+        blank=True,
+        help_text="What the defence says, e.g. the reasons given for a denial.",
     )
 
     objects = matter_scoped_manager("claim__proceeding__matter")

@@ -23,6 +23,7 @@ from django.urls import reverse
 
 from casemgr.access.models import Clearance
 from casemgr.access.querysets import matter_scoped_manager
+from casemgr.core.limits import LONG_TEXT, SHORT_TEXT, text_field
 from casemgr.evidence.models import Exhibit, ExhibitFile
 from casemgr.matters.models import Matter, Party, Person, validate_time_zone
 from casemgr.pleadings.models import Allegation
@@ -73,7 +74,7 @@ class Event(models.Model):
     date_last = models.DateField(editable=False)
     sort_key = models.CharField(max_length=32, editable=False)
     title = models.CharField(max_length=300)
-    description = models.TextField(blank=True)
+    description = text_field(LONG_TEXT, blank=True)
     parties = models.ManyToManyField(Party, blank=True, related_name="events")
     people = models.ManyToManyField(Person, blank=True, related_name="events")
     allegations = models.ManyToManyField(
@@ -235,7 +236,7 @@ class EvidenceLink(models.Model):
         Event, null=True, blank=True, on_delete=models.CASCADE, related_name="evidence_links"
     )
     stance = models.CharField(max_length=12, choices=Stance.choices, default=Stance.SUPPORTS)
-    note = models.TextField(blank=True)
+    note = text_field(SHORT_TEXT, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
