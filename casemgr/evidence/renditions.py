@@ -38,6 +38,8 @@ from PIL import Image, UnidentifiedImageError
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher
 
+from casemgr.core.text import breakable
+
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "evidence" / "rendition"
 
 TEXT_LIMIT = 1_000_000  # characters of extracted text returned for search
@@ -611,7 +613,6 @@ _UTF8_SEQUENCE = re.compile(
     rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_LONG_RUN = re.compile(r"\S{100,}")
 _LINE_BREAKS = frozenset("\x0b\x0c\r")
 
 
@@ -638,15 +639,8 @@ def _clean(text: str) -> str:
 
 
 def _e(value: str) -> str:
-    """`value` escaped for HTML, long runs without a space made breakable: WeasyPrint's line
-    breaking takes time growing with the square of an unbreakable run's length (40,000
-    characters: 12 s), and a hostile file can be one such run. A zero-width space every ten
-    characters keeps lines nearly full (a line holds 98 monospace characters)."""
-    return html.escape(_LONG_RUN.sub(_breakable, _clean(value)), quote=True)
-
-
-def _breakable(run: re.Match[str]) -> str:
-    return "\u200b".join(re.findall(r".{1,10}", run[0], flags=re.DOTALL))
+    """`value` escaped for HTML, long runs without a space made breakable (core.text)."""
+    return html.escape(breakable(_clean(value)), quote=True)
 
 
 def _notes(notes: Iterable[str]) -> str:

@@ -484,3 +484,22 @@ def test_the_chronology_export_runs_the_same_queries_whatever_its_size(world, ch
         EvidenceLinkFactory(exhibit=chronology.letter, event=event, pages=str(1 + number % 3))
 
     assert queries() == small
+
+
+def test_an_allegation_of_one_unbroken_run_at_the_limit_is_laid_out_whole(world, download):
+    """A pasted hash or URL as long as the field allows wraps inside its column; its
+    characters all reach the page, and the zero-width break points add none a reader sees."""
+    from casemgr.core.limits import LONG_TEXT
+
+    run = "".join(f"{n:05d}" for n in range(LONG_TEXT // 5))
+    AllegationFactory(claim=world.claim, paragraph="31", text=run)
+
+    response = download(world.partner, "export_list_of_issues_pdf", world.matter)
+
+    assert response.status_code == 200
+    pages = pypdf.PdfReader(io.BytesIO(response.content)).pages
+    laid_out = "".join("".join(page.extract_text().split()) for page in pages)
+    body = laid_out.replace("\u200b", "")
+    missing = [n for n in range(0, LONG_TEXT // 5, 7) if f"{n:05d}" not in body]
+    assert not missing, f"groups not on any page: {missing[:10]}"
+    assert len(pages) < 10

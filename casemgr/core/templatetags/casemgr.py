@@ -7,7 +7,13 @@ from django import template
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 
+from casemgr.core.text import breakable
+
 register = template.Library()
+
+# Free text in the PDF exports: long runs without a space made breakable (core.text). The
+# result is plain text, escaped by the template like any other value.
+register.filter("breakable", breakable)
 
 
 def zone_label(zone: ZoneInfo, moment: datetime) -> str:
