@@ -142,12 +142,8 @@ class MatterRecordViewSetMixin(AuditedLookupMixin):
         if not policy.can_edit(self.request.user, matter):
             policy.audit_forbidden(self.request, matter=matter, reason="read-only member")
             raise PermissionDenied("Your role on this matter is read-only.")
-        try:
-            self.save_service(
-                instance=instance, actor=self.request.user, request=self.request, m2m=m2m
-            )
-        except DjangoValidationError as error:
-            raise api_validation_error(error) from error
+        # A model ValidationError from the service is a 400 by the exception handler above.
+        self.save_service(instance=instance, actor=self.request.user, request=self.request, m2m=m2m)
         serializer.instance = instance
 
 

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import zoneinfo
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -15,7 +14,6 @@ from casemgr.core.api import (
     MatterRecordSerializer,
     MatterScopedViewSet,
     VisibleRelatedField,
-    api_validation_error,
 )
 from casemgr.core.filters import IdFilter, ScopedFilterSet
 from casemgr.deadlines import engine, services
@@ -84,19 +82,16 @@ class DeadlinesComputeView(APIView):
         query.is_valid(raise_exception=True)
         data = query.validated_data
         if data.get("proceeding") is not None:
-            try:
-                results = services.deadlines_compute(
+            results = services.deadlines_compute(
+                proceeding=data["proceeding"],
+                trigger=TriggerEvent(
                     proceeding=data["proceeding"],
-                    trigger=TriggerEvent(
-                        proceeding=data["proceeding"],
-                        event=data["event"],
-                        occurred_at=data["at"],
-                        method=data["method"],
-                        options=data["options"],
-                    ),
-                )
-            except DjangoValidationError as error:
-                raise api_validation_error(error) from error
+                    event=data["event"],
+                    occurred_at=data["at"],
+                    method=data["method"],
+                    options=data["options"],
+                ),
+            )
         else:
             trigger = engine.Trigger(
                 event=data["event"], at=data["at"], method=data["method"], options=data["options"]
@@ -224,9 +219,6 @@ class DeadlineViewSet(MatterScopedViewSet):
 
     @staticmethod
     def save_service(*, instance, actor, request, m2m):
-        try:
-            return services.deadline_save(
-                deadline=instance, actor=actor, request=request, responsible=m2m.get("responsible")
-            )
-        except DjangoValidationError as error:
-            raise api_validation_error(error) from error
+        return services.deadline_save(
+            deadline=instance, actor=actor, request=request, responsible=m2m.get("responsible")
+        )

@@ -14,7 +14,7 @@ from casemgr.access.models import Clearance
 from casemgr.core.api import MatterRecordSerializer, MatterRecordViewSetMixin
 from casemgr.core.filters import ScopedFilterSet
 from casemgr.evidence import services
-from casemgr.evidence.models import Exhibit, ExhibitFile
+from casemgr.evidence.models import PREFIX, Exhibit, ExhibitFile
 from casemgr.evidence.uploads import declared_too_large, install_hashing_handler
 from casemgr.matters.models import Matter
 
@@ -125,7 +125,7 @@ class UploadSerializer(serializers.Serializer):
         max_length=10,
         required=False,
         default="EX",
-        validators=Exhibit._meta.get_field("prefix").validators,
+        validators=[PREFIX],
     )
     title = serializers.CharField(max_length=300, required=False)
     document_date = serializers.DateField(required=False)

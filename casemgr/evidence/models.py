@@ -14,6 +14,9 @@ from casemgr.access.querysets import matter_scoped_manager
 from casemgr.core.limits import LONG_TEXT, text_field
 from casemgr.matters.models import Matter, Party
 
+# An exhibit reference's prefix: witness initials or a producing party's letters.
+PREFIX = RegexValidator(r"^[A-Za-z0-9]{1,10}$", "Letters and digits only, e.g. MA.")
+
 
 class Exhibit(models.Model):
     """A document produced in evidence, referred to as e.g. "MA-1" (a witness's initials, or a
@@ -45,7 +48,7 @@ class Exhibit(models.Model):
     matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="exhibits")
     prefix = models.CharField(
         max_length=10,
-        validators=[RegexValidator(r"^[A-Za-z0-9]{1,10}$", "Letters and digits only, e.g. MA.")],
+        validators=[PREFIX],
         help_text="Witness initials or producing party's prefix, e.g. MA or PX.",
     )
     number = models.PositiveIntegerField(validators=[MinValueValidator(1)])
