@@ -4,6 +4,8 @@ On one matter ("ours"): a partner, a paralegal and an expert without AEO clearan
 outsider is a partner on another matter only.
 """
 
+import http.server
+import threading
 from dataclasses import dataclass
 
 import pytest
@@ -138,3 +140,30 @@ def openapi(spec):
     if "openapi" not in _schema:
         _schema["openapi"] = openapi_schema.load(spec)
     return _schema["openapi"]
+
+
+@pytest.fixture
+def listener():
+    """A real HTTP server on loopback that records every request it gets: the peer an export
+    or a rendition would reach if it ever fetched a URL. `listener.url` to point at it,
+    `listener.requests` to see what arrived."""
+    requests: list[str] = []
+
+    class Recording(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (the name http.server calls)
+            requests.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recording)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.url = f"http://127.0.0.1:{server.server_address[1]}"
+    server.requests = requests
+    yield server
+    server.shutdown()
+    server.server_close()

@@ -27,11 +27,14 @@ from pathlib import Path
 from weasyprint import CSS, HTML
 
 from casemgr.bundles import builder, numbering
-from casemgr.evidence.renditions import RefusingURLFetcher
+from casemgr.core import layout
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "bundles" / "pdf"
 TEXT_LIMIT = 300  # characters of a title shown; a cover, a divider or an index row fits a page
 LAYOUTS = 3  # at most: the guess, the index's real length, and a margin for surprises
+# One layout of the cover and index that takes longer than this is stopped, and the build
+# fails saying so, rather than hold a worker (an index of a few thousand rows takes seconds).
+LAYOUT_SECONDS = 300
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # For the guess at the index's length, front.css's measures in points: the page's height
 # inside its margins, the index's title, a section's heading, the table's header, a line
@@ -107,8 +110,32 @@ def _render(
             for n, item in dividers
         ),
     )
-    fetcher = RefusingURLFetcher()
-    css = CSS(string=_stylesheet(), base_url=None, url_fetcher=fetcher)
+    try:
+        pdf, pages = layout.within(LAYOUT_SECONDS, _lay_out_pages, document, _stylesheet())
+    except layout.LayoutTooLong as error:
+        raise builder.BundleError(
+            f"The cover and index could not be made: {error} Move some of its documents "
+            "into a second bundle and build again."
+        ) from None
+    except layout.LayoutFailed as error:
+        raise builder.BundleError(f"The cover and index could not be made: {error}") from None
+    single = [pages[f"divider-{n}"] for n, _ in dividers] + [pages["blank"]]
+    after = pages["blank"] - len(dividers)
+    if pages["index"] != 2 or single != list(range(after, after + len(single))):
+        raise builder.BundleError(
+            "The cover or a divider does not fit on one page. Shorten the bundle's title, the "
+            "case name or the section's title."
+        )
+    where = {item.key: pages[f"divider-{n}"] for n, item in dividers}
+    where |= {"index": 2, "after-index": after, "blank": pages["blank"]}
+    return pdf, where
+
+
+def _lay_out_pages(document: str, stylesheet: str) -> tuple[bytes, dict[str, int]]:
+    """The PDF, and the page (from 1) where each anchor first appears. Runs in a layout
+    child process (core.layout), so it takes and gives plain values only."""
+    fetcher = layout.RefusingURLFetcher()
+    css = CSS(string=stylesheet, base_url=None, url_fetcher=fetcher)
     laid_out = HTML(string=document, base_url=None, url_fetcher=fetcher).render(stylesheets=[css])
     pages: dict[str, int] = {}
     for number, page in enumerate(laid_out.pages, 1):
@@ -120,16 +147,7 @@ def _render(
             for kind, target, rectangle, box in page.links
             if box.element_tag == "a"
         ]
-    single = [pages[f"divider-{n}"] for n, _ in dividers] + [pages["blank"]]
-    after = pages["blank"] - len(dividers)
-    if pages["index"] != 2 or single != list(range(after, after + len(single))):
-        raise builder.BundleError(
-            "The cover or a divider does not fit on one page. Shorten the bundle's title, the "
-            "case name or the section's title."
-        )
-    where = {item.key: pages[f"divider-{n}"] for n, item in dividers}
-    where |= {"index": 2, "after-index": after, "blank": pages["blank"]}
-    return laid_out.write_pdf(), where
+    return laid_out.write_pdf(), pages
 
 
 def _index(items: list[numbering.Item], groups: list[numbering.Heading]) -> str:

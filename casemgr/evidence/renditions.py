@@ -35,9 +35,8 @@ import img2pdf
 import pikepdf
 import pypdf
 from PIL import Image, UnidentifiedImageError
-from weasyprint import CSS, HTML
-from weasyprint.urls import URLFetcher
 
+from casemgr.core import layout
 from casemgr.core.text import breakable
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "evidence" / "rendition"
@@ -50,6 +49,11 @@ CSV_COLUMN_LIMIT = 40
 CSV_CELL_LIMIT = 60_000  # cells laid out, row numbers included (about a minute's work)
 CSV_CELL_CHARS = 2_000  # characters of one cell shown
 JSONL_RECORD_LIMIT = 2_000
+# An e-mail's header is a line or two; one that runs to pages (a subject of 20,000
+# characters, a To: of thousands of addresses) is cut in the PDF, whose layout would
+# otherwise take minutes. The whole header stays in the extracted text and the original.
+EMAIL_HEADER_CHARS = 2_000
+EMAIL_SUBJECT_CHARS = 300  # the heading: it must fit the first page
 JSONL_RECORD_CHARS = 20_000  # one pretty-printed record, before it is cut short
 OFFICE_TIMEOUT = 120  # seconds LibreOffice may take over one document
 
@@ -226,7 +230,8 @@ def _render_email(path: Path, title: str) -> Rendition:
     if len(body) > RENDER_CHAR_LIMIT:
         notes.append(_first_of(RENDER_CHAR_LIMIT, len(body), "characters of the body"))
     header_rows = "\n".join(
-        f"<tr><th>{name}</th><td>{_e(value)}</td></tr>" for name, value in headers.items()
+        f"<tr><th>{name}</th><td>{_e(_cut(value, EMAIL_HEADER_CHARS))}</td></tr>"
+        for name, value in headers.items()
     )
     attachment_rows = "\n".join(
         f"<tr><td>{_e(item.filename)}</td><td>{_e(item.content_type)}</td>"
@@ -234,8 +239,8 @@ def _render_email(path: Path, title: str) -> Rendition:
         for item in attachments
     )
     document = _template("email.html").substitute(
-        document_title=_e(title or headers["Subject"]),
-        subject=_e(headers["Subject"] or "(no subject)"),
+        document_title=_e(title or _cut(headers["Subject"], EMAIL_SUBJECT_CHARS)),
+        subject=_e(_cut(headers["Subject"], EMAIL_SUBJECT_CHARS) or "(no subject)"),
         header_rows=header_rows,
         notes=_notes(notes),
         body=_e(body[:RENDER_CHAR_LIMIT]) if body else "<i>(no text body)</i>",
@@ -558,23 +563,15 @@ def _render_office(path: Path) -> Rendition:
 # Laying out HTML
 
 
-class RefusingURLFetcher(URLFetcher):
-    """WeasyPrint's fetcher for renditions: every URL (http, file, data) is refused and
-    remembered, so that no evidence can make the server fetch anything."""
-
-    def __init__(self) -> None:
-        super().__init__(allowed_protocols=(), fail_on_errors=False)
-        self.refused: list[str] = []
-
-    def fetch(self, url: str, headers: dict | None = None):
-        self.refused.append(url)
-        raise ValueError(f"Renditions fetch nothing: {url}")
+# A rendition laid out for longer than this is stopped: the worker is freed for the next file,
+# and the file is marked failed with the reason (the limits above keep ordinary files far
+# below it: the largest e-mail or table takes seconds).
+LAYOUT_SECONDS = 120
 
 
-def write_pdf(document: str, *, title: str = "", fetcher: URLFetcher | None = None) -> bytes:
+def write_pdf(document: str, *, title: str = "") -> bytes:
     """`document` (HTML built from escaped strings only) laid out on A4 pages whose footer
     carries `title` and "page X of Y"."""
-    fetcher = fetcher or RefusingURLFetcher()
     stylesheet = _stylesheet()
     if title:
         footer = title if len(title) <= 120 else title[:119] + "…"
@@ -582,8 +579,15 @@ def write_pdf(document: str, *, title: str = "", fetcher: URLFetcher | None = No
             "@page { @bottom-left { content: "
             f'{_css_string(footer)}; font: 7.5pt "DejaVu Sans", sans-serif; color: #555; }} }}'
         )
-    css = CSS(string=stylesheet, base_url=None, url_fetcher=fetcher)
-    return HTML(string=document, base_url=None, url_fetcher=fetcher).write_pdf(stylesheets=[css])
+    try:
+        return layout.write_pdf(document, stylesheet, seconds=LAYOUT_SECONDS)
+    except layout.LayoutTooLong as error:
+        raise RenditionError(
+            f"The file could not be shown as a PDF: {error} The original is unchanged and can "
+            "be downloaded."
+        ) from None
+    except layout.LayoutFailed as error:
+        raise RenditionError(f"The file could not be shown as a PDF: {error}") from None
 
 
 def _from_html(document: str, title: str, text: str) -> Rendition:

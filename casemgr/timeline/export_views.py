@@ -4,12 +4,15 @@ within the reader's clearance, each download written to the audit trail."""
 from __future__ import annotations
 
 from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.generic import View
 
 from casemgr.access.audit import audit_record
 from casemgr.access.mixins import MatterMixin
 from casemgr.access.models import AuditAction
+from casemgr.core import layout
 from casemgr.timeline import exports, selectors
 from casemgr.timeline.api import TimelineQuerySerializer
 
@@ -19,6 +22,8 @@ class _ExportView(MatterMixin, View):
 
     name: str  # for the audit trail: "chronology", "dramatis personae"...
     takes_filters = False
+    advice = "Shorten the longest texts in it and try again."
+    back = "timeline:timeline"  # where the user came from to ask for it
 
     def make(self, filters: selectors.TimelineFilters | None) -> exports.Export:
         raise NotImplementedError
@@ -41,7 +46,10 @@ class _ExportView(MatterMixin, View):
                 )
             filters = selectors.TimelineFilters(**query.validated_data)
             applied = {name: str(value) for name, value in query.validated_data.items()}
-        export = self.make(filters)
+        try:
+            export = self.make(filters)
+        except (layout.LayoutTooLong, layout.LayoutFailed) as error:
+            return self.failed(error)
         audit_record(
             action=AuditAction.DOWNLOAD,
             request=request,
@@ -59,10 +67,27 @@ class _ExportView(MatterMixin, View):
         response["Cache-Control"] = "private, no-store"
         return response
 
+    def failed(self, error: Exception):
+        """A page that says why the export was not made: 503, since the request was sound
+        and the same export may be made once the matter's text is shorter."""
+        return render(
+            self.request,
+            "timeline/export_failed.html",
+            {
+                "matter": self.matter,
+                "export": self.name.split(" (")[0],
+                "reason": str(error),
+                "advice": self.advice,
+                "back": reverse(self.back, args=[self.matter.pk]),
+            },
+            status=503,
+        )
+
 
 class ChronologyPdfView(_ExportView):
     name = "chronology (PDF)"
     takes_filters = True
+    advice = "Narrow it down with the timeline's filters (dates, a party, a claim) and try again."
 
     def make(self, filters):
         return exports.chronology_pdf(matter=self.matter, user=self.request.user, filters=filters)
@@ -78,6 +103,8 @@ class ChronologyCsvView(_ExportView):
 
 class DramatisPersonaePdfView(_ExportView):
     name = "dramatis personae (PDF)"
+    advice = "Shorten the longest notes on people and try again."
+    back = "matters:parties"
 
     def make(self, filters):
         return exports.dramatis_personae_pdf(matter=self.matter, user=self.request.user)
@@ -85,6 +112,8 @@ class DramatisPersonaePdfView(_ExportView):
 
 class ListOfIssuesPdfView(_ExportView):
     name = "list of issues (PDF)"
+    advice = "Shorten the longest allegations and response notes and try again."
+    back = "pleadings:claims"
 
     def make(self, filters):
         return exports.list_of_issues_pdf(matter=self.matter, user=self.request.user)

@@ -24,10 +24,9 @@ from datetime import date
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint import HTML
 
+from casemgr.core import layout
 from casemgr.evidence.models import Exhibit
-from casemgr.evidence.renditions import RefusingURLFetcher
 from casemgr.matters.models import Matter, Party, PartyRole, Person, Proceeding
 from casemgr.pleadings.models import Allegation, Claim
 from casemgr.timeline import dates, selectors
@@ -403,8 +402,12 @@ def list_of_issues_pdf(*, matter: Matter, user, prepared_on: date | None = None)
 # --- Laying out ------------------------------------------------------------------------------
 
 
+# An export is made while the user waits, in a web process: one that takes longer than this
+# is stopped (layout.LayoutTooLong) rather than hold the process. The fields' limits keep the
+# largest matter well inside it.
+LAYOUT_SECONDS = 30
+
+
 def _pdf(template: str, context: dict) -> bytes:
     """The template (autoescaped) laid out by WeasyPrint, fetching nothing."""
-    document = render_to_string(template, context)
-    fetcher = RefusingURLFetcher()
-    return HTML(string=document, base_url=None, url_fetcher=fetcher).write_pdf()
+    return layout.write_pdf(render_to_string(template, context), seconds=LAYOUT_SECONDS)

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from casemgr.access.models import AuditAction, AuditEvent, Clearance
-from casemgr.bundles import services
+from casemgr.bundles import front_matter, services
 from casemgr.bundles.models import Bundle, Entry, Version
 from casemgr.evidence.models import ExhibitFile
 from tests.evidence import files
@@ -330,6 +330,19 @@ def test_a_document_without_its_pdf_yet_fails_the_build_with_the_reason(
     version = build(bundle)
     assert version.status == Version.Status.FAILED
     assert exhibit.reference in version.error and "still being prepared" in version.error
+
+
+def test_a_cover_and_index_past_their_time_budget_fail_the_build_with_the_reason(
+    world, add_exhibit, make_bundle, build, monkeypatch
+):
+    monkeypatch.setattr(front_matter, "LAYOUT_SECONDS", 0.001)  # no layout is that quick
+    bundle = make_bundle()
+    _add(bundle, add_exhibit(title="Server logs"))
+    version = build(bundle)
+    assert version.status == Version.Status.FAILED
+    assert "took longer than 0.001 seconds, so it was stopped" in version.error
+    assert "second bundle" in version.error
+    assert version.storage_key == ""
 
 
 def test_a_build_that_runs_twice_publishes_one_file(world, add_exhibit, make_bundle, build):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import socket
 import struct
 import sys
 import time
@@ -18,18 +17,7 @@ import pytest
 from PIL import Image
 
 from casemgr.evidence import renditions
-from casemgr.evidence.renditions import Attachment, RefusingURLFetcher, RenditionError, render
-
-
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch):
-    """A rendition that tried to reach the network would fail loudly rather than hang."""
-
-    def refuse(*args, **kwargs):
-        raise AssertionError("renditions must not open network connections")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+from casemgr.evidence.renditions import Attachment, RenditionError, render
 
 
 def open_pdf(pdf: bytes) -> pikepdf.Pdf:
@@ -227,17 +215,7 @@ def test_email_with_text_body_and_attachments(tmp_path):
     assert "the draft licence is attached." in result.text
 
 
-def test_html_only_email_is_shown_as_text_never_rendered(tmp_path, monkeypatch):
-    # Recorded, not raised: WeasyPrint swallows a fetcher's exceptions, so an assertion
-    # raised in here could never fail the test.
-    attempted = []
-    original = RefusingURLFetcher.fetch
-
-    def recording(self, url, *args, **kwargs):
-        attempted.append(url)
-        return original(self, url, *args, **kwargs)
-
-    monkeypatch.setattr(RefusingURLFetcher, "fetch", recording)
+def test_html_only_email_is_shown_as_text_never_rendered(tmp_path, listener):
     message = EmailMessage()
     message["From"] = "mallory@phish.example"
     message["To"] = "paralegal@firm.example"
@@ -245,14 +223,14 @@ def test_html_only_email_is_shown_as_text_never_rendered(tmp_path, monkeypatch):
     message.set_content(
         "<html><head><title>ignored</title><style>p{color:red}</style></head><body>"
         "<p>Please pay&nbsp;now.</p><script>alert('owned')</script>"
-        '<img src="http://example.invalid/x"><a href="https://pay.example/now">Pay</a>'
+        f'<img src="{listener.url}/x"><a href="https://pay.example/now">Pay</a>'
         "</body></html>",
         subtype="html",
     )
 
     result = render(write_email(tmp_path / "phish.eml", message), "email")
 
-    assert attempted == []
+    assert listener.requests == []
     text = pdf_text(result.pdf)
     assert "Urgent invoice" in text
     assert "mallory@phish.example" in text
@@ -261,10 +239,27 @@ def test_html_only_email_is_shown_as_text_never_rendered(tmp_path, monkeypatch):
     assert "<script" not in text
     assert "alert" not in text
     assert "color:red" not in text
-    assert "example.invalid" not in text
+    assert "127.0.0.1" not in text
     assert "only an HTML body" in text
     assert "<script" not in result.text
     assert result.attachments == ()
+
+
+def test_an_email_header_that_runs_to_pages_is_cut_in_the_pdf_but_kept_in_the_text(tmp_path):
+    # Laid out whole, a subject this long took minutes; the text keeps every character.
+    subject = "Re: " + "the defendant queried the API with templated prompts " * 400
+    message = EmailMessage()
+    message["From"] = "alice@claimant.example"
+    message["Subject"] = subject
+    message.set_content("See the subject.\n")
+
+    result = render(write_email(tmp_path / "long.eml", message), "email", title="NWA-7")
+
+    assert result.page_count == 1
+    text = " ".join(pdf_text(result.pdf).split())
+    assert "(cut short here)" in text
+    assert len(text) < 6_000
+    assert " ".join(subject.split()) in " ".join(result.text.split())
 
 
 def test_forwarded_message_is_kept_as_an_attachment(tmp_path):
@@ -301,17 +296,21 @@ def test_deeply_nested_email_is_refused(tmp_path):
 # Laying out HTML: nothing is ever fetched
 
 
-def test_url_fetcher_refuses_a_remote_image():
-    fetcher = RefusingURLFetcher()
+def test_a_rendition_fetches_no_url_even_when_its_html_names_one(listener):
+    # write_pdf takes HTML as it is: were its fetcher to fetch, the listener would hear it.
+    pdf = renditions.write_pdf(f'<p>Exhibit</p><img src="{listener.url}/x">', title="C-9")
 
-    pdf = renditions.write_pdf(
-        '<p>Exhibit</p><img src="http://example.invalid/x">', title="C-9", fetcher=fetcher
-    )
-
-    assert fetcher.refused == ["http://example.invalid/x"]
+    assert listener.requests == []
     assert "Exhibit" in pdf_text(pdf)
-    with pytest.raises(ValueError, match="fetch nothing"):
-        RefusingURLFetcher().fetch("file:///etc/passwd")
+
+
+def test_a_rendition_past_its_time_budget_fails_with_the_reason(tmp_path, monkeypatch):
+    monkeypatch.setattr(renditions, "LAYOUT_SECONDS", 0.001)  # no layout is that quick
+    path = tmp_path / "notes.txt"
+    path.write_text("A note.\n")
+
+    with pytest.raises(RenditionError, match="took longer than 0.001 seconds, so it was stopped"):
+        render(path, "text")
 
 
 # Text, CSV and JSON Lines
