@@ -235,6 +235,58 @@ def test_four_months_from_31_october_ends_on_28_february_and_is_not_moved():
     assert "not moved" in served.derivation
 
 
+# From the 15th of each month of 2026, read off a printed calendar: 4 months (CPR 7.5(1)) and,
+# for service abroad, 6 months (CPR 7.5(2)). Every month from August on ends in 2027.
+FOUR_MONTHS = {
+    1: date(2026, 5, 15),
+    2: date(2026, 6, 15),
+    3: date(2026, 7, 15),
+    4: date(2026, 8, 15),
+    5: date(2026, 9, 15),
+    6: date(2026, 10, 15),
+    7: date(2026, 11, 15),
+    8: date(2026, 12, 15),
+    9: date(2027, 1, 15),
+    10: date(2027, 2, 15),
+    11: date(2027, 3, 15),
+    12: date(2027, 4, 15),
+}
+SIX_MONTHS = {
+    1: date(2026, 7, 15),
+    2: date(2026, 8, 15),
+    3: date(2026, 9, 15),
+    4: date(2026, 10, 15),
+    5: date(2026, 11, 15),
+    6: date(2026, 12, 15),
+    7: date(2027, 1, 15),
+    8: date(2027, 2, 15),
+    9: date(2027, 3, 15),
+    10: date(2027, 4, 15),
+    11: date(2027, 5, 15),
+    12: date(2027, 6, 15),
+}
+
+
+@pytest.mark.parametrize("month", range(1, 13))
+def test_months_are_counted_across_the_year_end(month):
+    issued = london(2026, month, 15, 9, 0)
+    home = cpr("claim_form_issued", issued)["cpr-7.5-serve-claim-form"]
+    assert home.due_date == FOUR_MONTHS[month]
+    abroad = cpr("claim_form_issued", issued, country="CN")["cpr-7.5-serve-claim-form"]
+    assert abroad.due_date == SIX_MONTHS[month]
+    assert f"+6 months: {abroad.due_date:%a} {abroad.due_date.day} {abroad.due_date:%b %Y}" in (
+        abroad.derivation
+    )
+
+
+def test_four_months_from_31_october_2027_ends_on_29_february_in_a_leap_year():
+    served = cpr("claim_form_issued", london(2027, 10, 31, 9, 0))["cpr-7.5-serve-claim-form"]
+    assert served.due_date == date(2028, 2, 29)
+    assert "+4 months (that month has no day 31: its last day): Tue 29 Feb 2028" in (
+        served.derivation
+    )
+
+
 def test_claim_form_for_service_abroad_has_six_months():
     # Issued Thu 15 Jan 2026: +6 months = Wed 15 Jul 2026.
     served = cpr("claim_form_issued", london(2026, 1, 15, 9, 0), country="CN")
@@ -337,6 +389,30 @@ def test_order_deadline_moves_past_a_closure_only_for_an_act_at_the_court_office
     assert "not moved: CPR 2.8(5)" in serving["cpr-2.8-order"].derivation
 
 
+def test_a_court_closure_day_counts_in_a_short_period():
+    # CPR 2.8(4) leaves out weekends, bank holidays, Christmas Day and Good Friday, not the
+    # days the court office is closed. Order Mon 22 Dec 2025, 2 days: Tue 23 (1), Wed 24 (2),
+    # the HMCTS closure, still counts. (Leaving it out too would give Mon 29 Dec.)
+    order = cpr("order_made", london(2025, 12, 22, 12, 0), calendar=HMCTS_CLOSED, days=2)
+    assert order["cpr-2.8-order"].due_date == date(2025, 12, 24)
+    assert "not counting" not in order["cpr-2.8-order"].derivation
+    # Order Fri 19 Dec 2025, 3 days: the weekend does not count; Mon 22, Tue 23, Wed 24.
+    order = cpr("order_made", london(2025, 12, 19, 12, 0), calendar=HMCTS_CLOSED, days=3)
+    assert order["cpr-2.8-order"].due_date == date(2025, 12, 24)
+    assert "+3 days (the order's period), not counting Saturday, Sunday (CPR 2.8(4))" in (
+        order["cpr-2.8-order"].derivation
+    )
+    # Filed at the court office, the closed last day carries it over Christmas (CPR 2.8(5)).
+    filing = cpr(
+        "order_made",
+        london(2025, 12, 22, 12, 0),
+        calendar=HMCTS_CLOSED,
+        days=2,
+        court_office=True,
+    )
+    assert filing["cpr-2.8-order"].due_date == date(2025, 12, 29)
+
+
 def test_order_needs_its_period():
     with pytest.raises(RuleError, match="give the option 'days'"):
         cpr("order_made", london(2026, 11, 27))
@@ -369,6 +445,62 @@ def test_notice_due_on_a_sunday_moves_back_to_friday():
     notice = cpr("hearing_listed", london(2026, 12, 10, 10, 30))["cpr-23.7-application-notice"]
     assert notice.due_date == date(2026, 12, 4)
     assert "Sun 6 Dec 2026 is a Sunday" in notice.derivation
+
+
+def test_five_clear_days_skip_the_weekend_but_six_do_not():
+    # Hearing Mon 14 Dec 2026, 5 clear days (a short period): Fri 11, Thu 10, Wed 9, Tue 8,
+    # Mon 7; the day before is Sun 6, so Fri 4 Dec.
+    five = cpr("hearing_listed", london(2026, 12, 14, 10, 30), notice_clear_days=5)
+    notice = five["cpr-23.7-application-notice"]
+    assert notice.due_date == date(2026, 12, 4)
+    assert "5 clear days before, not counting Saturday, Sunday (CPR 2.8(4))" in notice.derivation
+    # 6 clear days count every day: Sun 13 back to Tue 8: serve by Mon 7 Dec.
+    six = cpr("hearing_listed", london(2026, 12, 14, 10, 30), notice_clear_days=6)
+    assert six["cpr-23.7-application-notice"].due_date == date(2026, 12, 7)
+    assert "not counting" not in six["cpr-23.7-application-notice"].derivation
+
+
+def test_a_court_closure_day_counts_as_a_clear_day():
+    # Hearing Mon 29 Dec 2025: Sun 28, Sat 27, Boxing Day, Christmas Day do not count; the
+    # HMCTS closure Wed 24 (1) does, then Tue 23 (2), Mon 22 (3); the day before is Sun 21,
+    # so Fri 19 Dec. (Leaving the closure out too would give Thu 18 Dec.)
+    notice = cpr("hearing_listed", london(2025, 12, 29, 10, 30), calendar=HMCTS_CLOSED)
+    assert notice["cpr-23.7-application-notice"].due_date == date(2025, 12, 19)
+
+
+def test_notice_rolls_back_onto_a_court_closure_day():
+    # Hearing Fri 2 Jan 2026: New Year's Day does not count; Wed 31 (1), Tue 30 (2), Mon 29 (3);
+    # the day before is Sun 28, and rolling back passes Sat 27, Boxing Day and Christmas Day
+    # to Wed 24 Dec 2025: the court office is closed, but service is deemed that day (CPR
+    # 6.2(b)).
+    notice = cpr("hearing_listed", london(2026, 1, 2, 10, 30), calendar=HMCTS_CLOSED)
+    notice = notice["cpr-23.7-application-notice"]
+    assert notice.due_date == date(2025, 12, 24)
+    assert "Sun 28 Dec 2025 is a Sunday and service is deemed only on a business day: " in (
+        notice.derivation
+    )
+
+
+def test_notice_due_on_a_saturday_moves_back_to_friday():
+    # Hearing Wed 16 Dec 2026, 10 clear days (every day counts): Tue 15 back to Sun 6; the
+    # day before is Sat 5 Dec: Fri 4 Dec.
+    notice = cpr("hearing_listed", london(2026, 12, 16, 10, 30), notice_clear_days=10)
+    notice = notice["cpr-23.7-application-notice"]
+    assert notice.due_date == date(2026, 12, 4)
+    assert "Sat 5 Dec 2026 is a Saturday and service is deemed only on a business day: " in (
+        notice.derivation
+    )
+
+
+def test_notice_due_on_a_bank_holiday_monday_moves_back_before_easter():
+    # Hearing Fri 10 Apr 2026: clear days Thu 9, Wed 8, Tue 7; the day before is Mon 6 Apr,
+    # Easter Monday; back past the weekend and Good Friday: Thu 2 Apr.
+    notice = cpr("hearing_listed", london(2026, 4, 10, 10, 30))["cpr-23.7-application-notice"]
+    assert notice.due_date == date(2026, 4, 2)
+    assert "Mon 6 Apr 2026 is Easter Monday and service is deemed only on a business day: " in (
+        notice.derivation
+    )
+    assert "Thu 2 Apr 2026" in notice.derivation
 
 
 def test_notice_period_set_by_another_rule_counts_every_day_when_over_five():
@@ -498,6 +630,22 @@ def test_bad_option_values():
 def test_options_from_a_form_are_read_as_strings():
     results = cpr("order_made", london(2026, 4, 2, 12, 0), days="3", court_office="false")
     assert results["cpr-2.8-order"].due_date == date(2026, 4, 9)
+
+
+@pytest.mark.parametrize("written", ["yes", "Yes", " TRUE ", "true", "1", "on", True])
+def test_yes_given_as_text(written):
+    # Deemed Mon 30 Nov 2026; acknowledged: +28 = Mon 28 Dec (Boxing Day observed): Tue 29 Dec.
+    results = cpr("particulars_served", london(2026, 11, 27, 16, 45), "email", acknowledged=written)
+    assert results[DEFENCE].due_date == date(2026, 12, 29)
+    assert results[DEFENCE].citation == "CPR 15.4(1)(b)"
+
+
+@pytest.mark.parametrize("written", ["no", "No", " FALSE ", "false", "0", "off", False])
+def test_no_given_as_text(written):
+    # Deemed Mon 30 Nov 2026; not acknowledged: +14 = Mon 14 Dec.
+    results = cpr("particulars_served", london(2026, 11, 27, 16, 45), "email", acknowledged=written)
+    assert results[DEFENCE].due_date == date(2026, 12, 14)
+    assert results[DEFENCE].citation == "CPR 15.4(1)(a)"
 
 
 def test_trigger_without_a_time_zone():

@@ -42,6 +42,13 @@ def test_first_and_last_pages():
     assert pinpoints.first_page("") is None
 
 
+def test_a_range_previews_at_its_first_page_and_ends_at_its_last():
+    assert pinpoints.first_page("12-14, 19") == 12
+    assert pinpoints.first_page("12 – 14") == 12
+    assert pinpoints.last_page("12-14") == 14
+    assert pinpoints.last_page("") is None
+
+
 @pytest.mark.parametrize(
     ("written", "kept"),
     [("4, 7(a)-9", "4, 7(a)-9"), ("12.3,16(C)", "12.3, 16(c)"), ("4 – 7", "4-7")],
