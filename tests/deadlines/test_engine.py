@@ -101,6 +101,19 @@ def test_email_after_4_30pm_on_friday_is_served_monday():
     assert results[DEFENCE].citation == "CPR 15.4(1)(a)"
 
 
+def test_the_derivation_reads_as_the_count_was_made():
+    results = cpr("particulars_served", london(2026, 11, 27, 16, 45), "email")
+    assert results[ACK].derivation == (
+        "Particulars of claim served Fri 27 Nov 2026; e-mail 16:45, after 4.30pm: deemed served"
+        " Mon 30 Nov 2026 (CPR 6.26); +14 days: Mon 14 Dec 2026"
+    )
+    posted = cpr("particulars_served", london(2026, 11, 25, 18, 0), "first_class_post")
+    assert posted[ACK].derivation == (
+        "Particulars of claim served Wed 25 Nov 2026; first class post: deemed served"
+        " Fri 27 Nov 2026, the 2nd day after (CPR 6.26); +14 days: Fri 11 Dec 2026"
+    )
+
+
 def test_defence_after_acknowledgment_rolls_over_boxing_day_observed():
     # Deemed Mon 30 Nov 2026; +28 = Mon 28 Dec, the Boxing Day bank holiday: Tue 29 Dec.
     results = cpr("particulars_served", london(2026, 11, 27, 16, 45), "email", acknowledged=True)
@@ -287,6 +300,21 @@ def test_four_months_from_31_october_2027_ends_on_29_february_in_a_leap_year():
     )
 
 
+def test_six_months_from_31_january_ends_on_31_july():
+    # July has a 31st: nothing is clamped.
+    served = cpr("claim_form_issued", london(2026, 1, 31, 9, 0), country="CN")
+    served = served["cpr-7.5-serve-claim-form"]
+    assert served.due_date == date(2026, 7, 31)
+    assert "+6 months: Fri 31 Jul 2026" in served.derivation
+    assert "no day" not in served.derivation
+
+
+def test_uk_is_service_within_the_jurisdiction():
+    for written in ("UK", "uk", " gb "):
+        served = cpr("claim_form_issued", london(2026, 1, 15, 9, 0), country=written)
+        assert served["cpr-7.5-serve-claim-form"].due_date == date(2026, 5, 15), written
+
+
 def test_claim_form_for_service_abroad_has_six_months():
     # Issued Thu 15 Jan 2026: +6 months = Wed 15 Jul 2026.
     served = cpr("claim_form_issued", london(2026, 1, 15, 9, 0), country="CN")
@@ -317,6 +345,30 @@ def test_court_closure_does_not_stop_deemed_service():
     response = results["cpr-2.8-document-response"]
     assert response.due_date == date(2025, 12, 31)
     assert "deemed served that day" in response.derivation
+
+
+def test_court_closure_is_a_business_day_for_each_way_of_deeming_service():
+    # The HMCTS closure Wed 24 Dec 2025 is a business day under CPR 6.2(b).
+    # CPR 6.14: claim form posted Tue 23 Dec: Wed 24 (1), Mon 29 (2); +14 = Mon 12 Jan 2026.
+    claim = cpr(
+        "claim_form_served",
+        london(2025, 12, 23, 10, 0),
+        "first_class_post",
+        HMCTS_CLOSED,
+        **WITH_PARTICULARS,
+    )
+    assert claim[ACK].due_date == date(2026, 1, 12)
+    # CPR 6.26: posted Mon 22 Dec, the second day after is Wed 24: deemed served then;
+    # +14 = Wed 7 Jan 2026.
+    posted = cpr(
+        "particulars_served", london(2025, 12, 22, 10, 0), "first_class_post", HMCTS_CLOSED
+    )
+    assert posted[ACK].due_date == date(2026, 1, 7)
+    assert "deemed served Wed 24 Dec 2025, the 2nd day after" in posted[ACK].derivation
+    # E-mailed Tue 23 Dec at 17:00, after 4.30pm: the next business day, Wed 24; +14 = Wed 7 Jan.
+    late = cpr("particulars_served", london(2025, 12, 23, 17, 0), "email", HMCTS_CLOSED)
+    assert late[ACK].due_date == date(2026, 1, 7)
+    assert "deemed served Wed 24 Dec 2025 (CPR 6.26)" in late[ACK].derivation
 
 
 # --- CPR 15.5 ---------------------------------------------------------------------------------
@@ -515,6 +567,21 @@ def test_hearing_date_option_replaces_the_trigger_date():
     assert listed["cpr-23.7-application-notice"].due_date == date(2026, 12, 1)
 
 
+@pytest.mark.parametrize(
+    "hearing",
+    [
+        date(2026, 12, 7),
+        datetime(2026, 12, 7, 10, 30),  # noqa: DTZ001 (a naive date and time: its date)
+        new_york(2026, 12, 6, 23, 30),  # 04:30 on Mon 7 Dec in London
+        london(2026, 12, 7, 0, 30),
+    ],
+)
+def test_hearing_date_given_as_a_date_or_a_date_and_time(hearing):
+    listed = cpr("hearing_listed", london(2026, 11, 2, 9, 0), hearing_date=hearing)
+    assert listed["cpr-23.7-application-notice"].due_date == date(2026, 12, 1)
+    assert listed["cpr-23.7-application-notice"].derivation.startswith("Hearing Mon 7 Dec 2026")
+
+
 # --- Appeals and jurisdiction -----------------------------------------------------------------
 
 
@@ -578,6 +645,16 @@ def test_particulars_served_in_hong_kong_roll_over_easter():
     assert "Good Friday" in results[ACK].derivation
 
 
+def test_the_pd_6b_period_shows_its_sum():
+    results = cpr(
+        "particulars_served", london(2026, 3, 3, 9, 0), "personal", country="HK", acknowledged=True
+    )
+    assert "; +31 days (PD 6B Table: Hong Kong 31): Fri 3 Apr 2026;" in results[ACK].derivation
+    assert "; +45 days (PD 6B Table: Hong Kong 31 + 14): Fri 17 Apr 2026;" in (
+        results[DEFENCE].derivation
+    )
+
+
 def test_claim_form_with_particulars_served_in_china_is_not_deemed_served_later():
     # Served Mon 2 Mar 2026 in China: CPR 6.14 does not apply, +24 = Thu 26 Mar.
     results = cpr(
@@ -613,9 +690,66 @@ def test_method_not_allowed_for_the_event():
         cpr("decision", london(2026, 3, 2), "email")
 
 
+def test_method_errors_list_the_ways_of_serving():
+    choices = (
+        "; choose one of: personal (Personal service), first_class_post (First class post (or"
+        " other next-business-day delivery)), document_exchange (Document exchange),"
+        " left_at_address (Delivered to or left at the permitted address), fax (Fax), email"
+        " (E-mail or other electronic method)."
+    )
+    with pytest.raises(RuleError) as wrong:
+        cpr("particulars_served", london(2026, 3, 2), "carrier_pigeon")
+    assert str(wrong.value) == (
+        "'carrier_pigeon' is not a way of serving for Particulars of claim served" + choices
+    )
+    with pytest.raises(RuleError) as missing:
+        cpr("particulars_served", london(2026, 3, 2))
+    assert str(missing.value) == "Say how it was served for Particulars of claim served" + choices
+
+
+def test_a_missing_option_is_named_by_its_label():
+    with pytest.raises(RuleError) as error:
+        cpr("order_made", london(2026, 11, 27))
+    assert str(error.value) == (
+        "Order made: give the option 'days' (Period in days set by the order or document (or,"
+        " for an appeal, by the lower court))."
+    )
+
+
 def test_unknown_option():
     with pytest.raises(RuleError, match="Unknown option"):
         cpr("particulars_served", london(2026, 3, 2), "email", acknowledge=True)
+
+
+def test_unknown_options_are_all_named():
+    with pytest.raises(RuleError) as error:
+        cpr("particulars_served", london(2026, 3, 2), "email", acknowledge=True, day=3)
+    assert str(error.value) == "Unknown option(s) for the Civil Procedure Rules: acknowledge, day."
+
+
+def test_blank_options_are_not_given():
+    # A form sends empty fields; None and blanks leave the option at its default, and do not
+    # stop the options after them being read.
+    results = cpr(
+        "particulars_served",
+        london(2026, 11, 27, 16, 45),
+        "email",
+        extension_days="  ",
+        country=None,
+        acknowledged="true",
+    )
+    assert results[DEFENCE].due_date == date(2026, 12, 29)
+    blank = cpr("particulars_served", london(2026, 11, 27, 16, 45), "email", acknowledged="")
+    assert blank[DEFENCE].due_date == date(2026, 12, 14)
+
+
+def test_an_extension_of_0_days_is_no_extension():
+    results = cpr("particulars_served", london(2026, 11, 27, 16, 45), "email", extension_days=0)
+    assert results[DEFENCE].due_date == date(2026, 12, 14)
+    assert "extension" not in results[DEFENCE].derivation
+    assert cpr("order_made", london(2026, 11, 27, 12, 0), days=1)["cpr-2.8-order"].due_date == (
+        date(2026, 11, 30)
+    )
 
 
 def test_bad_option_values():
@@ -697,13 +831,18 @@ def test_counterclaim_answer_served_electronically_gets_no_extra_days():
 
 @pytest.mark.parametrize("method", ["mail", "clerk", "consented"])
 def test_rule_6d_adds_three_days_after_the_period_would_otherwise_expire(method):
+    method_short = {
+        "mail": "mail",
+        "clerk": "leaving with the clerk",
+        "consented": "consented means",
+    }
     # Served Fri 29 May 2026: 6(a) gives Mon 22 Jun (Juneteenth roll); 6(d) adds 3: Thu 25 Jun.
     # (Adding 24 days at once would wrongly give Mon 22 Jun.)
     answer = frcp("counterclaim_served", new_york(2026, 5, 29, 10, 0), method)
     answer = answer["frcp-12a-counterclaim-answer"]
     assert answer.due_date == date(2026, 6, 25)
     assert answer.citation == "FRCP 12(a)(1)(B); FRCP 6(d)"
-    assert "+3 days (service by" in answer.derivation
+    assert f"+3 days (service by {method_short[method]}): Thu 25 Jun 2026" in answer.derivation
 
 
 def test_rule_6d_result_rolls_forward_again():
@@ -758,6 +897,20 @@ def test_clerks_office_closure_moves_filing_but_not_service():
     assert appeal["frap-4a-notice-of-appeal"].due_date == date(2026, 12, 3)
     answer = frcp("complaint_served", new_york(2026, 11, 11, 10, 0), "personal", calendar=closed)
     assert answer["frcp-12a-answer"].due_date == date(2026, 12, 2)
+
+
+def test_a_period_served_not_filed_rolls_over_a_holiday_but_not_a_closure():
+    # Served Thu 5 Nov 2026: +21 = Thu 26 Nov (Thanksgiving); the clerk's office is closed on
+    # Fri 27 Nov, but an answer is served, not filed there: Fri 27 Nov.
+    closed = calendar_for("US", "America/New_York", closures=[date(2026, 11, 27)])
+    answer = frcp("complaint_served", new_york(2026, 11, 5, 10, 0), "personal", calendar=closed)
+    assert answer["frcp-12a-answer"].due_date == date(2026, 11, 27)
+    # Ending on the closure day itself, it stays there and nothing is said of the closure.
+    closed = calendar_for("US", "America/New_York", closures=[date(2026, 12, 2)])
+    answer = frcp("complaint_served", new_york(2026, 11, 11, 10, 0), "personal", calendar=closed)
+    assert answer["frcp-12a-answer"].derivation == (
+        "Summons and complaint served Wed 11 Nov 2026; +21 days: Wed 2 Dec 2026"
+    )
 
 
 def test_order_within_n_days():
