@@ -13,8 +13,8 @@ from casemgr.bundles import numbering
 from casemgr.bundles.builder import BundleError, Document, LateMode, Run, Section, Spec
 
 
-def doc(key: str, title: str = "") -> Document:
-    return Document(key, Path(f"/nowhere/{key}.pdf"), title or key.title())
+def doc(key: str, title: str = "", **fields) -> Document:
+    return Document(key, Path(f"/nowhere/{key}.pdf"), title or key.title(), **fields)
 
 
 def spec(*sections: Section, **changes) -> Spec:
@@ -80,6 +80,7 @@ def test_a_first_version_is_numbered_from_the_cover():
         ("B1", ("7", "8")),
     ]
     assert not any(item.late for item in items)
+    assert all(item.added == 1 for item in items)
     assert numbered(V1, PAGES, index_pages=2)[1] == ("2", "3")
     assert numbered(V1, PAGES, index_pages=2)[0][0].labels == ("4", "5")
 
@@ -95,6 +96,16 @@ def test_dividers_take_a_page_of_their_own():
         ("divider:C", ("11",)),
     ]
     assert items[0].kind == "divider" and items[0].title == "Statements of case"
+    assert items[0].section == "A" and items[0].added == 1 and not items[0].late
+
+
+def test_a_document_keeps_its_reference_date_and_file():
+    bundle = spec(
+        Section("A", "Exhibits", (doc("ma1", "Letter", reference="MA-1", date="3 March"),))
+    )
+    (item,) = numbered(bundle, {"ma1": 1})[0]
+    assert (item.reference, item.date, item.path) == ("MA-1", "3 March", Path("/nowhere/ma1.pdf"))
+    assert isinstance(item.path, Path)
 
 
 def test_headings_group_the_index_by_section():
@@ -113,8 +124,9 @@ def test_headings_group_the_index_by_section():
 @pytest.mark.parametrize("key", ["cover", "index", "divider:A", "claim"])
 def test_a_document_key_must_be_unique_in_the_bundle(key):
     bundle = with_document(V1, "B", 1, doc(key, "Again"))
-    with pytest.raises(BundleError, match=f'"Again" has the key "{key}", which is not unique'):
+    with pytest.raises(BundleError) as error:
         numbering.arrange(bundle, {**PAGES, key: 1})
+    assert str(error.value) == f'"Again" has the key "{key}", which is not unique in the bundle.'
 
 
 def test_page_ranges_as_the_index_prints_them():
@@ -153,6 +165,30 @@ def test_the_first_late_document_of_an_empty_section_is_its_tab_1():
     assert (items["late"].tab, items["late"].labels, items["late"].added) == ("C1", ("9",), 2)
     assert (items["later"].tab, items["later"].labels) == ("C2", ("10", "11", "12"))
     assert items["late"].late_section and items["later"].added == 3
+    assert items["late"].late and not items["claim"].late and items["claim"].added == 1
+
+
+def test_two_late_documents_of_one_section_take_the_next_tabs():
+    v2 = with_document(V1, "A", 2, doc("late"), version=2, served=serve(V1, PAGES))
+    v2 = with_document(v2, "A", 3, doc("later"))
+    items = by_key(numbered(v2, PAGES)[0])
+    assert (items["late"].tab, items["late"].labels) == ("A3", ("9",))
+    assert (items["later"].tab, items["later"].labels) == ("A4", ("10", "11", "12"))
+
+
+def test_a_served_layout_from_before_versions_were_recorded_counts_as_version_0():
+    served = serve(V1, PAGES)
+    for run in served["runs"]:
+        del run["added"], run["late"]
+    items = numbered(dataclasses.replace(V1, version=2, served=served), PAGES)[0]
+    assert [(item.added, item.late) for item in items] == [(0, False)] * 3
+
+
+def test_the_first_documents_after_a_served_version_with_none_follow_the_index():
+    empty = spec(Section("A", "Statements of case", ()))
+    v2 = with_document(empty, "A", 0, doc("late"), version=2, served=serve(empty, PAGES))
+    (late,) = numbered(v2, PAGES)[0]
+    assert (late.tab, late.labels) == ("A1", ("3",))
 
 
 def test_late_documents_get_one_late_divider_when_there_are_dividers():
@@ -166,6 +202,8 @@ def test_late_documents_get_one_late_divider_when_there_are_dividers():
         ("12",),
         True,
     )
+    assert (divider.kind, divider.section, divider.late, divider.added) == ("divider", "", True, 2)
+    assert divider.entry_title == "Late documents (added in version 2)"
     assert (items[-1].tab, items[-1].labels) == ("B2", ("13",))
     groups = numbering.headings(v2, items)
     assert groups[-1] == numbering.Heading("Late documents", "Late documents", 6, (7,))
@@ -183,6 +221,10 @@ def test_a_served_divider_stays_when_dividers_are_turned_off():
         ("divider:A", ("3",)),
         ("claim", ("4", "5")),
     ]
+    # It bears the section's title as it is now.
+    renamed = Section("A", "Pleadings", V1.sections[0].documents)
+    v2 = dataclasses.replace(v2, sections=(renamed, *V1.sections[1:]))
+    assert numbered(v2, PAGES)[0][0].title == "Pleadings"
 
 
 # Later versions: late documents in place
@@ -218,6 +260,17 @@ def test_a_document_put_in_place_is_lettered_after_the_page_before():
         ("later", "A1B", ("4C", "4D", "4E")),
         ("late", "A1A", ("4A", "4B")),
     ]
+
+
+def test_two_documents_put_in_place_after_one_page_take_the_next_page_letters():
+    v2 = in_place(V1, "A", 1, doc("late"), serve(V1, PAGES))
+    v2 = with_document(v2, "A", 2, doc("later"))
+    items, _ = numbered(v2, PAGES)
+    assert [(item.key, item.labels) for item in items][1:3] == [
+        ("late", ("4A",)),
+        ("later", ("4B", "4C", "4D")),
+    ]
+    assert items[1].tab == "A1A" and items[2].tab not in ("A1", "A1A", "A2")
 
 
 def test_a_document_put_in_place_in_an_empty_section_is_tabbed_before_its_first():
@@ -302,14 +355,23 @@ def test_the_layout_keeps_what_the_next_version_needs():
 def test_a_served_document_cannot_be_removed():
     served = serve(V1, PAGES)
     without = dataclasses.replace(V1, sections=V1.sections[:1], version=2, served=served)
-    with pytest.raises(BundleError, match='"Letter" was in the version that was served'):
+    with pytest.raises(BundleError) as error:
         numbering.arrange(without, PAGES)
+    assert str(error.value) == (
+        '"Letter" was in the version that was served, and a served document cannot be removed'
+        " from the bundle. Put it back, or start a new bundle."
+    )
 
 
 def test_a_served_document_cannot_change_its_page_count():
     v2 = dataclasses.replace(V1, version=2, served=serve(V1, PAGES))
-    with pytest.raises(BundleError, match='"Letter" had 2 pages in the version that was served'):
+    with pytest.raises(BundleError) as error:
         numbering.arrange(v2, {**PAGES, "letter": 3})
+    assert str(error.value) == (
+        '"Letter" had 2 pages in the version that was served and has 3 now. Pages that were'
+        " served keep their numbers, so a served document cannot change; add the new version"
+        " as a separate document."
+    )
 
 
 def test_a_served_divider_removed_from_the_spec_is_kept():
@@ -321,18 +383,30 @@ def test_a_served_divider_removed_from_the_spec_is_kept():
     assert (items[-1].section, items[-1].title) == ("C", "Expert evidence")
 
 
+WRONG = "The layout of the served version is not one this builder wrote."
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda layout: layout.pop("runs"), "not one this builder wrote"),
-        (lambda layout: layout["runs"].pop(1), "not one this builder wrote"),
-        (lambda layout: layout["runs"][2].pop("title"), "not one this builder wrote"),
-        (lambda layout: layout["runs"][1].update(labels=[]), "has an empty index"),
-        (lambda layout: layout["runs"][2].update(labels=["3", "4x"]), 'page number "4x"'),
+        (lambda layout: layout.pop("runs"), WRONG),
+        (lambda layout: layout["runs"].pop(1), WRONG),
+        (lambda layout: layout["runs"][2].pop("key"), WRONG),
+        (lambda layout: layout["runs"][2].pop("title"), WRONG),
+        (lambda layout: layout["runs"][2].pop("section"), WRONG),
+        (
+            lambda layout: layout["runs"][1].update(labels=[]),
+            "The layout of the served version has an empty index.",
+        ),
+        (
+            lambda layout: layout["runs"][2].update(labels=["3", "4x"]),
+            'The served layout has a page number "4x" it cannot use.',
+        ),
     ],
 )
 def test_a_served_layout_that_cannot_be_used_is_refused(change, message):
     served = serve(V1, PAGES)
     change(served)
-    with pytest.raises(BundleError, match=message):
+    with pytest.raises(BundleError) as error:
         numbering.arrange(dataclasses.replace(V1, version=2, served=served), PAGES)
+    assert str(error.value) == message

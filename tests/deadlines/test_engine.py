@@ -344,7 +344,7 @@ def test_court_closure_does_not_stop_deemed_service():
     results = cpr("document_served", london(2025, 12, 24, 10, 0), "email", HMCTS_CLOSED, days=7)
     response = results["cpr-2.8-document-response"]
     assert response.due_date == date(2025, 12, 31)
-    assert "deemed served that day" in response.derivation
+    assert "deemed served that day (CPR 6.26); +7 days: Wed 31 Dec 2025" in response.derivation
 
 
 def test_court_closure_is_a_business_day_for_each_way_of_deeming_service():
@@ -533,7 +533,15 @@ def test_notice_rolls_back_onto_a_court_closure_day():
     )
 
 
-def test_notice_due_on_a_saturday_moves_back_to_friday():
+def test_notice_due_on_a_court_closure_day_stays_there():
+    # Hearing Thu 1 Jan 2026, 7 clear days (every day counts): Wed 31 back to Thu 25; the day
+    # before is Wed 24 Dec 2025, the HMCTS closure, when service is still deemed: it stays.
+    notice = cpr(
+        "hearing_listed", london(2026, 1, 1, 10, 30), calendar=HMCTS_CLOSED, notice_clear_days=7
+    )
+    notice = notice["cpr-23.7-application-notice"]
+    assert notice.due_date == date(2025, 12, 24)
+    assert "closure" not in notice.derivation
     # Hearing Wed 16 Dec 2026, 10 clear days (every day counts): Tue 15 back to Sun 6; the
     # day before is Sat 5 Dec: Fri 4 Dec.
     notice = cpr("hearing_listed", london(2026, 12, 16, 10, 30), notice_clear_days=10)
