@@ -83,7 +83,12 @@ def load_rule_set(code: str) -> RuleSet:
     if code not in available_rule_sets():
         raise RuleError(f"casemgr has no rule set {code!r}; it has {available_rule_sets()}.")
     data = json.loads((RULES_DIR / f"{code}.json").read_text(encoding="utf-8"))
-    _check(data, f"fixtures/rules/{code}.json")
+    return read_rule_set(data, f"fixtures/rules/{code}.json")
+
+
+def read_rule_set(data: Mapping[str, Any], where: str) -> RuleSet:
+    """A rule set from the contents of a rule file, checked; `where` names it in errors."""
+    _check(data, where)
     return RuleSet(
         code=data["code"],
         name=data["name"],

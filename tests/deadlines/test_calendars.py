@@ -3,7 +3,7 @@
 Every expected date here was read off a printed calendar, not computed by the code under test.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -119,3 +119,51 @@ def test_calendar_for_rejects_unknown_codes_and_zones():
         calendar_for("FR", "Europe/Paris")
     with pytest.raises(ValueError, match="Unknown time zone"):
         calendar_for("GB-ENG", "Europe/Atlantis")
+
+
+HMCTS = CourtCalendar("GB-ENG", LONDON, closures=[date(2025, 12, 24)])
+
+
+def test_a_calendar_names_its_holidays_and_itself(england):
+    assert england.holiday_name(date(2026, 12, 25)) == "Christmas Day"
+    assert england.holiday_name(date(2026, 11, 30)) is None
+    assert repr(england) == "CourtCalendar('GB-ENG', 'Europe/London')"
+
+
+def test_a_closure_without_a_reason_is_just_closed():
+    closed = CourtCalendar("GB-ENG", LONDON, closures={date(2025, 12, 24): None})
+    assert closed.closure_reason(date(2025, 12, 24)) == "Court closed"
+    blank = CourtCalendar("GB-ENG", LONDON, closures={date(2025, 12, 24): ""})
+    assert blank.closure_reason(date(2025, 12, 24)) == "Court closed"
+
+
+def test_moving_to_a_business_day_counts_closures_unless_told_not_to():
+    # Wed 24 Dec 2025 is closed; 25, 26 are holidays and 27, 28 the weekend.
+    assert HMCTS.next_business_day(date(2025, 12, 24)) == date(2025, 12, 29)
+    assert HMCTS.next_business_day(date(2025, 12, 24), include_closures=False) == date(2025, 12, 24)
+    assert HMCTS.previous_business_day(date(2025, 12, 28)) == date(2025, 12, 23)
+    assert HMCTS.previous_business_day(date(2025, 12, 28), include_closures=False) == date(
+        2025, 12, 24
+    )
+    assert HMCTS.add_business_days(date(2025, 12, 23), 1) == date(2025, 12, 29)
+    assert HMCTS.add_business_days(date(2025, 12, 23), 1, include_closures=False) == date(
+        2025, 12, 24
+    )
+    assert HMCTS.add_business_days(date(2025, 12, 29), -1) == date(2025, 12, 23)
+    assert HMCTS.add_business_days(date(2025, 12, 29), -1, include_closures=False) == date(
+        2025, 12, 24
+    )
+
+
+def test_previous_business_day_from_a_saturday_is_the_friday(england):
+    assert england.previous_business_day(date(2026, 11, 28)) == date(2026, 11, 27)
+    assert england.previous_business_day(date(2026, 11, 27)) == date(2026, 11, 27)
+
+
+def test_a_zone_that_gives_no_offset_is_no_zone(england):
+    class Floating(tzinfo):
+        def utcoffset(self, dt):
+            return None
+
+    with pytest.raises(ValueError, match="no time zone"):
+        england.local_date(datetime(2026, 11, 27, 12, 0, tzinfo=Floating()))

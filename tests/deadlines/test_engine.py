@@ -101,6 +101,19 @@ def test_email_after_4_30pm_on_friday_is_served_monday():
     assert results[DEFENCE].citation == "CPR 15.4(1)(a)"
 
 
+def test_the_derivation_reads_as_the_count_was_made():
+    results = cpr("particulars_served", london(2026, 11, 27, 16, 45), "email")
+    assert results[ACK].derivation == (
+        "Particulars of claim served Fri 27 Nov 2026; e-mail 16:45, after 4.30pm: deemed served"
+        " Mon 30 Nov 2026 (CPR 6.26); +14 days: Mon 14 Dec 2026"
+    )
+    posted = cpr("particulars_served", london(2026, 11, 25, 18, 0), "first_class_post")
+    assert posted[ACK].derivation == (
+        "Particulars of claim served Wed 25 Nov 2026; first class post: deemed served"
+        " Fri 27 Nov 2026, the 2nd day after (CPR 6.26); +14 days: Fri 11 Dec 2026"
+    )
+
+
 def test_defence_after_acknowledgment_rolls_over_boxing_day_observed():
     # Deemed Mon 30 Nov 2026; +28 = Mon 28 Dec, the Boxing Day bank holiday: Tue 29 Dec.
     results = cpr("particulars_served", london(2026, 11, 27, 16, 45), "email", acknowledged=True)
@@ -235,6 +248,73 @@ def test_four_months_from_31_october_ends_on_28_february_and_is_not_moved():
     assert "not moved" in served.derivation
 
 
+# From the 15th of each month of 2026, read off a printed calendar: 4 months (CPR 7.5(1)) and,
+# for service abroad, 6 months (CPR 7.5(2)). Every month from August on ends in 2027.
+FOUR_MONTHS = {
+    1: date(2026, 5, 15),
+    2: date(2026, 6, 15),
+    3: date(2026, 7, 15),
+    4: date(2026, 8, 15),
+    5: date(2026, 9, 15),
+    6: date(2026, 10, 15),
+    7: date(2026, 11, 15),
+    8: date(2026, 12, 15),
+    9: date(2027, 1, 15),
+    10: date(2027, 2, 15),
+    11: date(2027, 3, 15),
+    12: date(2027, 4, 15),
+}
+SIX_MONTHS = {
+    1: date(2026, 7, 15),
+    2: date(2026, 8, 15),
+    3: date(2026, 9, 15),
+    4: date(2026, 10, 15),
+    5: date(2026, 11, 15),
+    6: date(2026, 12, 15),
+    7: date(2027, 1, 15),
+    8: date(2027, 2, 15),
+    9: date(2027, 3, 15),
+    10: date(2027, 4, 15),
+    11: date(2027, 5, 15),
+    12: date(2027, 6, 15),
+}
+
+
+@pytest.mark.parametrize("month", range(1, 13))
+def test_months_are_counted_across_the_year_end(month):
+    issued = london(2026, month, 15, 9, 0)
+    home = cpr("claim_form_issued", issued)["cpr-7.5-serve-claim-form"]
+    assert home.due_date == FOUR_MONTHS[month]
+    abroad = cpr("claim_form_issued", issued, country="CN")["cpr-7.5-serve-claim-form"]
+    assert abroad.due_date == SIX_MONTHS[month]
+    assert f"+6 months: {abroad.due_date:%a} {abroad.due_date.day} {abroad.due_date:%b %Y}" in (
+        abroad.derivation
+    )
+
+
+def test_four_months_from_31_october_2027_ends_on_29_february_in_a_leap_year():
+    served = cpr("claim_form_issued", london(2027, 10, 31, 9, 0))["cpr-7.5-serve-claim-form"]
+    assert served.due_date == date(2028, 2, 29)
+    assert "+4 months (that month has no day 31: its last day): Tue 29 Feb 2028" in (
+        served.derivation
+    )
+
+
+def test_six_months_from_31_january_ends_on_31_july():
+    # July has a 31st: nothing is clamped.
+    served = cpr("claim_form_issued", london(2026, 1, 31, 9, 0), country="CN")
+    served = served["cpr-7.5-serve-claim-form"]
+    assert served.due_date == date(2026, 7, 31)
+    assert "+6 months: Fri 31 Jul 2026" in served.derivation
+    assert "no day" not in served.derivation
+
+
+def test_uk_is_service_within_the_jurisdiction():
+    for written in ("UK", "uk", " gb "):
+        served = cpr("claim_form_issued", london(2026, 1, 15, 9, 0), country=written)
+        assert served["cpr-7.5-serve-claim-form"].due_date == date(2026, 5, 15), written
+
+
 def test_claim_form_for_service_abroad_has_six_months():
     # Issued Thu 15 Jan 2026: +6 months = Wed 15 Jul 2026.
     served = cpr("claim_form_issued", london(2026, 1, 15, 9, 0), country="CN")
@@ -264,7 +344,31 @@ def test_court_closure_does_not_stop_deemed_service():
     results = cpr("document_served", london(2025, 12, 24, 10, 0), "email", HMCTS_CLOSED, days=7)
     response = results["cpr-2.8-document-response"]
     assert response.due_date == date(2025, 12, 31)
-    assert "deemed served that day" in response.derivation
+    assert "deemed served that day (CPR 6.26); +7 days: Wed 31 Dec 2025" in response.derivation
+
+
+def test_court_closure_is_a_business_day_for_each_way_of_deeming_service():
+    # The HMCTS closure Wed 24 Dec 2025 is a business day under CPR 6.2(b).
+    # CPR 6.14: claim form posted Tue 23 Dec: Wed 24 (1), Mon 29 (2); +14 = Mon 12 Jan 2026.
+    claim = cpr(
+        "claim_form_served",
+        london(2025, 12, 23, 10, 0),
+        "first_class_post",
+        HMCTS_CLOSED,
+        **WITH_PARTICULARS,
+    )
+    assert claim[ACK].due_date == date(2026, 1, 12)
+    # CPR 6.26: posted Mon 22 Dec, the second day after is Wed 24: deemed served then;
+    # +14 = Wed 7 Jan 2026.
+    posted = cpr(
+        "particulars_served", london(2025, 12, 22, 10, 0), "first_class_post", HMCTS_CLOSED
+    )
+    assert posted[ACK].due_date == date(2026, 1, 7)
+    assert "deemed served Wed 24 Dec 2025, the 2nd day after" in posted[ACK].derivation
+    # E-mailed Tue 23 Dec at 17:00, after 4.30pm: the next business day, Wed 24; +14 = Wed 7 Jan.
+    late = cpr("particulars_served", london(2025, 12, 23, 17, 0), "email", HMCTS_CLOSED)
+    assert late[ACK].due_date == date(2026, 1, 7)
+    assert "deemed served Wed 24 Dec 2025 (CPR 6.26)" in late[ACK].derivation
 
 
 # --- CPR 15.5 ---------------------------------------------------------------------------------
@@ -337,6 +441,30 @@ def test_order_deadline_moves_past_a_closure_only_for_an_act_at_the_court_office
     assert "not moved: CPR 2.8(5)" in serving["cpr-2.8-order"].derivation
 
 
+def test_a_court_closure_day_counts_in_a_short_period():
+    # CPR 2.8(4) leaves out weekends, bank holidays, Christmas Day and Good Friday, not the
+    # days the court office is closed. Order Mon 22 Dec 2025, 2 days: Tue 23 (1), Wed 24 (2),
+    # the HMCTS closure, still counts. (Leaving it out too would give Mon 29 Dec.)
+    order = cpr("order_made", london(2025, 12, 22, 12, 0), calendar=HMCTS_CLOSED, days=2)
+    assert order["cpr-2.8-order"].due_date == date(2025, 12, 24)
+    assert "not counting" not in order["cpr-2.8-order"].derivation
+    # Order Fri 19 Dec 2025, 3 days: the weekend does not count; Mon 22, Tue 23, Wed 24.
+    order = cpr("order_made", london(2025, 12, 19, 12, 0), calendar=HMCTS_CLOSED, days=3)
+    assert order["cpr-2.8-order"].due_date == date(2025, 12, 24)
+    assert "+3 days (the order's period), not counting Saturday, Sunday (CPR 2.8(4))" in (
+        order["cpr-2.8-order"].derivation
+    )
+    # Filed at the court office, the closed last day carries it over Christmas (CPR 2.8(5)).
+    filing = cpr(
+        "order_made",
+        london(2025, 12, 22, 12, 0),
+        calendar=HMCTS_CLOSED,
+        days=2,
+        court_office=True,
+    )
+    assert filing["cpr-2.8-order"].due_date == date(2025, 12, 29)
+
+
 def test_order_needs_its_period():
     with pytest.raises(RuleError, match="give the option 'days'"):
         cpr("order_made", london(2026, 11, 27))
@@ -371,6 +499,70 @@ def test_notice_due_on_a_sunday_moves_back_to_friday():
     assert "Sun 6 Dec 2026 is a Sunday" in notice.derivation
 
 
+def test_five_clear_days_skip_the_weekend_but_six_do_not():
+    # Hearing Mon 14 Dec 2026, 5 clear days (a short period): Fri 11, Thu 10, Wed 9, Tue 8,
+    # Mon 7; the day before is Sun 6, so Fri 4 Dec.
+    five = cpr("hearing_listed", london(2026, 12, 14, 10, 30), notice_clear_days=5)
+    notice = five["cpr-23.7-application-notice"]
+    assert notice.due_date == date(2026, 12, 4)
+    assert "5 clear days before, not counting Saturday, Sunday (CPR 2.8(4))" in notice.derivation
+    # 6 clear days count every day: Sun 13 back to Tue 8: serve by Mon 7 Dec.
+    six = cpr("hearing_listed", london(2026, 12, 14, 10, 30), notice_clear_days=6)
+    assert six["cpr-23.7-application-notice"].due_date == date(2026, 12, 7)
+    assert "not counting" not in six["cpr-23.7-application-notice"].derivation
+
+
+def test_a_court_closure_day_counts_as_a_clear_day():
+    # Hearing Mon 29 Dec 2025: Sun 28, Sat 27, Boxing Day, Christmas Day do not count; the
+    # HMCTS closure Wed 24 (1) does, then Tue 23 (2), Mon 22 (3); the day before is Sun 21,
+    # so Fri 19 Dec. (Leaving the closure out too would give Thu 18 Dec.)
+    notice = cpr("hearing_listed", london(2025, 12, 29, 10, 30), calendar=HMCTS_CLOSED)
+    assert notice["cpr-23.7-application-notice"].due_date == date(2025, 12, 19)
+
+
+def test_notice_rolls_back_onto_a_court_closure_day():
+    # Hearing Fri 2 Jan 2026: New Year's Day does not count; Wed 31 (1), Tue 30 (2), Mon 29 (3);
+    # the day before is Sun 28, and rolling back passes Sat 27, Boxing Day and Christmas Day
+    # to Wed 24 Dec 2025: the court office is closed, but service is deemed that day (CPR
+    # 6.2(b)).
+    notice = cpr("hearing_listed", london(2026, 1, 2, 10, 30), calendar=HMCTS_CLOSED)
+    notice = notice["cpr-23.7-application-notice"]
+    assert notice.due_date == date(2025, 12, 24)
+    assert "Sun 28 Dec 2025 is a Sunday and service is deemed only on a business day: " in (
+        notice.derivation
+    )
+
+
+def test_notice_due_on_a_court_closure_day_stays_there():
+    # Hearing Thu 1 Jan 2026, 7 clear days (every day counts): Wed 31 back to Thu 25; the day
+    # before is Wed 24 Dec 2025, the HMCTS closure, when service is still deemed: it stays.
+    notice = cpr(
+        "hearing_listed", london(2026, 1, 1, 10, 30), calendar=HMCTS_CLOSED, notice_clear_days=7
+    )
+    notice = notice["cpr-23.7-application-notice"]
+    assert notice.due_date == date(2025, 12, 24)
+    assert "closure" not in notice.derivation
+    # Hearing Wed 16 Dec 2026, 10 clear days (every day counts): Tue 15 back to Sun 6; the
+    # day before is Sat 5 Dec: Fri 4 Dec.
+    notice = cpr("hearing_listed", london(2026, 12, 16, 10, 30), notice_clear_days=10)
+    notice = notice["cpr-23.7-application-notice"]
+    assert notice.due_date == date(2026, 12, 4)
+    assert "Sat 5 Dec 2026 is a Saturday and service is deemed only on a business day: " in (
+        notice.derivation
+    )
+
+
+def test_notice_due_on_a_bank_holiday_monday_moves_back_before_easter():
+    # Hearing Fri 10 Apr 2026: clear days Thu 9, Wed 8, Tue 7; the day before is Mon 6 Apr,
+    # Easter Monday; back past the weekend and Good Friday: Thu 2 Apr.
+    notice = cpr("hearing_listed", london(2026, 4, 10, 10, 30))["cpr-23.7-application-notice"]
+    assert notice.due_date == date(2026, 4, 2)
+    assert "Mon 6 Apr 2026 is Easter Monday and service is deemed only on a business day: " in (
+        notice.derivation
+    )
+    assert "Thu 2 Apr 2026" in notice.derivation
+
+
 def test_notice_period_set_by_another_rule_counts_every_day_when_over_five():
     # Hearing Thu 10 Dec 2026, 7 clear days: Wed 9 back to Thu 3: serve by Wed 2 Dec.
     notice = cpr("hearing_listed", london(2026, 12, 10, 10, 30), notice_clear_days=7)
@@ -381,6 +573,21 @@ def test_notice_period_set_by_another_rule_counts_every_day_when_over_five():
 def test_hearing_date_option_replaces_the_trigger_date():
     listed = cpr("hearing_listed", london(2026, 11, 2, 9, 0), hearing_date="2026-12-07")
     assert listed["cpr-23.7-application-notice"].due_date == date(2026, 12, 1)
+
+
+@pytest.mark.parametrize(
+    "hearing",
+    [
+        date(2026, 12, 7),
+        datetime(2026, 12, 7, 10, 30),  # noqa: DTZ001 (a naive date and time: its date)
+        new_york(2026, 12, 6, 23, 30),  # 04:30 on Mon 7 Dec in London
+        london(2026, 12, 7, 0, 30),
+    ],
+)
+def test_hearing_date_given_as_a_date_or_a_date_and_time(hearing):
+    listed = cpr("hearing_listed", london(2026, 11, 2, 9, 0), hearing_date=hearing)
+    assert listed["cpr-23.7-application-notice"].due_date == date(2026, 12, 1)
+    assert listed["cpr-23.7-application-notice"].derivation.startswith("Hearing Mon 7 Dec 2026")
 
 
 # --- Appeals and jurisdiction -----------------------------------------------------------------
@@ -446,6 +653,16 @@ def test_particulars_served_in_hong_kong_roll_over_easter():
     assert "Good Friday" in results[ACK].derivation
 
 
+def test_the_pd_6b_period_shows_its_sum():
+    results = cpr(
+        "particulars_served", london(2026, 3, 3, 9, 0), "personal", country="HK", acknowledged=True
+    )
+    assert "; +31 days (PD 6B Table: Hong Kong 31): Fri 3 Apr 2026;" in results[ACK].derivation
+    assert "; +45 days (PD 6B Table: Hong Kong 31 + 14): Fri 17 Apr 2026;" in (
+        results[DEFENCE].derivation
+    )
+
+
 def test_claim_form_with_particulars_served_in_china_is_not_deemed_served_later():
     # Served Mon 2 Mar 2026 in China: CPR 6.14 does not apply, +24 = Thu 26 Mar.
     results = cpr(
@@ -481,9 +698,66 @@ def test_method_not_allowed_for_the_event():
         cpr("decision", london(2026, 3, 2), "email")
 
 
+def test_method_errors_list_the_ways_of_serving():
+    choices = (
+        "; choose one of: personal (Personal service), first_class_post (First class post (or"
+        " other next-business-day delivery)), document_exchange (Document exchange),"
+        " left_at_address (Delivered to or left at the permitted address), fax (Fax), email"
+        " (E-mail or other electronic method)."
+    )
+    with pytest.raises(RuleError) as wrong:
+        cpr("particulars_served", london(2026, 3, 2), "carrier_pigeon")
+    assert str(wrong.value) == (
+        "'carrier_pigeon' is not a way of serving for Particulars of claim served" + choices
+    )
+    with pytest.raises(RuleError) as missing:
+        cpr("particulars_served", london(2026, 3, 2))
+    assert str(missing.value) == "Say how it was served for Particulars of claim served" + choices
+
+
+def test_a_missing_option_is_named_by_its_label():
+    with pytest.raises(RuleError) as error:
+        cpr("order_made", london(2026, 11, 27))
+    assert str(error.value) == (
+        "Order made: give the option 'days' (Period in days set by the order or document (or,"
+        " for an appeal, by the lower court))."
+    )
+
+
 def test_unknown_option():
     with pytest.raises(RuleError, match="Unknown option"):
         cpr("particulars_served", london(2026, 3, 2), "email", acknowledge=True)
+
+
+def test_unknown_options_are_all_named():
+    with pytest.raises(RuleError) as error:
+        cpr("particulars_served", london(2026, 3, 2), "email", acknowledge=True, day=3)
+    assert str(error.value) == "Unknown option(s) for the Civil Procedure Rules: acknowledge, day."
+
+
+def test_blank_options_are_not_given():
+    # A form sends empty fields; None and blanks leave the option at its default, and do not
+    # stop the options after them being read.
+    results = cpr(
+        "particulars_served",
+        london(2026, 11, 27, 16, 45),
+        "email",
+        extension_days="  ",
+        country=None,
+        acknowledged="true",
+    )
+    assert results[DEFENCE].due_date == date(2026, 12, 29)
+    blank = cpr("particulars_served", london(2026, 11, 27, 16, 45), "email", acknowledged="")
+    assert blank[DEFENCE].due_date == date(2026, 12, 14)
+
+
+def test_an_extension_of_0_days_is_no_extension():
+    results = cpr("particulars_served", london(2026, 11, 27, 16, 45), "email", extension_days=0)
+    assert results[DEFENCE].due_date == date(2026, 12, 14)
+    assert "extension" not in results[DEFENCE].derivation
+    assert cpr("order_made", london(2026, 11, 27, 12, 0), days=1)["cpr-2.8-order"].due_date == (
+        date(2026, 11, 30)
+    )
 
 
 def test_bad_option_values():
@@ -498,6 +772,22 @@ def test_bad_option_values():
 def test_options_from_a_form_are_read_as_strings():
     results = cpr("order_made", london(2026, 4, 2, 12, 0), days="3", court_office="false")
     assert results["cpr-2.8-order"].due_date == date(2026, 4, 9)
+
+
+@pytest.mark.parametrize("written", ["yes", "Yes", " TRUE ", "true", "1", "on", True])
+def test_yes_given_as_text(written):
+    # Deemed Mon 30 Nov 2026; acknowledged: +28 = Mon 28 Dec (Boxing Day observed): Tue 29 Dec.
+    results = cpr("particulars_served", london(2026, 11, 27, 16, 45), "email", acknowledged=written)
+    assert results[DEFENCE].due_date == date(2026, 12, 29)
+    assert results[DEFENCE].citation == "CPR 15.4(1)(b)"
+
+
+@pytest.mark.parametrize("written", ["no", "No", " FALSE ", "false", "0", "off", False])
+def test_no_given_as_text(written):
+    # Deemed Mon 30 Nov 2026; not acknowledged: +14 = Mon 14 Dec.
+    results = cpr("particulars_served", london(2026, 11, 27, 16, 45), "email", acknowledged=written)
+    assert results[DEFENCE].due_date == date(2026, 12, 14)
+    assert results[DEFENCE].citation == "CPR 15.4(1)(a)"
 
 
 def test_trigger_without_a_time_zone():
@@ -549,13 +839,18 @@ def test_counterclaim_answer_served_electronically_gets_no_extra_days():
 
 @pytest.mark.parametrize("method", ["mail", "clerk", "consented"])
 def test_rule_6d_adds_three_days_after_the_period_would_otherwise_expire(method):
+    method_short = {
+        "mail": "mail",
+        "clerk": "leaving with the clerk",
+        "consented": "consented means",
+    }
     # Served Fri 29 May 2026: 6(a) gives Mon 22 Jun (Juneteenth roll); 6(d) adds 3: Thu 25 Jun.
     # (Adding 24 days at once would wrongly give Mon 22 Jun.)
     answer = frcp("counterclaim_served", new_york(2026, 5, 29, 10, 0), method)
     answer = answer["frcp-12a-counterclaim-answer"]
     assert answer.due_date == date(2026, 6, 25)
     assert answer.citation == "FRCP 12(a)(1)(B); FRCP 6(d)"
-    assert "+3 days (service by" in answer.derivation
+    assert f"+3 days (service by {method_short[method]}): Thu 25 Jun 2026" in answer.derivation
 
 
 def test_rule_6d_result_rolls_forward_again():
@@ -610,6 +905,20 @@ def test_clerks_office_closure_moves_filing_but_not_service():
     assert appeal["frap-4a-notice-of-appeal"].due_date == date(2026, 12, 3)
     answer = frcp("complaint_served", new_york(2026, 11, 11, 10, 0), "personal", calendar=closed)
     assert answer["frcp-12a-answer"].due_date == date(2026, 12, 2)
+
+
+def test_a_period_served_not_filed_rolls_over_a_holiday_but_not_a_closure():
+    # Served Thu 5 Nov 2026: +21 = Thu 26 Nov (Thanksgiving); the clerk's office is closed on
+    # Fri 27 Nov, but an answer is served, not filed there: Fri 27 Nov.
+    closed = calendar_for("US", "America/New_York", closures=[date(2026, 11, 27)])
+    answer = frcp("complaint_served", new_york(2026, 11, 5, 10, 0), "personal", calendar=closed)
+    assert answer["frcp-12a-answer"].due_date == date(2026, 11, 27)
+    # Ending on the closure day itself, it stays there and nothing is said of the closure.
+    closed = calendar_for("US", "America/New_York", closures=[date(2026, 12, 2)])
+    answer = frcp("complaint_served", new_york(2026, 11, 11, 10, 0), "personal", calendar=closed)
+    assert answer["frcp-12a-answer"].derivation == (
+        "Summons and complaint served Wed 11 Nov 2026; +21 days: Wed 2 Dec 2026"
+    )
 
 
 def test_order_within_n_days():

@@ -96,3 +96,33 @@ def test_dates_read_as_a_chronology_prints_them(start, precision, end, shown):
 )
 def test_the_last_day_a_period_covers(start, precision, end, last):
     assert dates.period_last(start, precision, end) == last
+
+
+def test_an_end_only_counts_for_a_range():
+    day, later = date(2026, 3, 3), date(2026, 3, 9)
+    assert dates.period_last(day, dates.DAY, end=later) == day
+    assert dates.period_last(day, dates.RANGE, end=later) == later
+    assert key(day, end=later) == key(day)
+    assert dates.describe(day, dates.DAY, end=later) == "3 March 2026"
+
+
+def test_keys_are_stored_so_their_form_does_not_change():
+    assert key(date(2026, 3, 3)) == "20260303" + "4" + "0" * 15 + "999999"
+    assert key(date(2026, 3, 3), dates.RANGE, end=date(2026, 3, 9)) == (
+        "20260303" + "2" + "0" * 15 + "999993"
+    )
+    at = datetime(2026, 3, 3, 9, 30, 15, tzinfo=ZoneInfo("Europe/London"))
+    assert key(date(2026, 3, 3), at=at) == "20260303" + "4" + "1" + "20260303093015" + "999999"
+
+
+def test_a_timed_key_does_not_depend_on_the_servers_zone(monkeypatch):
+    import time
+
+    at = datetime(2026, 3, 3, 9, 30, tzinfo=ZoneInfo("Asia/Tokyo"))  # 00:30 UTC
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    time.tzset()
+    try:
+        assert key(date(2026, 3, 3), at=at)[9:24] == "120260303003000"
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -42,6 +42,13 @@ def test_first_and_last_pages():
     assert pinpoints.first_page("") is None
 
 
+def test_a_range_previews_at_its_first_page_and_ends_at_its_last():
+    assert pinpoints.first_page("12-14, 19") == 12
+    assert pinpoints.first_page("12 – 14") == 12
+    assert pinpoints.last_page("12-14") == 14
+    assert pinpoints.last_page("") is None
+
+
 @pytest.mark.parametrize(
     ("written", "kept"),
     [("4, 7(a)-9", "4, 7(a)-9"), ("12.3,16(C)", "12.3, 16(c)"), ("4 – 7", "4-7")],
@@ -66,4 +73,34 @@ def test_unreadable_paragraphs_are_refused():
     ],
 )
 def test_pinpoints_are_cited_as_in_a_court_document(pages, paragraphs, cited):
+    assert pinpoints.describe(pages, paragraphs) == cited
+
+
+def test_refusals_quote_what_was_written():
+    with pytest.raises(pinpoints.PinpointError) as pages:
+        pinpoints.normalise_pages("1 - 2 - 3")
+    assert str(pages.value) == "“1-2-3” is not a page or a range of pages, e.g. 12-14."
+    with pytest.raises(pinpoints.PinpointError) as paragraphs:
+        pinpoints.normalise_paragraphs("4 - 5 - 6")
+    assert str(paragraphs.value) == (
+        "“4-5-6” is not a paragraph or a range of paragraphs, e.g. 4, 7(a)-9."
+    )
+
+
+def test_the_last_page_allowed():
+    assert pinpoints.normalise_pages("99999") == "99999"
+    with pytest.raises(pinpoints.PinpointError, match="Pages run from 1 to 99,999"):
+        pinpoints.normalise_pages("99998-100000")
+
+
+@pytest.mark.parametrize(
+    ("pages", "paragraphs", "cited"),
+    [
+        ("12-14", "", "pp. 12–14"),
+        ("3, 5", "", "pp. 3, 5"),
+        ("", "4, 7", "paras 4, 7"),
+        ("", "4-7", "paras 4–7"),
+    ],
+)
+def test_one_range_or_a_list_is_several(pages, paragraphs, cited):
     assert pinpoints.describe(pages, paragraphs) == cited
