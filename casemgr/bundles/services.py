@@ -333,7 +333,9 @@ class BuildRefused(Exception):
 
 
 def _claim(version_id: int) -> _Claim | None:
-    with transaction.atomic():
+    # Durable: the claim (its token, the attempt counted) must be committed before the build
+    # starts, or a second worker could claim the same version and a crash lose the count.
+    with transaction.atomic(durable=True):
         version = (
             Version.objects.select_for_update()
             .select_related("bundle__matter", "bundle__proceeding__court")

@@ -344,7 +344,9 @@ def reminders_send_due(*, limit: int | None = None) -> int:
             ids: list[int] = []
             marked_at = None
             try:
-                with transaction.atomic():
+                # Durable: "committed" below must mean committed, not folded into a caller's
+                # transaction that could still roll back after the message went.
+                with transaction.atomic(durable=True):
                     batch = _claim(now)
                     if not batch:
                         break

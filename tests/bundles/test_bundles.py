@@ -12,6 +12,7 @@ import pypdf
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.urls import reverse
 
 from casemgr.access.models import AuditAction, AuditEvent, Clearance
@@ -343,6 +344,21 @@ def test_a_cover_and_index_past_their_time_budget_fail_the_build_with_the_reason
     assert "took longer than 0.001 seconds, so it was stopped" in version.error
     assert "second bundle" in version.error
     assert version.storage_key == ""
+
+
+def test_a_build_refuses_to_claim_its_version_inside_someone_elses_transaction(
+    world, add_exhibit, make_bundle
+):
+    # The claim must be committed before the work starts, or a second worker could take the
+    # same version; nested in a caller's transaction it would not be.
+    bundle = make_bundle()
+    _add(bundle, add_exhibit(title="Server logs"))
+    version = services.version_request(bundle=bundle, actor=world.paralegal)  # not yet built
+    with pytest.raises(RuntimeError, match="durable"), transaction.atomic():
+        services.version_build(version.pk)
+    version.refresh_from_db()
+    assert version.status == Version.Status.QUEUED
+    assert services.version_build(version.pk) == "ready"
 
 
 def test_a_build_that_runs_twice_publishes_one_file(world, add_exhibit, make_bundle, build):

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core import mail
+from django.db import transaction
 
 from casemgr.access.models import Clearance, MatterMembership, Role
 from casemgr.access.services import membership_grant, membership_revoke
@@ -108,6 +109,16 @@ def test_the_sweep_sends_what_is_due_once(world, frozen):
     html = message.alternatives[0][0]
     assert "CPR 15.4(1)(a)" in html
     assert Reminder.objects.get(user=world.associate, offset_days=14).sent_at is not None
+
+
+def test_the_sweep_refuses_to_run_inside_someone_elses_transaction(world, frozen):
+    # Inside a caller's transaction, "marked sent and handed over" would not be committed:
+    # a rollback after the e-mail went would send it again. The sweep says so and sends nothing.
+    make_deadline(world, responsible=[world.associate])
+    with pytest.raises(RuntimeError, match="durable"), transaction.atomic():
+        reminders_send_due()
+    assert mail.outbox == []
+    assert reminders_send_due() == 1
 
 
 def test_each_due_day_sends_its_reminder(world, frozen):

@@ -1,7 +1,7 @@
 """Reading evidence: lists, search, pages, downloads and the API, each within clearance."""
 
 import socket
-import time
+import threading
 from pathlib import Path
 
 import pytest
@@ -11,6 +11,7 @@ from django.urls import reverse
 from casemgr.access.models import AuditEvent
 from casemgr.evidence.models import ExhibitFile
 from tests.evidence import files
+from tests.waiting import wait_for
 
 
 def test_aeo_exhibit_does_not_exist_for_the_expert(client, api, world, aeo_exhibit):
@@ -155,10 +156,12 @@ def test_interrupted_upload_leaves_no_row_and_no_file(live_server, world):
     assert ExhibitFile.objects.count() == 1
 
     before = sorted(Path(settings.MEDIA_ROOT).rglob("*"))
+    serving = threading.active_count()  # the live server's own threads, between requests
     body = multipart("big.pdf", b"%PDF-1.7\n" + b"0" * 5_000_000)
     with raw_upload(live_server, world.matter.pk, token, body[:1_000_000], len(body)):
-        pass  # closed halfway
-    time.sleep(1.5)
+        # The server runs each request in a thread of this process: seen, then gone.
+        assert wait_for(lambda: threading.active_count() > serving, 10)
+    assert wait_for(lambda: threading.active_count() == serving, 30), "the upload never ended"
     assert ExhibitFile.objects.count() == 1
     assert sorted(Path(settings.MEDIA_ROOT).rglob("*")) == before
 
