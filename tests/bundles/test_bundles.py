@@ -435,19 +435,23 @@ def test_after_serving_late_documents_the_list_can_still_be_arranged(
     world, client, add_exhibit, make_bundle, build
 ):
     bundle = make_bundle()
-    _add(bundle, add_exhibit(title="Served one"), "D")
+    served = _add(bundle, add_exhibit(title="Served one"), "D")
     services.version_serve(version=build(bundle), actor=world.paralegal)
-    _add(bundle, add_exhibit(title="Late one"), "B")
+    late_one = _add(bundle, add_exhibit(title="Late one"), "B")
+    late_two = _add(bundle, add_exhibit(title="Late two"), "B")
     services.version_serve(version=build(bundle), actor=world.paralegal)
     url = reverse("bundles:arrange", kwargs={"matter_pk": world.matter.pk, "pk": bundle.pk})
     client.force_login(world.paralegal)
-    body = {
-        "sections": [
-            {"id": s.pk, "entries": list(s.entries.values_list("pk", flat=True))}
-            for s in bundle.sections.all()
-        ]
-    }
+    order = {s.pk: list(s.entries.values_list("pk", flat=True)) for s in bundle.sections.all()}
+    section_b = bundle.sections.get(letter="B")
+    assert order[section_b.pk] == [late_one.pk, late_two.pk]
+    order[section_b.pk] = [late_two.pk, late_one.pk]
+    body = {"sections": [{"id": pk, "entries": entries} for pk, entries in order.items()]}
+
     assert client.post(url, body, content_type="application/json").status_code == 204
+
+    assert list(section_b.entries.values_list("pk", flat=True)) == [late_two.pk, late_one.pk]
+    assert list(bundle.sections.get(letter="D").entries.values_list("pk", flat=True)) == [served.pk]
 
 
 def test_a_member_who_cannot_see_every_document_cannot_reorder_serve_or_split(
