@@ -2,17 +2,28 @@ from __future__ import annotations
 
 from django import forms
 
+from casemgr.access.models import Clearance
 from casemgr.bundles.models import Bundle, Section
 from casemgr.core.forms import MatterRecordForm
 
 
 class BundleForm(MatterRecordForm):
+    """A bundle's details. Only a member cleared for AEO may make a bundle for the
+    confidentiality ring: such a bundle is AEO, and would vanish from anyone else's view as
+    they saved it (like an exhibit designated above their clearance)."""
+
     class Meta:
         model = Bundle
         fields = ["title", "proceeding", "hearing", "letter", "audience", "dividers", "late_mode"]
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, clearance: Clearance | None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if (clearance or 0) < Clearance.AEO:
+            self.fields["audience"].choices = [
+                choice
+                for choice in self.fields["audience"].choices
+                if choice[0] != Bundle.Audience.RING
+            ]
         self.fields["hearing"].queryset = self.fields["hearing"].queryset.select_related(
             "proceeding"
         )

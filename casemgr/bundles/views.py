@@ -46,7 +46,13 @@ class BundleListView(MatterMixin, TemplateView):
         return super().get_context_data(bundles=bundles, **kwargs)
 
 
-class BundleCreateView(RecordCreateView):
+class _BundleFormMixin:
+    def get_form_kwargs(self):
+        clearance = policy.clearance(self.request.user, self.matter)
+        return {**super().get_form_kwargs(), "clearance": clearance}
+
+
+class BundleCreateView(_BundleFormMixin, RecordCreateView):
     model = Bundle
     form_class = BundleForm
     success_noun = "Bundle"
@@ -69,7 +75,7 @@ class BundleCreateView(RecordCreateView):
         return _bundles_url(self.matter)
 
 
-class BundleUpdateView(RecordUpdateView):
+class BundleUpdateView(_BundleFormMixin, RecordUpdateView):
     model = Bundle
     form_class = BundleForm
     success_noun = "Bundle"

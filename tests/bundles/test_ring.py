@@ -104,3 +104,52 @@ def test_a_ring_bundle_is_listed_and_opens_for_the_ring(world, client, ring):
     for method, url in _urls(bundle, entry, version):
         if method == "get":
             assert client.get(url).status_code == 200, url
+
+
+def _details(world, **changes) -> dict:
+    return {
+        "title": "Bundle for the PTR",
+        "proceeding": world.proceeding.pk,
+        "hearing": "",
+        "letter": "B",
+        "audience": Bundle.Audience.ALL_PARTIES,
+        "dividers": "on",
+        "late_mode": Bundle.LateMode.END,
+        **changes,
+    }
+
+
+def test_only_a_member_cleared_for_aeo_is_offered_a_ring_bundle(client, world):
+    url = reverse("bundles:bundle_create", kwargs={"matter_pk": world.matter.pk})
+    client.force_login(world.paralegal)
+    assert 'value="ring"' not in client.get(url).content.decode()
+    client.force_login(world.partner)
+    assert 'value="ring"' in client.get(url).content.decode()
+
+
+def test_a_member_below_aeo_cannot_make_a_bundle_for_the_ring(client, world):
+    # Saved, it would vanish from their own view: refused, with the choice named.
+    url = reverse("bundles:bundle_create", kwargs={"matter_pk": world.matter.pk})
+    client.force_login(world.paralegal)
+
+    response = client.post(url, _details(world, audience=Bundle.Audience.RING))
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not Bundle.objects.exists()
+
+
+def test_a_member_below_aeo_cannot_move_a_bundle_into_the_ring(client, world):
+    bundle = services.bundle_create(
+        bundle=Bundle(matter=world.matter, proceeding=world.proceeding, title="Open bundle"),
+        actor=world.paralegal,
+    )
+    url = reverse("bundles:bundle_edit", kwargs={"matter_pk": world.matter.pk, "pk": bundle.pk})
+    client.force_login(world.paralegal)
+
+    response = client.post(url, _details(world, audience=Bundle.Audience.RING))
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    bundle.refresh_from_db()
+    assert bundle.audience == Bundle.Audience.ALL_PARTIES
