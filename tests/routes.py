@@ -7,17 +7,21 @@ a parameter no row fills fails them until the rows below learn it.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from django.apps import apps
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from casemgr.access.models import AuditEvent, Clearance, MatterMembership
 from casemgr.bundles import services as bundle_services
 from casemgr.bundles.models import Bundle
 from casemgr.deadlines.models import Deadline, ReminderPreference, TriggerEvent
+from tests.evidence import files
 from tests.factories import EventFactory, EvidenceLinkFactory, ExhibitFactory, ExhibitFileFactory
 
 # A parameter in a path() route (<int:pk>), a router's regex ((?P<pk>[^/.]+)) or an OpenAPI
@@ -85,11 +89,23 @@ def kwargs_for(route: str, rows: dict) -> dict:
     return kwargs
 
 
+def _stored(exhibit_file):
+    """Real bytes behind a factory's file row (a PDF, its own preview), so that its download
+    and preview are served as they would be."""
+    content = files.pdf(text=f"Swept file {exhibit_file.pk}")
+    digest = hashlib.sha256(content).hexdigest()
+    key = default_storage.save(f"sha256/{digest}", ContentFile(content))
+    exhibit_file.size, exhibit_file.sha256, exhibit_file.storage_key = len(content), digest, key
+    exhibit_file.rendition_key, exhibit_file.rendition_sha256 = key, digest
+    exhibit_file.save()
+    return exhibit_file
+
+
 def make_rows(world, capture_on_commit) -> dict:
     """A matter with one of everything, by the name its routes give it. Among them, an AEO
     exhibit and a confidentiality-ring bundle that only AEO members may know of."""
     exhibit = ExhibitFactory(matter=world.matter, created_by=world.partner)
-    exhibit_file = ExhibitFileFactory(exhibit=exhibit)
+    exhibit_file = _stored(ExhibitFileFactory(exhibit=exhibit))
     event = EventFactory(matter=world.matter, created_by=world.partner)
     link = EvidenceLinkFactory(exhibit=exhibit, event=event)
     bundle = bundle_services.bundle_create(
@@ -110,7 +126,7 @@ def make_rows(world, capture_on_commit) -> dict:
         title=AEO_EXHIBIT_TITLE,
         designation=Clearance.AEO,
     )
-    ExhibitFileFactory(exhibit=sealed)
+    _stored(ExhibitFileFactory(exhibit=sealed))
     EvidenceLinkFactory(exhibit=sealed, event=event)
     ring = bundle_services.bundle_create(
         bundle=Bundle(
