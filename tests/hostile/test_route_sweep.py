@@ -112,13 +112,14 @@ def _denied() -> int:
 
 
 @pytest.fixture
-def figures():
+def figures(request, report):
     counted = {"routes": 0, "requests": 0, "unexpected allows": 0}
     started = time.monotonic()
     yield counted
-    print(
-        f"\nroute sweep: {counted['routes']} routes, {counted['requests']} requests, "
-        f"{counted['unexpected allows']} unexpected allows, {time.monotonic() - started:.1f} s"
+    report(
+        f"route sweep, {request.node.name.removeprefix('test_')}: {counted['routes']} routes, "
+        f"{counted['requests']} requests, {counted['unexpected allows']} unexpected allows, "
+        f"{time.monotonic() - started:.1f} s"
     )
 
 

@@ -80,7 +80,7 @@ def schema(spec):
 
 
 def test_the_api_answers_generated_input_without_server_errors_and_as_documented(
-    schema, world, rows
+    schema, world, rows, report
 ):
     headers = {"Authorization": f"Token {Token.objects.create(user=world.partner).key}"}
     raised: list[str] = []
@@ -108,8 +108,8 @@ def test_the_api_answers_generated_input_without_server_errors_and_as_documented
         got_request_exception.disconnect(keep_traceback)
     elapsed = time.monotonic() - started
     requests = sum(n for key, n in tried.items() if not key.endswith("unsatisfiable"))
-    print(
-        f"\nschemathesis: {len(operations)} operations, {requests} requests, "
+    report(
+        f"schemathesis: {len(operations)} operations, {requests} requests, "
         f"{len(failures)} failures, {len(raised)} server exceptions, {elapsed:.1f} s "
         f"(seed {SEED}, {EXAMPLES} examples per operation and mode)"
     )
