@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import filters, serializers
 
 
 class IdFilter(django_filters.NumberFilter):
@@ -57,3 +58,14 @@ class ScopedFilterSet(django_filters.FilterSet):
 
 class ScopedFilterBackend(DjangoFilterBackend):
     filterset_base = ScopedFilterSet
+
+
+class SearchFilter(filters.SearchFilter):
+    """DRF's `?search=`, with a refused term (a null character) reported under the
+    parameter's name, like every other bad value, instead of as a bare list of messages."""
+
+    def get_search_terms(self, request):
+        try:
+            return super().get_search_terms(request)
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError({self.search_param: error.detail}) from None

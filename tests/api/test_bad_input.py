@@ -140,3 +140,10 @@ def test_a_deadline_time_of_day_matches_its_published_schema(api, world, spec):
     shapes = published.get("anyOf", [published])
     assert not any(shape.get("format") == "time" for shape in shapes)
     assert any(re.fullmatch(shape.get("pattern", "^$"), "16:00:00") for shape in shapes)
+
+
+@pytest.mark.parametrize("endpoint", ["events", "parties", "evidence-links"])
+def test_a_search_with_a_null_character_is_a_400_naming_the_parameter(api, world, endpoint):
+    response = api(world.partner).get(f"/api/{endpoint}/", {"search": "Jade\x00port"})
+    assert response.status_code == 400, response.content
+    assert response.json() == {"search": ["Null characters are not allowed."]}
