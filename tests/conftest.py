@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from casemgr.access.models import Clearance, Role
 from tests import openapi as openapi_schema
+from tests import routes
 from tests.factories import (
     AllegationFactory,
     ClaimFactory,
@@ -140,6 +141,12 @@ def openapi(spec):
     if "openapi" not in _schema:
         _schema["openapi"] = openapi_schema.load(spec)
     return _schema["openapi"]
+
+
+@pytest.fixture
+def rows(world, django_capture_on_commit_callbacks) -> dict:
+    """One of everything in world.matter, keyed as its routes name it (tests/routes.py)."""
+    return routes.make_rows(world, django_capture_on_commit_callbacks)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.http import Http404
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import IsAuthenticated
@@ -34,6 +35,15 @@ class UTCDateTimeField(serializers.DateTimeField):
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("default_timezone", UTC)
         super().__init__(*args, **kwargs)
+
+
+@extend_schema_field(
+    {"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$", "example": "16:00:00"}
+)
+class LocalTimeField(serializers.TimeField):
+    """A time of day where the court sits (a rule's 4pm), with no offset. The schema gives
+    its shape rather than the "time" format, which JSON Schema reads as an RFC 3339 time
+    with an offset ("16:00:00Z") that this value never has."""
 
 
 class JSONValueField(serializers.JSONField):
@@ -65,6 +75,7 @@ class MatterRecordSerializer(serializers.ModelSerializer):
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.DateTimeField: UTCDateTimeField,
+        models.TimeField: LocalTimeField,
         models.JSONField: JSONValueField,
     }
 

@@ -1,9 +1,14 @@
 """API filtering that does not reveal what exists outside the user's matters."""
 
+from datetime import UTC
+
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models
+from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import filters, serializers
 
 
 class IdFilter(django_filters.NumberFilter):
@@ -17,6 +22,27 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+class InstantField(IsoDateTimeField):
+    """An ISO 8601 instant, compared in UTC. Python takes any offset under a day
+    ("-22:06"), PostgreSQL only those under 16 hours: a query with the offset as given would
+    be a server error, not the 400 a bad value is."""
+
+    default_error_messages = {"overflow": "Give an instant between the years 1 and 9999 (UTC)."}
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            raise ValidationError(self.error_messages["overflow"], code="overflow") from None
+
+
+class InstantFilter(django_filters.IsoDateTimeFilter):
+    field_class = InstantField
+
+
 class ScopedFilterSet(django_filters.FilterSet):
     """Filters on links to other rows take plain ids. django-filter would otherwise check the
     id against every row in the table, answering differently for a matter that exists but is
@@ -26,8 +52,20 @@ class ScopedFilterSet(django_filters.FilterSet):
         **django_filters.FilterSet.FILTER_DEFAULTS,
         models.ForeignKey: {"filter_class": IdFilter},
         models.OneToOneField: {"filter_class": IdFilter},
+        models.DateTimeField: {"filter_class": InstantFilter},
     }
 
 
 class ScopedFilterBackend(DjangoFilterBackend):
     filterset_base = ScopedFilterSet
+
+
+class SearchFilter(filters.SearchFilter):
+    """DRF's `?search=`, with a refused term (a null character) reported under the
+    parameter's name, like every other bad value, instead of as a bare list of messages."""
+
+    def get_search_terms(self, request):
+        try:
+            return super().get_search_terms(request)
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError({self.search_param: error.detail}) from None

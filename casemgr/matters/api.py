@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-import django_filters
 from django_countries.serializers import CountryFieldMixin
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 
 from casemgr.access import policy
 from casemgr.core.api import MatterRecordSerializer, MatterScopedViewSet
-from casemgr.core.filters import IdFilter, ScopedFilterSet
+from casemgr.core.filters import IdFilter, InstantFilter, ScopedFilterSet
 from casemgr.matters import selectors, services
 from casemgr.matters.models import Court, Hearing, Jurisdiction, Matter, Party, Person, Proceeding
 
@@ -180,8 +179,8 @@ class HearingSerializer(MatterRecordSerializer):
 
 class HearingFilter(ScopedFilterSet):
     matter = IdFilter(field_name="proceeding__matter")
-    starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
-    starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+    starts_after = InstantFilter(field_name="starts_at", lookup_expr="gte")
+    starts_before = InstantFilter(field_name="starts_at", lookup_expr="lt")
 
     class Meta:
         model = Hearing

@@ -83,6 +83,8 @@ def test_read_only_role_sees_no_edit_buttons(client, world):
 
 
 def test_outsider_gets_404_for_every_page_and_it_is_audited(client, world):
+    # A sample, by name; tests/hostile/test_route_sweep.py tries every route of the URL
+    # configuration.
     client.force_login(world.outsider)
     pages = {**read_pages(world), **edit_pages(world)}
     for name, url in pages.items():

@@ -1,5 +1,8 @@
 """A bad value is a 400 naming the field, whatever the content type, never a server error."""
 
+import re
+from datetime import timedelta, timezone
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -92,3 +95,55 @@ def test_options_the_rules_do_not_take_are_refused_naming_the_option(
     assert named in " ".join(response.json()["non_field_errors"])
     trigger.refresh_from_db()
     assert trigger.options == {}
+
+
+@pytest.mark.parametrize(
+    "instant",
+    [
+        "1994-05-26T20:41:58-22:06",  # an offset Python takes and PostgreSQL does not
+        "0001-01-01T00:00:00+05:00",  # before the year 1 in UTC
+        "9999-12-31T23:00:00-05:00",  # after the year 9999 in UTC
+    ],
+)
+def test_an_instant_filter_out_of_the_databases_range_is_a_400_naming_it(api, world, instant):
+    response = api(world.partner).get("/api/hearings/", {"starts_before": instant})
+    assert response.status_code in (200, 400), response.content
+    if response.status_code == 400:
+        assert "starts_before" in response.json()
+
+
+def test_an_instant_filter_with_a_far_offset_is_compared_in_utc(api, world):
+    starts = world.hearing.starts_at
+    # The same instant written with an offset of -22:06: the hearing starts at it, not before.
+    far = starts.astimezone(timezone(-timedelta(hours=22, minutes=6))).isoformat()
+    client = api(world.partner)
+    assert client.get("/api/hearings/", {"starts_before": far}).json()["count"] == 0
+    assert client.get("/api/hearings/", {"starts_after": far}).json()["count"] == 1
+
+
+def test_a_deadline_time_of_day_matches_its_published_schema(api, world, spec):
+    """JSON Schema's "time" format wants an offset ("16:00:00Z"); a court's 4pm has none, so
+    the schema publishes the shape of the value instead of that format."""
+    response = api(world.partner).post(
+        "/api/deadlines/",
+        {
+            "proceeding": world.proceeding.pk,
+            "title": "Disclosure",
+            "due_date": "2027-03-01",
+            "due_time": "16:00",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["due_time"] == "16:00:00"
+    published = spec["components"]["schemas"]["Deadline"]["properties"]["due_time"]
+    shapes = published.get("anyOf", [published])
+    assert not any(shape.get("format") == "time" for shape in shapes)
+    assert any(re.fullmatch(shape.get("pattern", "^$"), "16:00:00") for shape in shapes)
+
+
+@pytest.mark.parametrize("endpoint", ["events", "parties", "evidence-links"])
+def test_a_search_with_a_null_character_is_a_400_naming_the_parameter(api, world, endpoint):
+    response = api(world.partner).get(f"/api/{endpoint}/", {"search": "Jade\x00port"})
+    assert response.status_code == 400, response.content
+    assert response.json() == {"search": ["Null characters are not allowed."]}

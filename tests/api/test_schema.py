@@ -200,3 +200,14 @@ def test_docs_start_script_is_served_and_points_at_the_schema(api, world, docs):
     assert response.status_code == 200
     assert "javascript" in response["Content-Type"]
     assert "/api/schema/" in response.content.decode()
+
+
+def test_schema_documents_the_refusals_each_operation_may_give(spec):
+    """casemgr.core.schema: a 400 names the field, a 403 or 404 says why, all as JSON."""
+    operations = [op for item in spec["paths"].values() for op in item.values()]
+    assert all("403" in op["responses"] for op in operations)
+    assert all("400" in op["responses"] for op in operations if "requestBody" in op)
+    detail = spec["paths"]["/api/triggers/{id}/"]
+    assert {"400", "403", "404", "415"} <= set(detail["patch"]["responses"])
+    assert "404" in detail["get"]["responses"]
+    assert spec["components"]["schemas"]["ValidationError"]["type"] == "object"

@@ -1,0 +1,202 @@
+"""Walking the URL configuration, and the rows that fill every route's parameters.
+
+The sweeps that must cover every route (tests/core/test_page_methods.py, tests/hostile/)
+take their routes from here, so a new route is in them the day it is added, and a route with
+a parameter no row fills fails them until the rows below learn it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from django.apps import apps
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from casemgr.access.models import AuditEvent, Clearance, MatterMembership
+from casemgr.bundles import services as bundle_services
+from casemgr.bundles.models import Bundle
+from casemgr.deadlines.models import Deadline, ReminderPreference, TriggerEvent
+from tests.evidence import files
+from tests.factories import EventFactory, EvidenceLinkFactory, ExhibitFactory, ExhibitFileFactory
+
+# A parameter in a path() route (<int:pk>), a router's regex ((?P<pk>[^/.]+)) or an OpenAPI
+# path template ({id}).
+PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)|\{(\w+)\}")
+# A bare `pk` (or the schema's `id`) is a row of the segment before it.
+ROW_OF_SEGMENT = {"pk", "id"}
+
+# What a member below AEO clearance must never see named, anywhere.
+AEO_EXHIBIT_TITLE = "Osprey valuation memorandum"
+RING_BUNDLE_TITLE = "Osprey confidentiality ring bundle"
+
+
+@dataclass(frozen=True)
+class Route:
+    route: str  # as in the URL configuration, e.g. "matters/<int:matter_pk>/parties/"
+    name: str  # namespaced, for reverse()
+    view: object  # the view class (or function) the route resolves to
+    actions: dict  # a router's method → action map ({} for anything else)
+
+    @property
+    def is_api(self) -> bool:
+        return self.route.startswith("api/")
+
+    @property
+    def parameters(self) -> list[str]:
+        return [next(filter(None, m.groups())) for m in PARAMETER.finditer(self.route)]
+
+    def url(self, rows: dict) -> str:
+        return reverse(self.name, kwargs=kwargs_for(self.route, rows))
+
+
+def routes(patterns=None, prefix: str = "", namespace: str = ""):
+    """Every route of the URL configuration but the admin (Django's own)."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        route = prefix + str(pattern.pattern)
+        if route.startswith("admin/"):
+            continue
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from routes(pattern.url_patterns, route, inner)
+        elif isinstance(pattern, URLPattern):
+            callback = pattern.callback
+            view = getattr(callback, "view_class", None) or getattr(callback, "cls", callback)
+            yield Route(route, namespace + pattern.name, view, getattr(callback, "actions", {}))
+
+
+def page_routes():
+    """Every page: all routes but the API's (which documents its own methods)."""
+    return [route for route in routes() if not route.is_api]
+
+
+def kwargs_for(route: str, rows: dict) -> dict:
+    """Real ids for a route's parameters: a `pk` is the row of the segment before it
+    (`bundles/<pk>` is a bundle), any other parameter is named after its row."""
+    kwargs = {}
+    for match in PARAMETER.finditer(route):
+        name = next(filter(None, match.groups()))
+        if name in ROW_OF_SEGMENT:
+            key = route[: match.start()].rstrip("/").rpartition("/")[2].lstrip("^")
+        else:
+            key = name
+        assert key in rows, f"{route}: no test row for <{name}>; add one to tests/routes.py"
+        kwargs[name] = rows[key]
+    return kwargs
+
+
+def _stored(exhibit_file):
+    """Real bytes behind a factory's file row (a PDF, its own preview), so that its download
+    and preview are served as they would be."""
+    content = files.pdf(text=f"Swept file {exhibit_file.pk}")
+    digest = hashlib.sha256(content).hexdigest()
+    key = default_storage.save(f"sha256/{digest}", ContentFile(content))
+    exhibit_file.size, exhibit_file.sha256, exhibit_file.storage_key = len(content), digest, key
+    exhibit_file.rendition_key, exhibit_file.rendition_sha256 = key, digest
+    exhibit_file.save()
+    return exhibit_file
+
+
+def make_rows(world, capture_on_commit) -> dict:
+    """A matter with one of everything, by the name its routes give it. Among them, an AEO
+    exhibit and a confidentiality-ring bundle that only AEO members may know of."""
+    exhibit = ExhibitFactory(matter=world.matter, created_by=world.partner)
+    exhibit_file = _stored(ExhibitFileFactory(exhibit=exhibit))
+    event = EventFactory(matter=world.matter, created_by=world.partner)
+    link = EvidenceLinkFactory(exhibit=exhibit, event=event)
+    bundle = bundle_services.bundle_create(
+        bundle=Bundle(matter=world.matter, proceeding=world.proceeding, title="CMC bundle"),
+        actor=world.partner,
+    )
+    section = bundle.sections.get(letter="D")
+    entry = bundle_services.entry_add(
+        bundle=bundle, section=section, exhibit=exhibit, actor=world.partner
+    )
+    # Its build may fail (the factory's file is no PDF): the version is all that is needed.
+    with capture_on_commit(execute=True):
+        version = bundle_services.version_request(bundle=bundle, actor=world.partner)
+
+    sealed = ExhibitFactory(
+        matter=world.matter,
+        created_by=world.partner,
+        title=AEO_EXHIBIT_TITLE,
+        designation=Clearance.AEO,
+    )
+    _stored(ExhibitFileFactory(exhibit=sealed))
+    EvidenceLinkFactory(exhibit=sealed, event=event)
+    ring = bundle_services.bundle_create(
+        bundle=Bundle(
+            matter=world.matter,
+            proceeding=world.proceeding,
+            title=RING_BUNDLE_TITLE,
+            audience=Bundle.Audience.RING,
+        ),
+        actor=world.partner,
+    )
+    bundle_services.entry_add(
+        bundle=ring, section=ring.sections.get(letter="D"), exhibit=sealed, actor=world.partner
+    )
+
+    preference = ReminderPreference(user=world.partner)
+    token = preference.new_feed_token()
+    preference.save()
+    deadline = Deadline.objects.create(
+        proceeding=world.proceeding, title="Defence", due_date=date(2027, 1, 15)
+    )
+    trigger = TriggerEvent.objects.create(
+        proceeding=world.proceeding,
+        event="claim_served",
+        occurred_at=datetime(2026, 11, 27, 16, 45, tzinfo=UTC),
+        recorded_by=world.partner,
+    )
+    court = world.proceeding.court
+    expert_membership = MatterMembership.objects.get(user=world.expert, matter=world.matter)
+    return {
+        "matter_pk": world.matter.pk,
+        "matters": world.matter.pk,
+        "jurisdictions": court.jurisdiction_id,
+        "courts": court.pk,
+        "parties": world.claimant.pk,
+        "people": world.person.pk,
+        "proceedings": world.proceeding.pk,
+        "proceeding_pk": world.proceeding.pk,
+        "hearings": world.hearing.pk,
+        "claims": world.claim.pk,
+        "claim_pk": world.claim.pk,
+        "allegations": world.allegation.pk,
+        "members": expert_membership.pk,
+        "memberships": expert_membership.pk,
+        "exhibits": exhibit.pk,
+        "files": exhibit_file.pk,
+        "events": event.pk,
+        "evidence": link.pk,
+        "evidence-links": link.pk,
+        "bundles": bundle.pk,
+        "entry_pk": entry.pk,
+        "section_pk": section.pk,
+        "number": version.number,
+        "deadlines": deadline.pk,
+        "triggers": trigger.pk,
+        "token": token,
+    }
+
+
+def snapshot(*, audit: bool = True) -> dict:
+    """Every table's row count and the rows a careless write would change in place. The
+    audit trail can be left out, for sweeps whose refusals are rightly audited."""
+    counts = {
+        model._meta.label: model._base_manager.count()
+        for model in apps.get_models()
+        if audit or model is not AuditEvent
+    }
+    return counts | {
+        "last audit": (
+            AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() if audit else 0
+        ),
+        "bundles": list(Bundle.objects.values_list("pk", "title", "audience")),
+        "memberships": list(MatterMembership.objects.values_list("pk", "role", "clearance")),
+    }
