@@ -54,8 +54,15 @@ CSV_ROW_LIMIT = 500  # rows of a table laid out (about 15 pages): enough to read
 CSV_COLUMN_LIMIT = 40
 CSV_CELL_LIMIT = 6_000  # cells laid out, row numbers included: wide tables get fewer rows
 CSV_CELL_CHARS = 2_000  # characters of one cell shown
+# Characters of cells laid out: 500 rows of eleven 180-character cells (a million
+# characters) peaked at 433 MiB; 200,000 characters stay under 300 MiB.
+CSV_CHAR_LIMIT = 200_000
 JSONL_RECORD_LIMIT = 500
 JSONL_RECORD_CHARS = 20_000  # one pretty-printed record, before it is cut short
+# Lines in one block of preformatted text. WeasyPrint re-reads all the text left in a block
+# for each line it breaks, so a million characters in one block took twice as long as in
+# blocks of 50 lines, and four times as long once any character in it was not ASCII.
+PRE_BLOCK_LINES = 50
 EMAIL_ATTACHMENT_ROWS = 1_000  # attachments listed in an e-mail's rendition (all are stored)
 OFFICE_TIMEOUT = 120  # seconds LibreOffice may take over one document
 
@@ -243,7 +250,11 @@ def _render_email(path: Path, title: str) -> Rendition:
         subject=_e(headers["Subject"] or "(no subject)"),
         header_rows=header_rows,
         notes=_notes(notes),
-        body=_e(body[:RENDER_CHAR_LIMIT]) if body else "<i>(no text body)</i>",
+        body=(
+            _pre_blocks(body[:RENDER_CHAR_LIMIT].split("\n"), "body")
+            if body
+            else '<pre class="body"><i>(no text body)</i></pre>'
+        ),
         attachments=(
             '<table class="attachments"><thead><tr><th>Name</th><th>Type</th>'
             f"<th>Size</th></tr></thead><tbody>{attachment_rows}</tbody></table>"
@@ -431,11 +442,10 @@ def _text_document(path: Path, title: str, notes: Iterable[str] = ()) -> str:
             "marked “(cut short here)”. The original file is unchanged and holds it whole; "
             "download it for the full data."
         )
-    text = "\n".join(shown)
-    if not text.strip():
+    if not any(line.strip() for line in shown):
         notes.append("The file is empty.")
     return _template("text.html").substitute(
-        document_title=_e(title), notes=_notes(notes), content=f"<pre>{_e(text)}</pre>"
+        document_title=_e(title), notes=_notes(notes), content=_pre_blocks(shown)
     )
 
 
@@ -477,7 +487,9 @@ def _csv_document(path: Path, title: str) -> str:
     # WeasyPrint lays out about a thousand table cells a second and holds them all in memory
     # until the PDF is written: wide tables get fewer rows.
     rows = rows[: CSV_CELL_LIMIT // (columns + 1)]
-    rows = _within_budget(rows, lambda row: sum(min(len(v), CSV_CELL_CHARS) for v in row))
+    rows = _within_budget(
+        rows, lambda row: sum(min(len(v), CSV_CELL_CHARS) for v in row), CSV_CHAR_LIMIT
+    )
     if total - 1 > len(rows):
         notes.append(_extract_note(len(rows), total - 1, "rows", at_least=bool(unreadable)))
     if unreadable:
@@ -537,12 +549,26 @@ def _jsonl_document(path: Path, title: str) -> str:
     )
 
 
-def _within_budget(items: list[T], size: Callable[[T], int]) -> list[T]:
-    """The first of `items` whose sizes add up to at most RENDER_CHAR_LIMIT (at least one)."""
+def _pre_blocks(lines: list[str], css_class: str = "") -> str:
+    """`lines` as preformatted text, in blocks of PRE_BLOCK_LINES lines that read as one."""
+    attribute = f' class="{css_class}"' if css_class else ""
+    blocks = []
+    for start in range(0, len(lines), PRE_BLOCK_LINES):
+        # The HTML parser drops the newline just after <pre>, and layout the last one before
+        # </pre>: with one after every line, an empty first or last line still shows.
+        text = "".join(f"{line}\n" for line in lines[start : start + PRE_BLOCK_LINES])
+        blocks.append(f"<pre{attribute}>\n{_e(text)}</pre>")
+    return "".join(blocks) or f"<pre{attribute}></pre>"
+
+
+def _within_budget(items: list[T], size: Callable[[T], int], budget: int | None = None) -> list[T]:
+    """The first of `items` whose sizes add up to at most `budget` (RENDER_CHAR_LIMIT unless
+    given; at least one item)."""
+    budget = RENDER_CHAR_LIMIT if budget is None else budget
     used = 0
     for index, item in enumerate(items):
         used += size(item)
-        if used > RENDER_CHAR_LIMIT:
+        if used > budget:
             return items[: max(index, 1)]
     return items
 
