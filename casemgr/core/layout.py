@@ -17,6 +17,7 @@ import contextlib
 import os
 import signal
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 import billiard
@@ -64,6 +65,12 @@ class LayoutFailed(Exception):
     """The child process died without an answer (killed for memory, or crashed)."""
 
 
+# The peak resident memory, in KiB, of the last layout child that answered in this process:
+# for the benchmarks and the tests that bound a rendition's memory, since the layout's memory
+# is not in the caller's own peak, nor in its children's (the child is the fork server's).
+last_peak_kib = 0
+
+
 def within(seconds: float, function: Callable[..., T], *args) -> T:
     """`function(*args)`, run in a child process that is killed after `seconds`. Its result
     and its exceptions come back as if it had run here."""
@@ -75,7 +82,7 @@ def within(seconds: float, function: Callable[..., T], *args) -> T:
         if not receiving.poll(seconds):
             raise LayoutTooLong(seconds)
         try:
-            failed, value = receiving.recv()
+            failed, value, peak_kib = receiving.recv()
         except EOFError:
             child.join(5)  # for its exit code
             raise LayoutFailed(
@@ -87,6 +94,8 @@ def within(seconds: float, function: Callable[..., T], *args) -> T:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(child.pid, signal.SIGKILL)
         child.join()
+    global last_peak_kib
+    last_peak_kib = peak_kib
     if failed:
         raise value
     return value
@@ -98,7 +107,16 @@ def _run(sending, function, args) -> None:
     except Exception as error:
         outcome = (True, error)
     try:
-        sending.send(outcome)
+        sending.send((*outcome, _peak_kib()))
     except Exception as error:  # an exception that does not pickle still says what it was
-        sending.send((True, LayoutFailed(f"{type(error).__name__}: {error}")))
+        sending.send((True, LayoutFailed(f"{type(error).__name__}: {error}"), _peak_kib()))
     sending.close()
+
+
+def _peak_kib() -> int:
+    """This process's peak resident memory (Linux's VmHWM), 0 where it cannot be read."""
+    try:
+        status = Path("/proc/self/status").read_text()
+        return int(status.split("VmHWM:")[1].split()[0])
+    except (OSError, IndexError, ValueError):
+        return 0

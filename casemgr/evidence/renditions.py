@@ -38,23 +38,36 @@ from PIL import Image, UnidentifiedImageError
 
 from casemgr.core import layout
 from casemgr.core.text import breakable
+from casemgr.evidence import extracts
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "evidence" / "rendition"
 
 TEXT_LIMIT = 1_000_000  # characters of extracted text returned for search
+# What one rendition lays out is bounded, whatever the file's size, so that a worker's memory
+# is too: WeasyPrint holds the whole layout until the PDF is written (a 200 MB CSV log laid
+# out as 5,000 rows, 60,000 cells, peaked at 1 GiB). Past these, the rendition is an extract
+# that says so on its first page, and the original file keeps everything.
 RENDER_CHAR_LIMIT = 1_000_000  # characters laid out from one file (a few hundred pages)
 TEXT_LINE_LIMIT = 20_000  # lines of a text file laid out (~300 pages)
-CSV_ROW_LIMIT = 5_000
+CSV_ROW_LIMIT = 500  # rows of a table laid out (about 15 pages): enough to read the data's shape
 CSV_COLUMN_LIMIT = 40
-CSV_CELL_LIMIT = 60_000  # cells laid out, row numbers included (about a minute's work)
+CSV_CELL_LIMIT = 6_000  # cells laid out, row numbers included: wide tables get fewer rows
 CSV_CELL_CHARS = 2_000  # characters of one cell shown
-JSONL_RECORD_LIMIT = 2_000
+# Characters of cells laid out: 500 rows of eleven 180-character cells (a million
+# characters) peaked at 433 MiB; 200,000 characters stay under 300 MiB.
+CSV_CHAR_LIMIT = 200_000
+JSONL_RECORD_LIMIT = 500
 # An e-mail's header is a line or two; one that runs to pages (a subject of 20,000
 # characters, a To: of thousands of addresses) is cut in the PDF, whose layout would
 # otherwise take minutes. The whole header stays in the extracted text and the original.
 EMAIL_HEADER_CHARS = 2_000
 EMAIL_SUBJECT_CHARS = 300  # the heading: it must fit the first page
 JSONL_RECORD_CHARS = 20_000  # one pretty-printed record, before it is cut short
+# Lines in one block of preformatted text. WeasyPrint re-reads all the text left in a block
+# for each line it breaks, so a million characters in one block took twice as long as in
+# blocks of 50 lines, and four times as long once any character in it was not ASCII.
+PRE_BLOCK_LINES = 50
+EMAIL_ATTACHMENT_ROWS = 1_000  # attachments listed in an e-mail's rendition (all are stored)
 OFFICE_TIMEOUT = 120  # seconds LibreOffice may take over one document
 
 T = TypeVar("T")
@@ -81,9 +94,6 @@ class RenditionError(Exception):
     """Why a file has no rendition, in words a paralegal can act on."""
 
 
-TEXT_READ_LIMIT = 16 * 1024 * 1024
-
-
 def render(path: Path, kind: str, *, title: str = "") -> Rendition:
     """The rendition of the file at `path`, whose detected kind is `kind` (one of KINDS).
     `title` (the exhibit reference) goes in the footer of every page laid out here."""
@@ -94,18 +104,11 @@ def render(path: Path, kind: str, *, title: str = "") -> Rendition:
     if kind == "email":
         return _render_email(path, title)
     if kind in ("text", "csv", "jsonl"):
-        # Only the start is laid out anyway (see the caps below); reading no more keeps the
-        # worker's memory flat for a log export of several gigabytes.
-        with path.open("rb") as handle:
-            data = handle.read(TEXT_READ_LIMIT)
-        text = _decode(data)
-        if kind == "csv":
-            document = _csv_document(text, title)
-        elif kind == "jsonl":
-            document = _jsonl_document(text, title)
-        else:
-            document = _text_document(text, title)
-        return _from_html(document, title, text)
+        # Each reads the file as a stream and lays out only its start (see the limits above),
+        # so a log export of several gigabytes costs the worker no more memory than a page.
+        documents = {"csv": _csv_document, "jsonl": _jsonl_document, "text": _text_document}
+        document = documents[kind](path, title)
+        return _from_html(document, title, extracts.head(path, TEXT_LIMIT))
     if kind in ("docx", "xlsx"):
         return _render_office(path)
     raise ValueError(f"Unknown kind of exhibit file: {kind!r}")
@@ -228,7 +231,16 @@ def _render_email(path: Path, title: str) -> Rendition:
     if bodies and all(part.get_content_type() == "text/html" for part in bodies):
         notes.append("The e-mail has only an HTML body; it is shown here as plain text.")
     if len(body) > RENDER_CHAR_LIMIT:
-        notes.append(_first_of(RENDER_CHAR_LIMIT, len(body), "characters of the body"))
+        notes.append(
+            f"Extract: characters 1–{RENDER_CHAR_LIMIT:,} of the body's {len(body):,} are "
+            "shown. The original e-mail is unchanged and holds all of it; download it for "
+            "the full text."
+        )
+    if len(attachments) > EMAIL_ATTACHMENT_ROWS:
+        notes.append(
+            f"Extract: attachments 1–{EMAIL_ATTACHMENT_ROWS:,} of {len(attachments):,} are "
+            "listed. Every attachment is kept as a file of this exhibit."
+        )
     header_rows = "\n".join(
         f"<tr><th>{name}</th><td>{_e(_cut(value, EMAIL_HEADER_CHARS))}</td></tr>"
         for name, value in headers.items()
@@ -236,14 +248,18 @@ def _render_email(path: Path, title: str) -> Rendition:
     attachment_rows = "\n".join(
         f"<tr><td>{_e(item.filename)}</td><td>{_e(item.content_type)}</td>"
         f'<td class="size">{_size(len(item.data))}</td></tr>'
-        for item in attachments
+        for item in attachments[:EMAIL_ATTACHMENT_ROWS]
     )
     document = _template("email.html").substitute(
         document_title=_e(title or _cut(headers["Subject"], EMAIL_SUBJECT_CHARS)),
         subject=_e(_cut(headers["Subject"], EMAIL_SUBJECT_CHARS) or "(no subject)"),
         header_rows=header_rows,
         notes=_notes(notes),
-        body=_e(body[:RENDER_CHAR_LIMIT]) if body else "<i>(no text body)</i>",
+        body=(
+            _pre_blocks(body[:RENDER_CHAR_LIMIT].split("\n"), "body")
+            if body
+            else '<pre class="body"><i>(no text body)</i></pre>'
+        ),
         attachments=(
             '<table class="attachments"><thead><tr><th>Name</th><th>Type</th>'
             f"<th>Size</th></tr></thead><tbody>{attachment_rows}</tbody></table>"
@@ -404,53 +420,85 @@ def _html_to_text(markup: str) -> str:
 # Text, CSV and JSON Lines
 
 
-def _text_document(text: str, title: str, notes: Iterable[str] = ()) -> str:
-    lines = text.splitlines()
+def _text_document(path: Path, title: str, notes: Iterable[str] = ()) -> str:
     notes = list(notes)
-    if len(lines) > TEXT_LINE_LIMIT:
-        notes.append(_first_of(TEXT_LINE_LIMIT, len(lines), "lines"))
-        text = "\n".join(lines[:TEXT_LINE_LIMIT])
-    if len(text) > RENDER_CHAR_LIMIT:
-        notes.append(_first_of(RENDER_CHAR_LIMIT, len(text), "characters"))
-        text = text[:RENDER_CHAR_LIMIT]
-    if not text.strip():
+    shown: list[str] = []
+    used, unshown, cut = 0, 0, False
+    with extracts.open_text(path) as stream:
+        for line in extracts.lines(stream, RENDER_CHAR_LIMIT):
+            room = RENDER_CHAR_LIMIT - used
+            if line.cut or len(line.text) > room:
+                if shown:  # whole lines, up to the limit, are a better extract
+                    unshown = 1
+                else:
+                    shown.append(f"{line.text[:room]} … (cut short here)")
+                    cut = True
+                break
+            shown.append(line.text)
+            used += len(line.text) + 1
+            if len(shown) == TEXT_LINE_LIMIT:
+                break
+        total = len(shown) + unshown + extracts.count_lines(stream)
+    if total > len(shown):
+        notes.append(_extract_note(len(shown), total, "lines"))
+    if cut:
+        notes.append(
+            "Extract: the first line is too long to show whole and is cut short where "
+            "marked “(cut short here)”. The original file is unchanged and holds it whole; "
+            "download it for the full data."
+        )
+    if not any(line.strip() for line in shown):
         notes.append("The file is empty.")
     return _template("text.html").substitute(
-        document_title=_e(title), notes=_notes(notes), content=f"<pre>{_e(text)}</pre>"
+        document_title=_e(title), notes=_notes(notes), content=_pre_blocks(shown)
     )
 
 
-def _csv_document(text: str, title: str) -> str:
+def _csv_document(path: Path, title: str) -> str:
+    with extracts.open_text(path) as stream:
+        sample = stream.read(4096)  # the sniffer's regexes are slow on long samples
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
-            text[:4096],
-            delimiters=",;\t|",  # the sniffer's regexes are slow on long samples
-        )
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
     except csv.Error:
         dialect = csv.excel
     shown: list[list[str]] = []
-    total = 0
-    try:
-        for row in csv.reader(io.StringIO(text, newline=""), dialect):
-            if total <= CSV_ROW_LIMIT:  # the header row plus CSV_ROW_LIMIT rows
+    with extracts.open_text(path) as stream:
+        reader = csv.reader(extracts.raw_lines(stream), dialect)
+        try:
+            for row in reader:
                 shown.append(row)
-            total += 1
-    except csv.Error as error:
-        note = f"The file could not be read as a table ({error}), so it is shown as text."
-        return _text_document(text, title, [note])
-    if not shown:
-        return _text_document(text, title)
+                if len(shown) > CSV_ROW_LIMIT:  # the header row plus CSV_ROW_LIMIT rows
+                    break
+        except csv.Error as error:
+            note = f"The file could not be read as a table ({error}), so it is shown as text."
+            return _text_document(path, title, [note])
+        if not shown:
+            return _text_document(path, title)
+        total, unreadable = len(shown), ""
+        try:
+            for _row in reader:
+                total += 1
+        except csv.Error as error:
+            unreadable = (
+                f"From line {reader.line_num:,} on, the file could not be read as a table "
+                f"({error}), so the rows after it were not counted."
+            )
     header, rows = shown[0], shown[1:]
     columns = max(len(row) for row in shown)
     notes = []
     if columns > CSV_COLUMN_LIMIT:
-        notes.append(_first_of(CSV_COLUMN_LIMIT, columns, "columns"))
+        notes.append(_extract_note(CSV_COLUMN_LIMIT, columns, "columns"))
         columns = CSV_COLUMN_LIMIT
-    # WeasyPrint lays out about a thousand table cells a second: wide tables get fewer rows.
+    # WeasyPrint lays out about a thousand table cells a second and holds them all in memory
+    # until the PDF is written: wide tables get fewer rows.
     rows = rows[: CSV_CELL_LIMIT // (columns + 1)]
-    rows = _within_budget(rows, lambda row: sum(min(len(v), CSV_CELL_CHARS) for v in row))
+    rows = _within_budget(
+        rows, lambda row: sum(min(len(v), CSV_CELL_CHARS) for v in row), CSV_CHAR_LIMIT
+    )
     if total - 1 > len(rows):
-        notes.append(_first_of(len(rows), total - 1, "rows"))
+        notes.append(_extract_note(len(rows), total - 1, "rows", at_least=bool(unreadable)))
+    if unreadable:
+        notes.append(unreadable)
 
     def cells(row: list[str], tag: str) -> str:
         row = (row + [""] * columns)[:columns]
@@ -468,22 +516,34 @@ def _csv_document(text: str, title: str) -> str:
     )
 
 
-def _jsonl_document(text: str, title: str) -> str:
-    # split("\n"), not splitlines(): a JSON string may hold U+2028 and other line separators.
-    lines = [(n, line) for n, line in enumerate(text.split("\n"), 1) if line.strip()]
+def _jsonl_document(path: Path, title: str) -> str:
     records = []
-    for line_number, line in lines[:JSONL_RECORD_LIMIT]:
-        try:
-            pretty = json.dumps(json.loads(line), indent=2, ensure_ascii=False)
+    total = 0
+    with extracts.open_text(path) as stream:
+        for line_number, line in enumerate(extracts.lines(stream), 1):
+            if not line.text.strip():
+                continue
+            total += 1
+            if len(records) == JSONL_RECORD_LIMIT:
+                continue  # counted, not laid out
             label = f"line {line_number}"
-        except (ValueError, RecursionError):
-            pretty, label = line, f"line {line_number} (not valid JSON, shown as it is)"
-        records.append((label, _cut(pretty, JSONL_RECORD_CHARS)))
+            try:
+                if line.cut:
+                    raise ValueError("too long to read")
+                pretty = json.dumps(json.loads(line.text), indent=2, ensure_ascii=False)
+            except (ValueError, RecursionError):
+                pretty = line.text
+                label += (
+                    f" (longer than {extracts.LINE_CHARS:,} characters, the start shown as it is)"
+                    if line.cut
+                    else " (not valid JSON, shown as it is)"
+                )
+            records.append((label, _cut(pretty, JSONL_RECORD_CHARS)))
     records = _within_budget(records, lambda record: len(record[1]))
     notes = []
-    if len(lines) > len(records):
-        notes.append(_first_of(len(records), len(lines), "records"))
-    if not lines:
+    if total > len(records):
+        notes.append(_extract_note(len(records), total, "records"))
+    if not total:
         notes.append("The file is empty.")
     blocks = (
         f'<div class="record"><div class="record-number">{label}</div>{_e(pretty)}</div>'
@@ -494,12 +554,26 @@ def _jsonl_document(text: str, title: str) -> str:
     )
 
 
-def _within_budget(items: list[T], size: Callable[[T], int]) -> list[T]:
-    """The first of `items` whose sizes add up to at most RENDER_CHAR_LIMIT (at least one)."""
+def _pre_blocks(lines: list[str], css_class: str = "") -> str:
+    """`lines` as preformatted text, in blocks of PRE_BLOCK_LINES lines that read as one."""
+    attribute = f' class="{css_class}"' if css_class else ""
+    blocks = []
+    for start in range(0, len(lines), PRE_BLOCK_LINES):
+        # The HTML parser drops the newline just after <pre>, and layout the last one before
+        # </pre>: with one after every line, an empty first or last line still shows.
+        text = "".join(f"{line}\n" for line in lines[start : start + PRE_BLOCK_LINES])
+        blocks.append(f"<pre{attribute}>\n{_e(text)}</pre>")
+    return "".join(blocks) or f"<pre{attribute}></pre>"
+
+
+def _within_budget(items: list[T], size: Callable[[T], int], budget: int | None = None) -> list[T]:
+    """The first of `items` whose sizes add up to at most `budget` (RENDER_CHAR_LIMIT unless
+    given; at least one item)."""
+    budget = RENDER_CHAR_LIMIT if budget is None else budget
     used = 0
     for index, item in enumerate(items):
         used += size(item)
-        if used > RENDER_CHAR_LIMIT:
+        if used > budget:
             return items[: max(index, 1)]
     return items
 
@@ -508,10 +582,13 @@ def _cut(value: str, limit: int) -> str:
     return value if len(value) <= limit else f"{value[:limit]} … (cut short here)"
 
 
-def _first_of(shown: int, total: int, what: str) -> str:
+def _extract_note(shown: int, total: int, what: str, *, at_least: bool = False) -> str:
+    """What a reader of an extract needs to know first: how much of the file it shows, and
+    that nothing was lost."""
+    of = f"at least {total:,}" if at_least else f"{total:,}"
     return (
-        f"First {shown:,} of {total:,} {what} shown. "
-        "The original file, with everything in it, stays available."
+        f"Extract: {what} 1–{shown:,} of {of} are shown. The original file is unchanged "
+        f"and holds all of them; download it for the full data."
     )
 
 
@@ -613,25 +690,8 @@ def _stylesheet() -> str:
 # Strings from files
 
 
-_UTF8_SEQUENCE = re.compile(
-    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
-)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _LINE_BREAKS = frozenset("\x0b\x0c\r")
-
-
-def _decode(data: bytes) -> str:
-    """Text of unknown encoding: UTF-16 when it says so, UTF-8 when it is (or nearly is, e.g.
-    cut off mid-character), otherwise Windows-1252, what most non-UTF-8 exports are."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16", errors="replace")
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            encoding = "utf-8" if _UTF8_SEQUENCE.search(data) else "cp1252"
-            text = data.decode(encoding, errors="replace")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _clean(text: str) -> str:

@@ -364,7 +364,7 @@ def test_csv_is_a_table_with_its_header(tmp_path, monkeypatch):
     text = pdf_text(result.pdf)
     assert "date payer amount" in text  # the semicolon dialect was recognised
     assert "2024-01-05 Acme AI 1200" in text
-    assert "First 3 of 5 rows shown" in text
+    assert "Extract: rows 1–3 of 5 are shown." in text
     assert result.text.startswith("date;payer;amount\n")
     document = open_pdf(result.pdf)
     page = document.pages[0]
@@ -392,7 +392,7 @@ def test_jsonl_is_pretty_printed_one_record_per_block(tmp_path, monkeypatch):
     text = pdf_text(result.pdf)
     assert '"speaker": "agent",' in text
     assert '"said": "train on it"' in text
-    assert "First 2 of 3 records shown" in text
+    assert "Extract: records 1–2 of 3 are shown." in text
     assert "{broken" not in text
     assert result.text.startswith('{"speaker": "agent"')
 
