@@ -31,6 +31,7 @@ from casemgr.bundles.builder import (
     count_pages,
     file_name,
 )
+from tests.bundles.specs import with_document
 
 # Making input PDFs
 
@@ -504,19 +505,6 @@ def served_spec(folder: Path) -> Spec:
             Section("B", "Correspondence", tuple(a[2:])),
         ),
     )
-
-
-def with_document(spec: Spec, letter: str, position: int, document: Document, **changes) -> Spec:
-    sections = tuple(
-        dataclasses.replace(
-            section,
-            documents=section.documents[:position] + (document,) + section.documents[position:],
-        )
-        if section.letter == letter
-        else section
-        for section in spec.sections
-    )
-    return dataclasses.replace(spec, sections=sections, **changes)
 
 
 def runs_by_key(result):

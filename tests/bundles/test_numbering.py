@@ -11,6 +11,7 @@ import pytest
 
 from casemgr.bundles import numbering
 from casemgr.bundles.builder import BundleError, Document, LateMode, Run, Section, Spec
+from tests.bundles.specs import with_document
 
 
 def doc(key: str, title: str = "", **fields) -> Document:
@@ -44,19 +45,6 @@ def serve(bundle: Spec, pages: dict[str, int], index_pages: int = 1) -> dict:
 
 def by_key(items) -> dict[str, numbering.Item]:
     return {item.key: item for item in items}
-
-
-def with_document(bundle: Spec, letter: str, position: int, document: Document, **changes):
-    sections = tuple(
-        dataclasses.replace(
-            section,
-            documents=section.documents[:position] + (document,) + section.documents[position:],
-        )
-        if section.letter == letter
-        else section
-        for section in bundle.sections
-    )
-    return dataclasses.replace(bundle, sections=sections, **changes)
 
 
 # A served first version: cover 1, index 2, A1 3-4, A2 5-6, B1 7-8; section C is empty.
