@@ -518,3 +518,17 @@ def test_an_export_past_its_time_budget_is_stopped_with_a_page_that_says_why(
     assert "took longer than 0.001 seconds, so it was stopped" in page
     assert billiard.active_children() == []  # the layout was killed, not left running
     assert not AuditEvent.objects.filter(action=AuditAction.DOWNLOAD).exists()
+
+
+def test_a_long_allegation_starts_where_it_falls_instead_of_leaving_a_gap(world, download):
+    # Kept whole, a row of most of a page jumps to the next one and leaves the rest of this
+    # page empty (and costs a third of the layout); a long row simply runs on.
+    claim = ClaimFactory(proceeding=world.proceeding, cause_of_action="Breach of confidence")
+    AllegationFactory(claim=claim, paragraph="1", text="The Claimant operates an API.")
+    long_text = "Opening words. " + "The Defendant sent templated prompts. " * 95
+    AllegationFactory(claim=claim, paragraph="2", text=long_text)
+
+    pages = pdf_pages(download(world.partner, "export_list_of_issues_pdf", world.matter).content)
+
+    assert "Opening words." in pages[0]
+    assert len(pages) == 2
