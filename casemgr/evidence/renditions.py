@@ -68,6 +68,10 @@ JSONL_RECORD_CHARS = 20_000  # one pretty-printed record, before it is cut short
 # blocks of 50 lines, and four times as long once any character in it was not ASCII.
 PRE_BLOCK_LINES = 50
 EMAIL_ATTACHMENT_ROWS = 1_000  # attachments listed in an e-mail's rendition (all are stored)
+# Python's e-mail parser holds the whole message, decoded, many times over (a 21 MB e-mail
+# with 2,000 attachments peaked at about 400 MiB); past this size, more than mail servers
+# carry, an e-mail is kept as uploaded but not parsed, so a worker's memory stays bounded.
+EMAIL_READ_LIMIT = 50 * 1024 * 1024
 OFFICE_TIMEOUT = 120  # seconds LibreOffice may take over one document
 
 T = TypeVar("T")
@@ -213,6 +217,14 @@ _AS_RECEIVED = email.policy.default.clone(refold_source="none")
 
 
 def _render_email(path: Path, title: str) -> Rendition:
+    size = path.stat().st_size
+    if size > EMAIL_READ_LIMIT:
+        raise RenditionError(
+            f"This e-mail is {_size(size)}, more than the {_size(EMAIL_READ_LIMIT)} casemgr "
+            "unpacks: it is kept exactly as uploaded and can be downloaded, but it is not shown "
+            "as a PDF and its attachments are not added as files. Export the attachments "
+            "from the mail program and upload them to this exhibit."
+        )
     bodies: list[EmailMessage] = []
     parts: list[EmailMessage] = []
     try:

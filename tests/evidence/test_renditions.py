@@ -262,6 +262,17 @@ def test_an_email_header_that_runs_to_pages_is_cut_in_the_pdf_but_kept_in_the_te
     assert " ".join(subject.split()) in " ".join(result.text.split())
 
 
+def test_an_email_too_large_to_unpack_is_refused_with_the_reason(tmp_path, monkeypatch):
+    monkeypatch.setattr(renditions, "EMAIL_READ_LIMIT", 1024 * 1024)
+    message = EmailMessage()
+    message["Subject"] = "Logs attached"
+    message.set_content("See the attachment.\n")
+    message.add_attachment(b"x" * 1_500_000, maintype="text", subtype="csv", filename="log.csv")
+
+    with pytest.raises(RenditionError, match="more than the 1.0 MB casemgr unpacks"):
+        render(write_email(tmp_path / "big.eml", message), "email")
+
+
 def test_forwarded_message_is_kept_as_an_attachment(tmp_path):
     inner = EmailMessage()
     inner["Subject"] = "Original"
