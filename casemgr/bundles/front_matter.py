@@ -112,13 +112,11 @@ def _render(
     )
     try:
         pdf, pages = layout.within(LAYOUT_SECONDS, _lay_out_pages, document, _stylesheet())
-    except layout.LayoutTooLong as error:
+    except layout.LayoutFailed as error:
         raise builder.BundleError(
             f"The cover and index could not be made: {error} Move some of its documents "
             "into a second bundle and build again."
         ) from None
-    except layout.LayoutFailed as error:
-        raise builder.BundleError(f"The cover and index could not be made: {error}") from None
     single = [pages[f"divider-{n}"] for n, _ in dividers] + [pages["blank"]]
     after = pages["blank"] - len(dividers)
     if pages["index"] != 2 or single != list(range(after, after + len(single))):

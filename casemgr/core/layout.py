@@ -3,10 +3,11 @@
 WeasyPrint's layout cannot be interrupted from inside: a pathological document (a table of
 tens of thousands of cells, text that never breaks) holds the process for as long as it
 takes, which was twelve minutes for one export. So every layout runs in a child process that
-is killed when its budget is spent, and the caller gets `LayoutTooLong` to tell the user why.
+is killed when its budget is spent, and the caller gets `LayoutTooLong` (a `LayoutFailed`,
+as is a child that died) to tell the user why.
 
 The children come from a fork server that has already imported WeasyPrint: starting one is
-a fork of a small, single-threaded process (milliseconds), never a fork of a threaded web or
+a fork of a small, single-threaded process (about 0.07 s), never a fork of a threaded web or
 Celery process, and never a fresh interpreter. Nothing Django is imported here, so the
 server stays small; what a child runs is a module-level function of plain arguments.
 """
@@ -53,16 +54,16 @@ def _write_pdf(document: str, stylesheet: str) -> bytes:
     return HTML(string=document, base_url=None, url_fetcher=fetcher).write_pdf(stylesheets=css)
 
 
-class LayoutTooLong(Exception):
+class LayoutFailed(Exception):
+    """The layout did not finish: its child died without an answer (killed for memory, or
+    crashed), or ran past its budget (LayoutTooLong). Callers catch this one."""
+
+
+class LayoutTooLong(LayoutFailed):
     """The layout ran past its budget and was stopped."""
 
     def __init__(self, seconds: float) -> None:
         super().__init__(f"Laying it out took longer than {seconds:g} seconds, so it was stopped.")
-        self.seconds = seconds
-
-
-class LayoutFailed(Exception):
-    """The child process died without an answer (killed for memory, or crashed)."""
 
 
 # The peak resident memory, in KiB, of the last layout child that answered in this process:

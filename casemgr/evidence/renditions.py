@@ -670,13 +670,11 @@ def write_pdf(document: str, *, title: str = "") -> bytes:
         )
     try:
         return layout.write_pdf(document, stylesheet, seconds=LAYOUT_SECONDS)
-    except layout.LayoutTooLong as error:
+    except layout.LayoutFailed as error:
         raise RenditionError(
             f"The file could not be shown as a PDF: {error} The original is unchanged and can "
             "be downloaded."
         ) from None
-    except layout.LayoutFailed as error:
-        raise RenditionError(f"The file could not be shown as a PDF: {error}") from None
 
 
 def _from_html(document: str, title: str, text: str) -> Rendition:

@@ -48,7 +48,7 @@ class _ExportView(MatterMixin, View):
             applied = {name: str(value) for name, value in query.validated_data.items()}
         try:
             export = self.make(filters)
-        except (layout.LayoutTooLong, layout.LayoutFailed) as error:
+        except layout.LayoutFailed as error:
             return self.failed(error)
         audit_record(
             action=AuditAction.DOWNLOAD,
