@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import TemplateView, View
 
@@ -63,14 +63,6 @@ def group_by_month(items) -> list[Year]:
     return years
 
 
-def export_url(matter) -> str:
-    """The chronology PDF, where the export view is installed (casemgr/timeline/exports.py)."""
-    try:
-        return reverse("timeline:export_chronology_pdf", kwargs={"matter_pk": matter.pk})
-    except NoReverseMatch:
-        return ""
-
-
 def timeline_context(request, matter, query) -> dict:
     """What the chronology shows for this query string: the page's and the inline forms'
     answers share it, so a saved event reappears in the reader's filtered view."""
@@ -90,7 +82,6 @@ def timeline_context(request, matter, query) -> dict:
         "timeline_url": _timeline_url(matter, query),
         "claims_by_id": {c.pk: c for c in form.claims},
         "several_claims": len(form.claims) > 1,
-        "export_url": export_url(matter),
     }
 
 

@@ -1,7 +1,10 @@
 """The timeline in headless Chromium, on the demo matter: filter by one allegation, open an
 exhibit at its pinpoint, export the chronology as a PDF, and add an event inline, link
-evidence to it, change the link and remove it."""
+evidence to it, change the link and remove it; every export is found where a user looks for
+it."""
 
+import csv
+import io
 import re
 
 import pytest
@@ -63,7 +66,7 @@ def test_filter_open_at_pinpoint_and_export(live_server, demo_timeline, page, tm
 
     # Export the chronology, filtered as shown, as a PDF.
     with page.expect_download() as download:
-        page.get_by_role("link", name="Export chronology (PDF)").click()
+        page.get_by_role("link", name="Chronology (PDF)").click()
     saved = tmp_path / "chronology.pdf"
     download.value.save_as(saved)
     assert saved.read_bytes().startswith(b"%PDF-")
@@ -78,6 +81,36 @@ def test_filter_open_at_pinpoint_and_export(live_server, demo_timeline, page, tm
     assert preview.value.status == 200
     assert preview.value.headers["content-type"] == "application/pdf"
     expect(page).to_have_url(re.compile(rf"/preview\.pdf#page={wanted_page}$"))
+
+
+def download_from(page, link_name, saved):
+    with page.expect_download() as download:
+        page.get_by_role("link", name=link_name).click()
+    download.value.save_as(saved)
+    return download.value.url, saved.read_bytes()
+
+
+def test_every_export_is_linked_where_a_user_looks(live_server, demo_timeline, page, tmp_path):
+    """The chronology on the timeline (PDF and CSV, as filtered), the dramatis personae with
+    the people, the list of issues with the claims: nobody should need the README's addresses."""
+    matter, paragraph_16, events = demo_timeline
+    sign_in(page, live_server, "associate")
+    nav = page.get_by_role("navigation", name="Matter")
+    page.goto(f"{live_server.url}/matters/{matter.pk}/timeline/?allegation={paragraph_16.pk}")
+
+    url, body = download_from(page, "Chronology (CSV)", tmp_path / "chronology.csv")
+    assert f"allegation={paragraph_16.pk}" in url
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert len(rows) == len(events) + 1  # the header, then the filtered events only
+    assert all(any(title in row for row in rows[1:]) for title in events)
+
+    nav.get_by_role("link", name="Parties").click()
+    _, body = download_from(page, "Dramatis personae (PDF)", tmp_path / "people.pdf")
+    assert body.startswith(b"%PDF-")
+
+    nav.get_by_role("link", name="Claims").click()
+    _, body = download_from(page, "List of issues (PDF)", tmp_path / "issues.pdf")
+    assert body.startswith(b"%PDF-")
 
 
 def test_add_an_event_and_link_evidence_inline_by_keyboard(live_server, demo_timeline, page):

@@ -12,12 +12,10 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import NoReverseMatch, include, path, reverse
+from django.urls import reverse
 
-import casemgr.urls
 from casemgr.access.models import AuditAction, AuditEvent, Clearance
 from casemgr.timeline import exports
-from casemgr.timeline.export_urls import urlpatterns as export_patterns
 from casemgr.timeline.models import Event
 from tests.factories import (
     AllegationFactory,
@@ -27,27 +25,12 @@ from tests.factories import (
     PersonFactory,
 )
 
-# Until the timeline's urls.py includes the exports, the tests mount them themselves (first,
-# so that this "timeline" namespace is the one reversed).
-urlpatterns = [
-    path("matters/", include((export_patterns, "timeline"))),
-    *casemgr.urls.urlpatterns,
-]
-
 EXPORTS = [
     "export_chronology_pdf",
     "export_chronology_csv",
     "export_dramatis_personae_pdf",
     "export_list_of_issues_pdf",
 ]
-
-
-@pytest.fixture(autouse=True)
-def export_urls(settings):
-    try:
-        reverse("timeline:export_chronology_pdf", kwargs={"matter_pk": 1})
-    except NoReverseMatch:
-        settings.ROOT_URLCONF = __name__
 
 
 @pytest.fixture
