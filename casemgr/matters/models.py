@@ -12,6 +12,9 @@ from django_countries.fields import CountryField
 from casemgr.access.querysets import matter_scoped_manager
 from casemgr.core.limits import LONG_TEXT, text_field
 
+# The code of the jurisdiction of England and Wales in fixtures/reference/jurisdictions.json.
+ENGLAND_AND_WALES = "ew"
+
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -243,6 +246,12 @@ class Proceeding(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("matters:proceeding", kwargs={"matter_pk": self.matter_id, "pk": self.pk})
+
+    @property
+    def number_label(self) -> str:
+        """What the court calls its number: an English claim has a "Claim No." (CPR 7), a US
+        or PRC case a "Case No.". Reads the court's jurisdiction, so select it with the row."""
+        return "Claim No." if self.court.jurisdiction.code == ENGLAND_AND_WALES else "Case No."
 
 
 class Hearing(models.Model):

@@ -47,20 +47,30 @@ class Export:
 
 
 @dataclass(frozen=True)
+class CourtNumber:
+    """One proceeding as its court knows it."""
+
+    court: str
+    label: str  # "Claim No." or "Case No." (Proceeding.number_label)
+    number: str
+
+
+@dataclass(frozen=True)
 class Heading:
-    """The matter as the court knows it: court, claim numbers, title, and the day prepared."""
+    """The matter as the courts know it: the main proceeding's court and number, the parallel
+    proceedings each under its own court, the title, and the day prepared."""
 
     matter: Matter
     document: str  # "Chronology"
-    court: str
-    claim_numbers: list[str]
+    main: CourtNumber | None
+    parallel: list[CourtNumber]  # the other proceedings with a number, each with its court
     title: str
     prepared_on: date
 
     @property
     def number(self) -> str:
         """The claim number the file is named after, or the firm's matter number."""
-        return self.claim_numbers[0] if self.claim_numbers else self.matter.reference
+        return self.main.number if self.main and self.main.number else self.matter.reference
 
     def filename(self, extension: str, *, note: str = "") -> str:
         note = f" ({note})" if note else ""
@@ -71,15 +81,21 @@ class Heading:
 
 def _heading(matter: Matter, user, document: str, prepared_on: date | None) -> Heading:
     proceedings = list(
-        Proceeding.objects.visible_to(user).filter(matter=matter).select_related("court")
+        Proceeding.objects.visible_to(user)
+        .filter(matter=matter)
+        .select_related("court__jurisdiction")
     )
     numbered = [p for p in proceedings if p.case_number]
     main = numbered[0] if numbered else (proceedings[0] if proceedings else None)
+
+    def as_numbered(proceeding: Proceeding) -> CourtNumber:
+        return CourtNumber(str(proceeding.court), proceeding.number_label, proceeding.case_number)
+
     return Heading(
         matter=matter,
         document=document,
-        court=str(main.court) if main else "",
-        claim_numbers=[p.case_number for p in numbered],
+        main=as_numbered(main) if main else None,
+        parallel=[as_numbered(p) for p in numbered if p != main],
         title=main.title if main else matter.title,
         prepared_on=prepared_on or timezone.localdate(),
     )
@@ -366,7 +382,7 @@ def list_of_issues(*, matter: Matter, user) -> list[ClaimIssues]:
     claims = (
         Claim.objects.visible_to(user)
         .filter(proceeding__matter=matter)
-        .select_related("proceeding")
+        .select_related("proceeding__court__jurisdiction")
         .prefetch_related(
             "claimants",
             "defendants",

@@ -20,9 +20,12 @@ from casemgr.timeline.models import Event
 from tests.factories import (
     AllegationFactory,
     ClaimFactory,
+    CourtFactory,
     EventFactory,
     EvidenceLinkFactory,
+    JurisdictionFactory,
     PersonFactory,
+    ProceedingFactory,
 )
 
 EXPORTS = [
@@ -84,7 +87,7 @@ def test_chronology_pdf_is_a_court_table_in_date_order(world, chronology, downlo
     )
     text = pdf_text(response.content)
     # The heading: court, claim number, title, the day prepared; page numbers in the footer.
-    assert "HIGH COURT OF JUSTICE" in text
+    assert "High Court of Justice (Intellectual Property List)" in text
     assert f"Claim No. {number}" in text
     assert "NWA-0001" in text
     assert "Prepared on 16 March 2026" in text
@@ -352,6 +355,75 @@ def test_list_of_issues_gives_each_claims_allegations_and_responses(world, chron
         "No response yet",
     )
     assert "Northwind Intelligence Ltd v Jadeport Commerce (UK) Ltd" in text
+
+
+@pytest.fixture
+def parallel_proceedings(world):
+    """The High Court claim, with the US action and the Beijing case beside it."""
+    world.proceeding.court = CourtFactory(
+        division="Business and Property Courts – Intellectual Property List (ChD)"
+    )
+    world.proceeding.save()
+    us = CourtFactory(
+        name="United States District Court for the Northern District of California",
+        division="",
+        jurisdiction=JurisdictionFactory(
+            code="us-fed", name="United States (federal)", time_zone="America/Los_Angeles"
+        ),
+    )
+    beijing = CourtFactory(
+        name="Beijing Intellectual Property Court",
+        division="",
+        jurisdiction=JurisdictionFactory(code="cn", name="China", time_zone="Asia/Shanghai"),
+    )
+    for court, number, title in [
+        (us, "3:26-cv-04417", "Northwind v Jadeport Holdings"),
+        (beijing, "(2026) Jing 73 Min Chu No. 118", "Jadeport v Northwind"),
+    ]:
+        proceeding = ProceedingFactory(
+            matter=world.matter,
+            court=court,
+            case_number=number,
+            title=title,
+            issued_on=date(2026, 5, 4),
+        )
+        claim = ClaimFactory(proceeding=proceeding, cause_of_action=f"Claim in {court.name}")
+        claim.claimants.set([world.claimant])
+        claim.defendants.set([world.defendant])
+    return world.proceeding.case_number
+
+
+@pytest.mark.parametrize("name", ["export_chronology_pdf", "export_list_of_issues_pdf"])
+def test_each_case_number_stands_under_its_own_court(world, download, parallel_proceedings, name):
+    text = pdf_text(download(world.partner, name, world.matter).content)
+    flat = " ".join(text.split())
+    # The court as it spells itself, with its own claim number under it.
+    assert in_order(
+        flat,
+        "High Court of Justice (Business and Property Courts – Intellectual Property List (ChD))",
+        f"Claim No. {parallel_proceedings}",
+    )
+    assert "(CHD)" not in flat
+    # The US and PRC numbers are cases of their own courts, never High Court claims.
+    assert in_order(
+        flat,
+        "Parallel proceedings",
+        "United States District Court for the Northern District of California, Case No. "
+        "3:26-cv-04417",
+        "Beijing Intellectual Property Court, Case No. (2026) Jing 73 Min Chu No. 118",
+    )
+    assert "Claim No. 3:26-cv-04417" not in flat
+    assert "Claim No. (2026) Jing" not in flat
+
+
+def test_the_list_of_issues_names_each_claims_court(world, download, parallel_proceedings):
+    text = pdf_text(download(world.partner, "export_list_of_issues_pdf", world.matter).content)
+    flat = " ".join(text.split())
+    assert in_order(
+        flat,
+        "Claim in Beijing Intellectual Property Court",
+        "Beijing Intellectual Property Court, Case No. (2026) Jing 73 Min Chu No. 118:",
+    )
 
 
 # --- Who may download, and the audit trail ---------------------------------------------------
