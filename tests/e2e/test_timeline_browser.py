@@ -168,3 +168,22 @@ def test_add_an_event_and_link_evidence_inline_by_keyboard(live_server, demo_tim
     expect(added.locator(".evidence__ref")).to_have_count(0)
     assert asked and "Remove NWA-3 from “Second wave of accounts detected”?" in asked[0]
     expect(added).to_contain_text("Second wave of accounts detected")
+
+
+def test_the_gaps_page_fits_a_laptop_screen(live_server, demo_timeline, page):
+    """At 1366 px every "Pin evidence" is inside its card and an allegation reads as lines of
+    text, not a column of four words."""
+    matter, _, _ = demo_timeline
+    page.set_viewport_size({"width": 1366, "height": 900})
+    sign_in(page, live_server, "associate")
+    page.goto(f"{live_server.url}/matters/{matter.pk}/timeline/gaps/")
+    card = page.locator("section[aria-labelledby=gap-allegations]")
+    card_box = card.bounding_box()
+    pins = card.get_by_role("link", name=re.compile(r"^Pin evidence"))
+    assert pins.count() > 5
+    for n in range(pins.count()):
+        box = pins.nth(n).bounding_box()
+        assert box["x"] + box["width"] <= card_box["x"] + card_box["width"], pins.nth(n)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    text_cell = card.locator("tbody tr").first.locator("td").nth(2)
+    assert text_cell.bounding_box()["width"] >= 400
