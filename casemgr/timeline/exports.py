@@ -26,6 +26,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from casemgr.core import layout
+from casemgr.core.templatetags.casemgr import zone_label
 from casemgr.evidence.models import Exhibit
 from casemgr.matters.models import Matter, Party, PartyRole, Person, Proceeding
 from casemgr.pleadings.models import Allegation, Claim
@@ -147,7 +148,7 @@ class ChronologyRow:
     precision: str  # "Exact day", "Month"...
     start: date
     last: date
-    time: str  # "09:00 Europe/London", or ""
+    time: str  # "09:00 London (UTC+0)", as the app shows it, or ""
     event: str
     kind: str  # "Fact", "Procedural step"
     status: str  # "Agreed", "Disputed", "Not yet known"; "" for hearings and deadlines
@@ -174,7 +175,7 @@ def chronology_rows(
                 precision=Event.Precision(item.precision).label,
                 start=item.date,
                 last=dates.period_last(item.date, item.precision, item.date_end),
-                time=f"{local:%H:%M} {item.time_zone}" if local else "",
+                time=f"{local:%H:%M} {zone_label(local.tzinfo, local)}" if local else "",
                 event=item.title,
                 kind=Event.Kind(item.kind).label,
                 status=Event.Status(item.status).label if item.status else "",
