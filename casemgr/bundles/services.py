@@ -32,6 +32,7 @@ from casemgr.bundles import builder
 from casemgr.bundles.models import Bundle, Entry, Section, Version
 from casemgr.evidence import storage
 from casemgr.evidence.models import Exhibit, ExhibitFile
+from casemgr.evidence.services import exhibit_file_renew_rendition, rendition_stale
 
 log = logging.getLogger(__name__)
 
@@ -475,6 +476,14 @@ def _build(claim: _Claim) -> str:
     named = [item.entry.exhibit_id for item in items] + [row["exhibit"] for row in left_out]
     if not _mine(claim).update(designation=exhibits_designation(named)):
         return "superseded"
+    for item in items:
+        # A rendition laid out by an earlier casemgr may carry what has changed since (the
+        # exhibit's reference of the day in its footer), and a page number that is not the
+        # bundle's: it is laid out again before it goes in, whoever forgot to renew it.
+        if rendition_stale(item.file):
+            exhibit_file_renew_rendition(exhibit_file=item.file)
+            if not _mine(claim).update(heartbeat_at=timezone.now()):
+                return "superseded"
     for item in items:
         _check_ready(item)
     served = served_version(bundle)
