@@ -29,6 +29,7 @@ from django.utils import timezone
 from casemgr.access.audit import audit_record
 from casemgr.access.models import AuditAction, Clearance
 from casemgr.bundles import builder
+from casemgr.bundles.cover import cover_details
 from casemgr.bundles.models import Bundle, Entry, Section, Version
 from casemgr.evidence import storage
 from casemgr.evidence.models import Exhibit, ExhibitFile
@@ -339,7 +340,8 @@ def _claim(version_id: int) -> _Claim | None:
     with transaction.atomic(durable=True):
         version = (
             Version.objects.select_for_update()
-            .select_related("bundle__matter", "bundle__proceeding__court")
+            # Not the hearing: a row locked FOR UPDATE cannot be outer-joined.
+            .select_related("bundle__matter", "bundle__proceeding__court__jurisdiction")
             .get(pk=version_id)
         )
         if version.finished:
@@ -523,9 +525,7 @@ def _build(claim: _Claim) -> str:
             proceeding = bundle.proceeding
             spec = builder.Spec(
                 title=bundle.title,
-                case_name=proceeding.title,
-                claim_number=proceeding.case_number,
-                court=str(proceeding.court),
+                **cover_details(bundle),
                 prepared_on=timezone.localdate().strftime("%-d %B %Y"),
                 version=version.number,
                 sections=tuple(spec_sections),

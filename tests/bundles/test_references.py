@@ -20,6 +20,7 @@ from casemgr.core import layout
 from casemgr.evidence import renditions, storage
 from casemgr.evidence.models import ExhibitFile
 from casemgr.evidence.services import IncomingFile, exhibit_file_ingest
+from tests.bundles.pages import footer
 
 pytestmark = pytest.mark.django_db
 
@@ -28,9 +29,6 @@ ACCESS_LOG = (
     b"2025-11-03T10:00:00Z,nw-0001,lm-7,200\n"
     b"2025-11-03T10:00:01Z,nw-0002,lm-7,200\n"
 )
-# Where a page's footer is: below this many points from its bottom edge, the bundle's page
-# number is stamped (marking.STAMP_BOTTOM) and renditions used to print their own footer.
-FOOTER_HEIGHT = 40
 
 
 @pytest.fixture
@@ -80,19 +78,6 @@ def _download(client, version: Version) -> bytes:
     response = client.get(url)
     assert response.status_code == 200
     return b"".join(response.streaming_content)
-
-
-def footer(page: pypdf.PageObject) -> list[str]:
-    """The text drawn in the page's bottom margin, as the reader sees it, piece by piece."""
-    pieces: list[str] = []
-
-    def visit(text, cm, tm, font, size):
-        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-        if text.strip() and y - float(page.mediabox.bottom) < FOOTER_HEIGHT:
-            pieces.append(text.strip())
-
-    page.extract_text(visitor_text=visit)
-    return pieces
 
 
 def _document_page(data: bytes, version: Version) -> tuple[pypdf.PageObject, str]:
