@@ -209,7 +209,8 @@ def exhibit_file_renew_rendition(*, exhibit_file: ExhibitFile) -> None:
     from casemgr.evidence.tasks import render_exhibit_file
 
     if rendition_stale(exhibit_file):
-        render_exhibit_file(exhibit_file.pk)  # in this process: the caller is a worker
+        # In this process: the caller (a bundle's build) is background work already.
+        render_exhibit_file(exhibit_file.pk)
         exhibit_file.refresh_from_db()
 
 
