@@ -7,7 +7,7 @@ from __future__ import annotations
 from casemgr.bundles import builder
 from casemgr.bundles.models import Bundle
 from casemgr.core.templatetags.casemgr import zone_label
-from casemgr.matters.models import Hearing, Party, PartyRole, Proceeding
+from casemgr.matters.models import Hearing, PartyRole, Proceeding
 
 # A role as a cover names it, for one party and for several.
 ROLES = {
@@ -25,8 +25,7 @@ def cover_details(bundle: Bundle) -> dict:
     details = {
         "case_name": proceeding.title,
         "claim_number": proceeding.case_number,
-        # The CPR's word (a claim form, its claim number); other courts number cases.
-        "claim_number_label": "Claim No." if court.jurisdiction.rule_set == "cpr" else "Case No.",
+        "claim_number_label": proceeding.number_label,
         "court": court.name,
         "division": court.division,
         "letter": bundle.letter,
@@ -40,9 +39,10 @@ def cover_details(bundle: Bundle) -> dict:
 def sides(proceeding: Proceeding) -> tuple[builder.Side, ...]:
     """The parties to `proceeding` as its cover names them, claimants first.
 
-    A party's role is the proceeding's own: who claims against whom in its claims (in a
-    matter with several proceedings, the defendant here may be the claimant elsewhere). With
-    no claims recorded yet, the role each party has in the matter stands in for it."""
+    A party's role is the proceeding's own: who claims against whom in its claims. With no
+    claims recorded there are no sides: the matter's roles are those of its lead case, and in
+    a parallel one (the Beijing case, where our client is sued) they would name the wrong
+    side, so the cover then carries the case name alone."""
     by_role: dict[str, dict[int, str]] = {role: {} for role in ROLES}
     claims = proceeding.claims.prefetch_related("claimants", "defendants").order_by("pk")
     for claim in claims:
@@ -50,9 +50,6 @@ def sides(proceeding: Proceeding) -> tuple[builder.Side, ...]:
             by_role[PartyRole.CLAIMANT].setdefault(party.pk, party.name)
         for party in claim.defendants.all():
             by_role[PartyRole.DEFENDANT].setdefault(party.pk, party.name)
-    if not any(by_role.values()):
-        for party in Party.objects.in_matter(proceeding.matter).filter(role__in=list(ROLES)):
-            by_role[party.role][party.pk] = party.name
     return tuple(
         builder.Side(ROLES[role][len(names) > 1], tuple(names.values()))
         for role, names in by_role.items()

@@ -76,15 +76,19 @@ def test_the_cover_names_court_claim_parties_bundle_letter_and_hearing(world, bu
     assert "Tuesday 15 June 2027, 10:30 London (UTC+1)" in cover
 
 
-def test_with_no_claims_recorded_the_cover_takes_the_matters_parties_in_their_roles(world, bundled):
-    proceeding = ProceedingFactory(matter=world.matter, court=world.proceeding.court)
+def test_with_no_claims_recorded_the_cover_names_no_sides(world, bundled):
+    """The matter's roles are its lead case's: in a parallel case where our client is the
+    one sued they would be the wrong way round, so no "Between" until claims say who is who."""
+    proceeding = ProceedingFactory(
+        matter=world.matter, court=world.proceeding.court, title="Jadeport v Northwind"
+    )
     PartyFactory(matter=world.matter, name="Cirrostrata Cloud Services Ltd", role="non_party")
 
     cover = cover_text(bundled(proceeding=proceeding))
 
-    assert "Between: Northwind Intelligence Ltd Claimant – and – " in cover
-    assert "Jadeport Commerce (UK) Ltd Defendant" in cover
-    assert "Cirrostrata" not in cover  # not a party to the proceeding
+    assert "Jadeport v Northwind" in cover
+    assert "Between" not in cover
+    assert "Claimant" not in cover and "Defendant" not in cover
     assert "For the" not in cover  # the bundle is for no hearing in particular
 
 
