@@ -48,8 +48,12 @@ RETRY_MAX = timedelta(hours=1)
 # --- Scheduling -------------------------------------------------------------------------
 
 
-# Whatever a user's own send time, a reminder for a court's day goes out by 08:00 at the
-# court: a team in Los Angeles is told of a London hearing before it starts, not after.
+# A reminder goes at the reader's own hour (08:00, or their digest time, in their zone) on
+# the day so many days before the court's date – but never after 08:00 at the court on the
+# day itself; where the reader's hour would be later, it goes at that hour the day before.
+# So a team in Los Angeles hears of a London hearing before it starts, and a London team of
+# a 09:30 Beijing hearing at 08:00 London the day before – not at midnight London, which is
+# 08:00 in Beijing.
 COURT_MORNING = time(8, 0)
 
 
@@ -89,6 +93,18 @@ def _recipients(matter_id: int, *, designation: int, named_user_ids: list[int] |
     return named or [m for m in members if m.role in EDITING_ROLES]
 
 
+def _send_at(day: date, *, plan: _Plan, latest: datetime) -> datetime:
+    """The reader's hour on `day` in their zone, or else the last such hour before `latest`."""
+    at = datetime.combine(day, plan.send_time, tzinfo=plan.zone)
+    if at <= latest:
+        return at
+    last_day = latest.astimezone(plan.zone).date()
+    at = datetime.combine(last_day, plan.send_time, tzinfo=plan.zone)
+    if at <= latest:
+        return at
+    return datetime.combine(last_day - timedelta(days=1), plan.send_time, tzinfo=plan.zone)
+
+
 def _schedule(rows, *, new_row, target: date | None, court_zone: ZoneInfo, memberships) -> None:
     """Bring `rows` (one subject's reminders) in line with `target`, the court's date being
     reminded of (None: nothing to remind of any more)."""
@@ -97,15 +113,13 @@ def _schedule(rows, *, new_row, target: date | None, court_zone: ZoneInfo, membe
     wanted: dict[tuple[int, int], datetime] = {}
     if target is not None:
         court_today = now.astimezone(court_zone).date()
+        latest = datetime.combine(target, COURT_MORNING, tzinfo=court_zone)
         for user_id, plan in _plans(memberships).items():
             # Whichever is earlier: a Sydney reader's "tomorrow" may be the court's today.
             today = min(now.astimezone(plan.zone).date(), court_today)
             for offset in plan.offsets:
                 day = target - timedelta(days=offset)
-                at = min(
-                    datetime.combine(day, plan.send_time, tzinfo=plan.zone),
-                    datetime.combine(day, COURT_MORNING, tzinfo=court_zone),
-                )
+                at = _send_at(day, plan=plan, latest=latest)
                 row = existing.get((user_id, offset))
                 overdue = row is not None and row.sent_at is None and row.for_date == target
                 # A "14 days before" already past is not sent late – unless it was due

@@ -6,14 +6,16 @@ UTC+8 all year): the hearing opens at 09:30 in Beijing on Tuesday 9 March 2027, 
 01:30 that morning in London.
 """
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 
-from casemgr.deadlines.models import Deadline
+from casemgr.deadlines.models import Deadline, ReminderPreference
 from casemgr.deadlines.services import deadline_save
+from casemgr.matters.models import Hearing
+from casemgr.matters.services import hearing_save
 from tests.factories import CourtFactory, JurisdictionFactory, ProceedingFactory
 
 NOW = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
@@ -41,6 +43,45 @@ def beijing(world):
         case_number="(2026) Jing 73 Min Chu No. 118",
         title="Jadeport v Northwind",
     )
+
+
+@pytest.fixture
+def hearing(world, beijing, frozen):
+    # Someone in the Beijing office reads their reminders at 08:00 Beijing time.
+    ReminderPreference.objects.create(user=world.client, time_zone="Asia/Shanghai")
+    return hearing_save(
+        instance=Hearing(
+            proceeding=beijing,
+            kind=Hearing.Kind.OTHER,
+            title="Exchange of evidence",
+            starts_at=datetime(2027, 3, 9, 9, 30, tzinfo=SHANGHAI),
+            venue="Tribunal 3",
+        ),
+        actor=world.partner,
+    )
+
+
+def send_times(hearing, user) -> dict[int, datetime]:
+    return {r.offset_days: r.send_at for r in hearing.reminders.filter(user=user)}
+
+
+def test_a_london_lawyer_is_reminded_in_london_working_hours_before_the_hearing(world, hearing):
+    at = send_times(hearing, world.partner)
+    # 08:00 in Beijing on the day is midnight in London, and 08:00 London on the day is after
+    # the hearing has opened: "the day itself" goes at 08:00 London the day before.
+    assert at[0] == datetime(2027, 3, 8, 8, 0, tzinfo=LONDON)
+    assert at[1] == datetime(2027, 3, 8, 8, 0, tzinfo=LONDON)
+    # Further out, on the day so many days before the court's date, at the lawyer's hour.
+    assert at[3] == datetime(2027, 3, 6, 8, 0, tzinfo=LONDON)
+    assert at[7] == datetime(2027, 3, 2, 8, 0, tzinfo=LONDON)
+    assert at[14] == datetime(2027, 2, 23, 8, 0, tzinfo=LONDON)
+    assert {moment.astimezone(LONDON).time() for moment in at.values()} == {time(8, 0)}
+
+
+def test_the_beijing_office_is_reminded_on_the_morning_of_the_hearing(world, hearing):
+    at = send_times(hearing, world.client)
+    assert at[0] == datetime(2027, 3, 9, 8, 0, tzinfo=SHANGHAI)
+    assert at[7] == datetime(2027, 3, 2, 8, 0, tzinfo=SHANGHAI)
 
 
 def test_pages_name_a_courts_zone_as_its_hearing_times_do(client, world, beijing, frozen):
