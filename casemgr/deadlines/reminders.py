@@ -30,6 +30,7 @@ from django.utils import timezone
 from casemgr.access.models import Clearance, MatterMembership
 from casemgr.access.policy import EDITING_ROLES
 from casemgr.core.mail import DeliveryRefused, Postman
+from casemgr.core.zones import court_date, wall_time
 from casemgr.deadlines.models import (
     DEFAULT_OFFSETS,
     LIVE_STATUSES,
@@ -265,31 +266,47 @@ def _claim(now: datetime) -> list[Reminder]:
     return [first, *together.order_by("send_at", "pk")]
 
 
+def _reader_zone(user) -> ZoneInfo:
+    preference = getattr(user, "reminder_preference", None)
+    return ZoneInfo(preference.time_zone if preference else "Europe/London")
+
+
 def _item(reminder: Reminder) -> dict:
     subject = reminder.deadline or reminder.hearing
     proceeding = subject.proceeding
     court = proceeding.court
+    zone = court.zone
     if reminder.deadline is not None:
-        when = reminder.deadline.due_date
-        at = reminder.deadline.due_time
-        kind, title = "Deadline", reminder.deadline.title
-        citation = reminder.deadline.citation
+        deadline = reminder.deadline
+        when = deadline.due_date
+        kind, label, title = "Deadline", "Due", deadline.title
+        citation = deadline.citation
+        moment = datetime.combine(when, deadline.due_time, zone) if deadline.due_time else None
     else:
-        start = reminder.hearing.local_start
-        when, at = start.date(), start.time()
-        kind, title = "Hearing", str(reminder.hearing.title or reminder.hearing.get_kind_display())
+        moment = reminder.hearing.local_start
+        when = moment.date()
+        kind, label, title = "Hearing", "When", reminder.hearing.display_title
         citation = ""
+    reader_zone = _reader_zone(reminder.user)
+    # The court's clock, and the reader's where it differs (core.zones, as on the pages).
+    if moment is None:
+        court_clock, reader_clock = court_date(when, zone, "l j F Y"), ""
+    else:
+        court_clock = wall_time(moment, zone, "l j F Y, H:i")
+        reader_clock = wall_time(moment, reader_zone, "D j M, H:i")
+        reader_clock = reader_clock if reader_zone.key != zone.key else ""
     return {
         "kind": kind,
+        "label": label,
         "title": title,
         "citation": citation,
         "matter": proceeding.matter,
         "proceeding": proceeding,
         "court": court,
         "date": when,
-        "time": at,
-        "zone": court.zone,
-        "days_left": (when - timezone.now().astimezone(court.zone).date()).days,
+        "when": court_clock,
+        "reader_time": reader_clock,
+        "days_left": (when - timezone.now().astimezone(zone).date()).days,
         "url": settings.SITE_URL + (reminder.deadline or proceeding).get_absolute_url(),
     }
 

@@ -11,8 +11,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core import mail
+from django.urls import reverse
+from icalendar import Calendar
 
 from casemgr.deadlines.models import Deadline, ReminderPreference
+from casemgr.deadlines.reminders import reminders_send_due
 from casemgr.deadlines.services import deadline_save
 from casemgr.matters.models import Hearing
 from casemgr.matters.services import hearing_save
@@ -82,6 +86,60 @@ def test_the_beijing_office_is_reminded_on_the_morning_of_the_hearing(world, hea
     at = send_times(hearing, world.client)
     assert at[0] == datetime(2027, 3, 9, 8, 0, tzinfo=SHANGHAI)
     assert at[7] == datetime(2027, 3, 2, 8, 0, tzinfo=SHANGHAI)
+
+
+def test_the_email_names_the_hearing_and_gives_both_clocks(world, hearing, frozen):
+    frozen.move_to(datetime(2027, 3, 8, 8, 1, tzinfo=LONDON))
+    reminders_send_due()
+    [message] = [m for m in mail.outbox if m.to == [world.partner.email]]
+    assert message.subject.startswith("Hearing tomorrow: Exchange of evidence – NWA-0001")
+    for body in (message.body, message.alternatives[0][0]):
+        assert "Tuesday 9 March 2027, 09:30 Shanghai (UTC+8)" in body
+        assert "01:30 London (UTC+0) your time" in body
+        assert "Asia/Shanghai" not in body
+        assert "Other" not in body
+        assert "(2026) Jing 73 Min Chu No. 118" in body
+
+
+def feed(client, user) -> Calendar:
+    client.force_login(user)
+    client.post(reverse("deadlines:feed_token"), {"action": "new"})
+    page = client.get(reverse("deadlines:preferences")).content.decode()
+    path = page.split('value="http://testserver')[1].split('"')[0]
+    client.logout()
+    return Calendar.from_ical(client.get(path).content)
+
+
+def test_the_feed_names_the_hearing_and_gives_the_courts_clock(client, world, hearing):
+    untitled = hearing_save(
+        instance=Hearing(
+            proceeding=hearing.proceeding,
+            kind=Hearing.Kind.OTHER,
+            starts_at=datetime(2027, 4, 6, 14, 0, tzinfo=SHANGHAI),
+            venue="Tribunal 3",
+        ),
+        actor=world.partner,
+    )
+    events = {str(e["uid"]): e for e in feed(client, world.associate).walk("VEVENT")}
+    titled = events[f"hearing-{hearing.pk}@casemgr"]
+    assert str(titled["summary"]) == "Exchange of evidence – NWA-0001"
+    description = str(titled["description"])
+    assert "Tue 9 Mar 2027, 09:30 Shanghai (UTC+8)" in description
+    assert "(2026) Jing 73 Min Chu No. 118" in description
+    assert "Beijing Intellectual Property Court" in description
+    # A hearing of no particular kind and no title is a hearing, not "Other".
+    assert str(events[f"hearing-{untitled.pk}@casemgr"]["summary"]) == "Hearing – NWA-0001"
+
+
+def test_the_feed_gives_a_deadline_the_courts_date_and_zone(client, world, beijing, frozen):
+    deadline_save(
+        deadline=Deadline(proceeding=beijing, title="File evidence", due_date=date(2027, 3, 1)),
+        actor=world.partner,
+    )
+    [event] = [
+        e for e in feed(client, world.associate).walk("VEVENT") if "File evidence" in e["summary"]
+    ]
+    assert "Mon 1 Mar 2027, the court's date in Shanghai (UTC+8)" in str(event["description"])
 
 
 def test_pages_name_a_courts_zone_as_its_hearing_times_do(client, world, beijing, frozen):
