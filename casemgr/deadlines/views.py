@@ -26,17 +26,6 @@ from casemgr.deadlines.reminders import reminders_sync_user
 from casemgr.matters.models import Proceeding
 
 
-def _with_urgency(deadlines):
-    today_by_court = {}
-    rows = list(deadlines)
-    for deadline in rows:
-        court = deadline.proceeding.court
-        if court.pk not in today_by_court:
-            today_by_court[court.pk] = selectors.court_today(court)
-        deadline.urgency = selectors.urgency(deadline, today_by_court[court.pk])
-    return rows
-
-
 class MyDeadlinesView(LoginRequiredMixin, TemplateView):
     """Across every matter: what I (or my team, where nobody is named) must do next."""
 
@@ -44,7 +33,7 @@ class MyDeadlinesView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        deadlines = _with_urgency(selectors.deadlines_for_user(user))
+        deadlines = selectors.with_urgency(selectors.deadlines_for_user(user))
         return super().get_context_data(
             deadlines=deadlines,
             overdue=sum(1 for d in deadlines if d.urgency == "overdue"),
@@ -66,7 +55,7 @@ class MatterDeadlinesView(MatterMixin, TemplateView):
             proceeding=int(proceeding) if proceeding.isdigit() else None,
             mine=params.get("mine") == "1",
         )
-        deadlines = _with_urgency(
+        deadlines = selectors.with_urgency(
             selectors.deadlines_for_matter(
                 matter=self.matter, user=self.request.user, filters=filters
             )
@@ -95,7 +84,7 @@ class DeadlineDetailView(MatterMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         deadline = _visible_deadline(self)
-        deadline.urgency = selectors.urgency(deadline)
+        deadline.urgency = selectors.urgency(deadline)  # the card's border
         history = AuditEvent.objects.filter(
             object_type=Deadline._meta.label, object_id=str(deadline.pk)
         ).order_by("-at")  # the deadline itself is visible, so its own history is
