@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
+from casemgr.access import policy
 from casemgr.deadlines.calendars import CourtCalendar, calendar_for
 from casemgr.deadlines.engine import RuleSet, available_rule_sets, load_rule_set
 from casemgr.deadlines.models import (
@@ -136,6 +137,14 @@ def deadlines_for_user(user) -> QuerySet[Deadline]:
     return deadlines_visible(user).filter(named | unassigned, status__in=LIVE_STATUSES)
 
 
+def deadlines_for_team(user) -> QuerySet[Deadline]:
+    """A partner's "my team": live deadlines of every member, in the matters the user is a
+    partner of (none for anyone else), within the user's own clearance there."""
+    return deadlines_visible(user).filter(
+        proceeding__matter__in=policy.matters_led_by(user), status__in=LIVE_STATUSES
+    )
+
+
 @dataclass(frozen=True)
 class DeadlinesAhead:
     overdue: list[Deadline]  # every one
@@ -179,7 +188,7 @@ def triggers_for(proceeding: Proceeding, user) -> QuerySet[TriggerEvent]:
     )
 
 
-def proceedings_without_upcoming(user, matter=None) -> QuerySet[Proceeding]:
+def proceedings_without_upcoming(user, matter=None, matters=None) -> QuerySet[Proceeding]:
     """Live proceedings with no live deadline from today on: either nothing is due, or
     something was never entered. Both deserve a look."""
     today = timezone.localdate()
@@ -192,4 +201,6 @@ def proceedings_without_upcoming(user, matter=None) -> QuerySet[Proceeding]:
         .filter(~Exists(upcoming))
         .select_related("court", "matter")
     )
+    if matters is not None:
+        proceedings = proceedings.filter(matter__in=matters)
     return proceedings.filter(matter=matter) if matter is not None else proceedings

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from casemgr.access import policy
 from casemgr.access.mixins import MatterEditMixin, MatterMixin
 from casemgr.access.models import AuditEvent
 from casemgr.core.views import RecordCreateView, RecordUpdateView
@@ -27,18 +28,28 @@ from casemgr.matters.models import Proceeding
 
 
 class MyDeadlinesView(LoginRequiredMixin, TemplateView):
-    """Across every matter: what I (or my team, where nobody is named) must do next."""
+    """Across every matter: what I (or my team, where nobody is named) must do next. A
+    partner may switch to the whole team's (?view=team): every member's deadlines in the
+    matters they are partner of. Anyone else asking for it gets their own."""
 
     template_name = "deadlines/my_deadlines.html"
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        deadlines = selectors.with_urgency(selectors.deadlines_for_user(user))
+        leads_a_team = policy.matters_led_by(user).exists()
+        team = leads_a_team and self.request.GET.get("view") == "team"
+        deadlines = selectors.with_urgency(
+            selectors.deadlines_for_team(user) if team else selectors.deadlines_for_user(user)
+        )
         return super().get_context_data(
+            leads_a_team=leads_a_team,
+            team=team,
             deadlines=deadlines,
             overdue=sum(1 for d in deadlines if d.urgency == "overdue"),
             soon=sum(1 for d in deadlines if d.urgency == "soon"),
-            quiet_proceedings=selectors.proceedings_without_upcoming(user),
+            quiet_proceedings=selectors.proceedings_without_upcoming(
+                user, matters=policy.matters_led_by(user) if team else None
+            ),
             **kwargs,
         )
 
