@@ -6,6 +6,7 @@ UTC+8 all year): the hearing opens at 09:30 in Beijing on Tuesday 9 March 2027, 
 01:30 that morning in London.
 """
 
+import re
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -153,3 +154,15 @@ def test_pages_name_a_courts_zone_as_its_hearing_times_do(client, world, beijing
         assert "Shanghai (UTC+8)" in page, url
         # The key is for the script that adds the reader's own time, not for the reader.
         assert "Asia/Shanghai" not in page.replace('data-court-zone="Asia/Shanghai"', ""), url
+
+
+def test_pages_list_a_hearing_by_its_own_title_not_as_other(client, world, hearing):
+    client.force_login(world.associate)
+    for url in [
+        reverse("dashboard"),
+        reverse("matters:overview", args=[world.matter.pk]),
+        hearing.proceeding.get_absolute_url(),
+    ]:
+        page = client.get(url).content.decode()
+        assert "Exchange of evidence" in page, url
+        assert not re.search(r">\s*Other\b", page), url
