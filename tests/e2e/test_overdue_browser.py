@@ -1,0 +1,54 @@
+"""In Chromium, with the demo matter (its deadlines are dated from today, one of them two days
+overdue and held by the associate): the partner sees it marked "Overdue" on the dashboard,
+not among their own deadlines, and among their team's."""
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from casemgr.deadlines.demo import demo_deadlines_load
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+OVERDUE_ITEM = "Serve list of issues for the CMC"
+
+
+@pytest.fixture
+def demo_deadlines(demo_matter):
+    # Before the browser starts, like demo_matter (tests/e2e/conftest.py).
+    demo_deadlines_load()
+
+
+def test_a_partner_sees_overdue_work_on_the_dashboard_and_in_the_team_view(
+    live_server, demo_deadlines, page
+):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill("partner")
+    page.get_by_label("Password").fill("demo-pass-123")
+    page.get_by_role("button", name="Sign in").click()
+
+    ahead = page.get_by_role("region", name="Overdue and next deadlines")
+    row = ahead.get_by_role("row").filter(has_text=OVERDUE_ITEM)
+    expect(row.locator(".deadline-state--overdue")).to_have_text("Overdue")
+    expect(row).to_contain_text("by 2 days")
+    expect(row).to_contain_text("NWA-0042")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "dashboard-overdue.png"), full_page=True)
+
+    page.get_by_role("link", name="My deadlines").first.click()
+    expect(page.get_by_role("heading", name="My deadlines", exact=True)).to_be_visible()
+    mine = page.get_by_role("region", name="My deadlines")
+    expect(mine).not_to_contain_text(OVERDUE_ITEM)  # the associate's, not the partner's
+
+    switch = page.get_by_role("navigation", name="Whose deadlines")
+    switch.get_by_role("link", name="My team's").click()
+    expect(page).to_have_url(re.compile(r"\?view=team$"))
+    expect(switch.get_by_role("link", name="My team's")).to_have_attribute("aria-current", "page")
+    team = page.get_by_role("region", name="My team's deadlines")
+    row = team.get_by_role("row").filter(has_text=OVERDUE_ITEM)
+    expect(row.locator(".deadline-state--overdue")).to_have_text("Overdue")
+    expect(row).to_contain_text("Samuel Adeyemi-Clarke")
+    page.screenshot(path=str(ARTIFACTS / "my-deadlines-team.png"), full_page=True)
