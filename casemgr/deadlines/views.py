@@ -36,7 +36,8 @@ class MyDeadlinesView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        leads_a_team = policy.matters_led_by(user).exists()
+        led = policy.matters_led_by(user)
+        leads_a_team = led.exists()
         team = leads_a_team and self.request.GET.get("view") == "team"
         deadlines = selectors.with_urgency(
             selectors.deadlines_for_team(user) if team else selectors.deadlines_for_user(user)
@@ -48,7 +49,7 @@ class MyDeadlinesView(LoginRequiredMixin, TemplateView):
             overdue=sum(1 for d in deadlines if d.urgency == "overdue"),
             soon=sum(1 for d in deadlines if d.urgency == "soon"),
             quiet_proceedings=selectors.proceedings_without_upcoming(
-                user, matters=policy.matters_led_by(user) if team else None
+                user, matters=led if team else None
             ),
             **kwargs,
         )

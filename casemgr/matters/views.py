@@ -128,6 +128,9 @@ class ProceedingListView(MatterMixin, TemplateView):
 
 
 class ProceedingDetailView(MatterMixin, DetailView):
+    """A proceeding and its hearings; its triggers and deadlines come from the deadlines
+    app's own tag (templatetags/deadlines.py), so that matters does not reach up into it."""
+
     template_name = "matters/proceeding.html"
     context_object_name = "proceeding"
 
@@ -135,9 +138,6 @@ class ProceedingDetailView(MatterMixin, DetailView):
         return self.get_in_matter_or_404(
             selectors.proceedings_of(matter=self.matter), pk=self.kwargs["pk"]
         )
-
-    # Its deadlines come from the deadlines app's own tag (templatetags/deadlines.py), so
-    # that matters does not reach up into deadlines.
 
 
 class _ProceedingMixin:
