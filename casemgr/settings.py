@@ -210,7 +210,8 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="casemgr <casemgr@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Where casemgr is reached, for links in e-mails.
+# Where casemgr is reached, for links in e-mails and the calendar feed. `make run` sets it
+# to the address it serves on (HOST and PORT, .ci/serve) unless it is given.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
 if not SITE_URL:
     raise ImproperlyConfigured(

@@ -45,6 +45,11 @@ def can_manage_members(user, matter) -> bool:
     return found is not None and found.role in MANAGING_ROLES
 
 
+def matters_led_by(user) -> models.QuerySet:
+    """Ids of the matters `user` is a partner of: the teams whose work they oversee."""
+    return MatterMembership.objects.filter(user=user, role__in=MANAGING_ROLES).values("matter_id")
+
+
 def clearance(user, matter) -> Clearance | None:
     found = membership(user, matter)
     return Clearance(found.clearance) if found else None

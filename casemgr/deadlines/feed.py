@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from casemgr.core.zones import court_date, wall_time
 from casemgr.deadlines.models import LIVE_STATUSES, Deadline
 from casemgr.matters.models import Hearing
 
@@ -35,19 +36,23 @@ def calendar_for_user(user) -> bytes:
         matter, proceeding = deadline.proceeding.matter, deadline.proceeding
         event.add("uid", f"deadline-{deadline.pk}@casemgr")
         event.add("summary", f"DUE: {deadline.title} – {matter.reference}")
+        zone = proceeding.court.zone
         if deadline.due_time is None:
             # An all-day event on the court's date: a deadline is a day, not an instant.
             event.add("dtstart", deadline.due_date)
             event.add("dtend", deadline.due_date + timedelta(days=1))
+            due = court_date(deadline.due_date, zone)
         else:
-            start = datetime.combine(deadline.due_date, deadline.due_time, proceeding.court.zone)
+            start = datetime.combine(deadline.due_date, deadline.due_time, zone)
             event.add("dtstart", start)
             event.add("dtend", start + timedelta(minutes=30))
+            due = wall_time(start, zone, "D j M Y, H:i")
         event.add(
             "description",
             "\n".join(
                 line
                 for line in [
+                    f"Due {due}",
                     f"{deadline.citation}" if deadline.citation else "",
                     deadline.derivation,
                     f"{matter.reference} {matter.title}",
@@ -70,7 +75,7 @@ def calendar_for_user(user) -> bytes:
         event = Event()
         matter, proceeding = hearing.proceeding.matter, hearing.proceeding
         event.add("uid", f"hearing-{hearing.pk}@casemgr")
-        event.add("summary", f"{hearing.get_kind_display()} – {matter.reference}")
+        event.add("summary", f"{hearing.display_title} – {matter.reference}")
         event.add("dtstart", hearing.local_start)
         event.add("dtend", hearing.local_start + HEARING_LENGTH)
         event.add("location", hearing.venue or hearing.remote_link)
@@ -79,7 +84,14 @@ def calendar_for_user(user) -> bytes:
             "\n".join(
                 line
                 for line in [
-                    hearing.title,
+                    # The calendar shows the reader's zone; the court's clock is what the
+                    # listing says.
+                    wall_time(hearing.starts_at, proceeding.court.zone, "D j M Y, H:i"),
+                    # The kind, when the summary gives the hearing's own title instead.
+                    hearing.get_kind_display()
+                    if hearing.title and hearing.kind != Hearing.Kind.OTHER
+                    else "",
+                    str(proceeding.court),
                     f"{matter.reference} {matter.title}",
                     str(proceeding),
                     f"Time estimate: {hearing.time_estimate}" if hearing.time_estimate else "",

@@ -30,6 +30,7 @@ from django.utils import timezone
 from casemgr.access.models import Clearance, MatterMembership
 from casemgr.access.policy import EDITING_ROLES
 from casemgr.core.mail import DeliveryRefused, Postman
+from casemgr.core.zones import court_date, wall_time
 from casemgr.deadlines.models import (
     DEFAULT_OFFSETS,
     LIVE_STATUSES,
@@ -48,8 +49,12 @@ RETRY_MAX = timedelta(hours=1)
 # --- Scheduling -------------------------------------------------------------------------
 
 
-# Whatever a user's own send time, a reminder for a court's day goes out by 08:00 at the
-# court: a team in Los Angeles is told of a London hearing before it starts, not after.
+# A reminder goes at the reader's own hour (08:00, or their digest time, in their zone) on
+# the day so many days before the court's date – but never after 08:00 at the court on the
+# day itself; where the reader's hour would be later, it goes at that hour the day before.
+# So a team in Los Angeles hears of a London hearing before it starts, and a London team of
+# a 09:30 Beijing hearing at 08:00 London the day before – not at midnight London, which is
+# 08:00 in Beijing.
 COURT_MORNING = time(8, 0)
 
 
@@ -89,6 +94,18 @@ def _recipients(matter_id: int, *, designation: int, named_user_ids: list[int] |
     return named or [m for m in members if m.role in EDITING_ROLES]
 
 
+def _send_at(day: date, *, plan: _Plan, latest: datetime) -> datetime:
+    """The reader's hour on `day` in their zone, or else the last such hour before `latest`."""
+    at = datetime.combine(day, plan.send_time, tzinfo=plan.zone)
+    if at <= latest:
+        return at
+    last_day = latest.astimezone(plan.zone).date()
+    at = datetime.combine(last_day, plan.send_time, tzinfo=plan.zone)
+    if at <= latest:
+        return at
+    return datetime.combine(last_day - timedelta(days=1), plan.send_time, tzinfo=plan.zone)
+
+
 def _schedule(rows, *, new_row, target: date | None, court_zone: ZoneInfo, memberships) -> None:
     """Bring `rows` (one subject's reminders) in line with `target`, the court's date being
     reminded of (None: nothing to remind of any more)."""
@@ -97,15 +114,13 @@ def _schedule(rows, *, new_row, target: date | None, court_zone: ZoneInfo, membe
     wanted: dict[tuple[int, int], datetime] = {}
     if target is not None:
         court_today = now.astimezone(court_zone).date()
+        latest = datetime.combine(target, COURT_MORNING, tzinfo=court_zone)
         for user_id, plan in _plans(memberships).items():
             # Whichever is earlier: a Sydney reader's "tomorrow" may be the court's today.
             today = min(now.astimezone(plan.zone).date(), court_today)
             for offset in plan.offsets:
                 day = target - timedelta(days=offset)
-                at = min(
-                    datetime.combine(day, plan.send_time, tzinfo=plan.zone),
-                    datetime.combine(day, COURT_MORNING, tzinfo=court_zone),
-                )
+                at = _send_at(day, plan=plan, latest=latest)
                 row = existing.get((user_id, offset))
                 overdue = row is not None and row.sent_at is None and row.for_date == target
                 # A "14 days before" already past is not sent late – unless it was due
@@ -251,31 +266,47 @@ def _claim(now: datetime) -> list[Reminder]:
     return [first, *together.order_by("send_at", "pk")]
 
 
+def _reader_zone(user) -> ZoneInfo:
+    preference = getattr(user, "reminder_preference", None)
+    return ZoneInfo(preference.time_zone if preference else "Europe/London")
+
+
 def _item(reminder: Reminder) -> dict:
     subject = reminder.deadline or reminder.hearing
     proceeding = subject.proceeding
     court = proceeding.court
+    zone = court.zone
     if reminder.deadline is not None:
-        when = reminder.deadline.due_date
-        at = reminder.deadline.due_time
-        kind, title = "Deadline", reminder.deadline.title
-        citation = reminder.deadline.citation
+        deadline = reminder.deadline
+        when = deadline.due_date
+        kind, label, title = "Deadline", "Due", deadline.title
+        citation = deadline.citation
+        moment = datetime.combine(when, deadline.due_time, zone) if deadline.due_time else None
     else:
-        start = reminder.hearing.local_start
-        when, at = start.date(), start.time()
-        kind, title = "Hearing", str(reminder.hearing.title or reminder.hearing.get_kind_display())
+        moment = reminder.hearing.local_start
+        when = moment.date()
+        kind, label, title = "Hearing", "When", reminder.hearing.display_title
         citation = ""
+    reader_zone = _reader_zone(reminder.user)
+    # The court's clock, and the reader's where it differs (core.zones, as on the pages).
+    if moment is None:
+        court_clock, reader_clock = court_date(when, zone, "l j F Y"), ""
+    else:
+        court_clock = wall_time(moment, zone, "l j F Y, H:i")
+        reader_clock = wall_time(moment, reader_zone, "D j M, H:i")
+        reader_clock = reader_clock if reader_zone.key != zone.key else ""
     return {
         "kind": kind,
+        "label": label,
         "title": title,
         "citation": citation,
         "matter": proceeding.matter,
         "proceeding": proceeding,
         "court": court,
         "date": when,
-        "time": at,
-        "zone": court.zone,
-        "days_left": (when - timezone.now().astimezone(court.zone).date()).days,
+        "when": court_clock,
+        "reader_time": reader_clock,
+        "days_left": (when - timezone.now().astimezone(zone).date()).days,
         "url": settings.SITE_URL + (reminder.deadline or proceeding).get_absolute_url(),
     }
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from casemgr.access import policy
 from casemgr.access.mixins import MatterEditMixin, MatterMixin
 from casemgr.access.models import AuditEvent
 from casemgr.core.views import RecordCreateView, RecordUpdateView
@@ -26,30 +27,30 @@ from casemgr.deadlines.reminders import reminders_sync_user
 from casemgr.matters.models import Proceeding
 
 
-def _with_urgency(deadlines):
-    today_by_court = {}
-    rows = list(deadlines)
-    for deadline in rows:
-        court = deadline.proceeding.court
-        if court.pk not in today_by_court:
-            today_by_court[court.pk] = selectors.court_today(court)
-        deadline.urgency = selectors.urgency(deadline, today_by_court[court.pk])
-    return rows
-
-
 class MyDeadlinesView(LoginRequiredMixin, TemplateView):
-    """Across every matter: what I (or my team, where nobody is named) must do next."""
+    """Across every matter: what I (or my team, where nobody is named) must do next. A
+    partner may switch to the whole team's (?view=team): every member's deadlines in the
+    matters they are partner of. Anyone else asking for it gets their own."""
 
     template_name = "deadlines/my_deadlines.html"
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        deadlines = _with_urgency(selectors.deadlines_for_user(user))
+        led = policy.matters_led_by(user)
+        leads_a_team = led.exists()
+        team = leads_a_team and self.request.GET.get("view") == "team"
+        deadlines = selectors.with_urgency(
+            selectors.deadlines_for_team(user) if team else selectors.deadlines_for_user(user)
+        )
         return super().get_context_data(
+            leads_a_team=leads_a_team,
+            team=team,
             deadlines=deadlines,
             overdue=sum(1 for d in deadlines if d.urgency == "overdue"),
             soon=sum(1 for d in deadlines if d.urgency == "soon"),
-            quiet_proceedings=selectors.proceedings_without_upcoming(user),
+            quiet_proceedings=selectors.proceedings_without_upcoming(
+                user, matters=led if team else None
+            ),
             **kwargs,
         )
 
@@ -66,7 +67,7 @@ class MatterDeadlinesView(MatterMixin, TemplateView):
             proceeding=int(proceeding) if proceeding.isdigit() else None,
             mine=params.get("mine") == "1",
         )
-        deadlines = _with_urgency(
+        deadlines = selectors.with_urgency(
             selectors.deadlines_for_matter(
                 matter=self.matter, user=self.request.user, filters=filters
             )
@@ -95,7 +96,7 @@ class DeadlineDetailView(MatterMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         deadline = _visible_deadline(self)
-        deadline.urgency = selectors.urgency(deadline)
+        deadline.urgency = selectors.urgency(deadline)  # the card's border
         history = AuditEvent.objects.filter(
             object_type=Deadline._meta.label, object_id=str(deadline.pk)
         ).order_by("-at")  # the deadline itself is visible, so its own history is

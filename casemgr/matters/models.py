@@ -293,7 +293,16 @@ class Hearing(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} – {self.local_start:%d %b %Y %H:%M}"
+        return f"{self.display_title} – {self.local_start:%d %b %Y %H:%M}"
+
+    @property
+    def display_title(self) -> str:
+        """What the hearing is called wherever it is listed alone (a reminder, a calendar
+        entry): its own title, else its kind – and a hearing of no listed kind is a
+        "Hearing", never an "Other"."""
+        if self.title:
+            return self.title
+        return "Hearing" if self.kind == self.Kind.OTHER else str(self.get_kind_display())
 
     def clean(self) -> None:
         # Beyond any real listing, and far enough from datetime's limits that conversion to

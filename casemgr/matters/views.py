@@ -10,7 +10,6 @@ from django.views.generic import CreateView, DetailView, TemplateView
 from casemgr.access import policy
 from casemgr.access.mixins import MatterMixin
 from casemgr.core.views import RecordCreateView, RecordUpdateView
-from casemgr.deadlines import selectors as deadline_selectors
 from casemgr.matters import selectors, services
 from casemgr.matters.forms import HearingForm, MatterForm, PartyForm, PersonForm, ProceedingForm
 from casemgr.matters.models import Hearing, Matter, Party, Person, Proceeding
@@ -129,23 +128,15 @@ class ProceedingListView(MatterMixin, TemplateView):
 
 
 class ProceedingDetailView(MatterMixin, DetailView):
+    """A proceeding and its hearings; its triggers and deadlines come from the deadlines
+    app's own tag (templatetags/deadlines.py), so that matters does not reach up into it."""
+
     template_name = "matters/proceeding.html"
     context_object_name = "proceeding"
 
     def get_object(self, queryset=None):
         return self.get_in_matter_or_404(
             selectors.proceedings_of(matter=self.matter), pk=self.kwargs["pk"]
-        )
-
-    def get_context_data(self, **kwargs):
-        user, proceeding = self.request.user, self.object
-        return super().get_context_data(
-            triggers=deadline_selectors.triggers_for(proceeding, user),
-            rule_set=deadline_selectors.rule_set_for(proceeding),
-            other_deadlines=deadline_selectors.deadlines_visible(user).filter(
-                proceeding=proceeding, trigger=None
-            ),
-            **kwargs,
         )
 
 

@@ -353,7 +353,7 @@ def _hearing_item(hearing: Hearing) -> TimelineItem:
         date_end=None,
         at=hearing.starts_at,
         time_zone=local.tzinfo.key,
-        title=hearing.title or hearing.get_kind_display(),
+        title=hearing.display_title,
         sort_key=dates.sort_key(start=local.date(), precision=dates.DAY, at=hearing.starts_at),
     )
 

@@ -41,6 +41,26 @@
     });
   }
 
+  // A zone named as casemgr names it everywhere (core/zones.py): "London (UTC+0)",
+  // "Kolkata (UTC+5:30)" – not "GMT" or "CST", which mean different things in different places.
+  function zoneLabel(zone, when) {
+    var city = zone.split("/").pop().replace(/_/g, " ");
+    var name = "";
+    try {
+      new Intl.DateTimeFormat("en-GB", { timeZone: zone, timeZoneName: "longOffset" })
+        .formatToParts(when).forEach(function (part) {
+          if (part.type === "timeZoneName") name = part.value;  // "GMT+05:30", "GMT"
+        });
+    } catch (error) {
+      return city;  // a browser without longOffset: the city alone
+    }
+    var match = /([+\-\u2212])(\d\d):(\d\d)/.exec(name);
+    if (!match) return city + " (UTC+0)";
+    var sign = match[1] === "+" ? "+" : "\u2212";
+    var minutes = match[3] === "00" ? "" : ":" + match[3];
+    return city + " (UTC" + sign + parseInt(match[2], 10) + minutes + ")";
+  }
+
   // <time data-court-zone> shows the court's wall clock; add the reader's own time when the
   // reader's zone differs, so nobody converts a hearing time in their head.
   function addLocalTime(el) {
@@ -49,12 +69,11 @@
     var when = new Date(el.getAttribute("datetime"));
     if (isNaN(when)) return;
     var local = new Intl.DateTimeFormat("en-GB", {
-      weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit",
-      timeZoneName: "short"
+      weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit"
     }).format(when);
     var note = document.createElement("span");
     note.className = "local-time";
-    note.textContent = " (" + local + " your time)";
+    note.textContent = " (" + local + " " + zoneLabel(readerZone, when) + " your time)";
     el.insertAdjacentElement("afterend", note);
   }
 

@@ -109,7 +109,9 @@ def test_a_team_west_of_the_court_hears_of_a_hearing_before_it_starts(world, fro
     )
     hearing_save(instance=world.hearing, actor=world.partner)  # 10:30 London, 9 March 2027
     row = world.hearing.reminders.get(user=world.client)
-    assert row.send_at == datetime(2027, 3, 9, 8, 0, tzinfo=LONDON)  # not 08:00 in LA
+    # 08:00 in LA on the day is 16:00 in London, after the hearing; 08:00 London is midnight
+    # in LA. At the reader's hour the day before, then.
+    assert row.send_at == datetime(2027, 3, 8, 8, 0, tzinfo=ZoneInfo("America/Los_Angeles"))
     # Once the hearing has begun, nothing about it goes out any more.
     frozen.move_to(datetime(2027, 3, 9, 10, 45, tzinfo=LONDON))
     assert reminders_send_due() == 0

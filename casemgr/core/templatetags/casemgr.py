@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django import template
-from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 
 from casemgr.core.text import breakable
+from casemgr.core.zones import wall_time, zone_label
 
 register = template.Library()
 
@@ -16,15 +16,11 @@ register = template.Library()
 register.filter("breakable", breakable)
 
 
-def zone_label(zone: ZoneInfo, moment: datetime) -> str:
-    """ "London (UTC+0)", "Shanghai (UTC+8)": abbreviations like CST mean different things in
-    different countries, and a cross-border matter has several."""
-    city = zone.key.rsplit("/", 1)[-1].replace("_", " ")
-    offset = moment.utcoffset()
-    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
-    sign = "+" if minutes >= 0 else "−"
-    hours, rest = divmod(abs(minutes), 60)
-    return f"{city} (UTC{sign}{hours}{f':{rest:02d}' if rest else ''})"
+@register.simple_tag(name="zone_label")
+def zone_label_tag(zone: ZoneInfo, moment: datetime | date | None = None) -> str:
+    """ "Shanghai (UTC+8)": the zone as every page, e-mail and export names it (core.zones).
+    `zone` may also be a zone's name ("Asia/Shanghai")."""
+    return zone_label(ZoneInfo(zone) if isinstance(zone, str) else zone, moment)
 
 
 @register.simple_tag
@@ -36,13 +32,11 @@ def court_time(value: datetime | None, zone: ZoneInfo, fmt: str = "D j M Y, H:i"
     """
     if value is None:
         return ""
-    local = value.astimezone(zone)
     return format_html(
-        '<time datetime="{}" data-court-zone="{}">{} {}</time>',
+        '<time datetime="{}" data-court-zone="{}">{}</time>',
         value.isoformat(),
         zone.key,
-        date_format(local, fmt),
-        zone_label(zone, local),
+        wall_time(value, zone, fmt),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from casemgr.core.templatetags.casemgr import zone_label
+from casemgr.core.zones import wall_time
 from casemgr.evidence.models import ExhibitFile
 
 register = template.Library()
@@ -35,7 +35,7 @@ def entry_time(item) -> str:
     local = item.local_time
     if local is None:
         return ""
-    return f"{local:%H:%M} {zone_label(local.tzinfo, local)}"
+    return wall_time(local)
 
 
 @register.filter
