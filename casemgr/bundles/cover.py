@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from casemgr.bundles import builder
 from casemgr.bundles.models import Bundle
-from casemgr.core.templatetags.casemgr import zone_label
+from casemgr.core.zones import wall_time
 from casemgr.matters.models import Hearing, PartyRole, Proceeding
 
 # A role as a cover names it, for one party and for several.
@@ -66,6 +66,4 @@ def _hearing(hearing: Hearing) -> str:
 def _at(hearing: Hearing) -> str:
     """When the hearing starts by the court's clock, as the app shows hearings: "Tuesday 8
     December 2026, 10:30 London (UTC+0)"."""
-    zone = hearing.proceeding.court.zone
-    local = hearing.starts_at.astimezone(zone)
-    return f"{local:%A %-d %B %Y, %H:%M} {zone_label(zone, local)}"
+    return wall_time(hearing.starts_at, hearing.proceeding.court.zone, "l j F Y, H:i")

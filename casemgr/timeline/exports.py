@@ -26,7 +26,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from casemgr.core import layout
-from casemgr.core.templatetags.casemgr import zone_label
+from casemgr.core.zones import wall_time
 from casemgr.evidence.models import Exhibit
 from casemgr.matters.models import Matter, Party, PartyRole, Person, Proceeding
 from casemgr.pleadings.models import Allegation, Claim
@@ -175,7 +175,7 @@ def chronology_rows(
                 precision=Event.Precision(item.precision).label,
                 start=item.date,
                 last=dates.period_last(item.date, item.precision, item.date_end),
-                time=f"{local:%H:%M} {zone_label(local.tzinfo, local)}" if local else "",
+                time=wall_time(local) if local else "",
                 event=item.title,
                 kind=Event.Kind(item.kind).label,
                 status=Event.Status(item.status).label if item.status else "",
