@@ -124,8 +124,8 @@ class UploadSerializer(serializers.Serializer):
     prefix = serializers.CharField(
         max_length=10,
         required=False,
-        default="EX",
         validators=[PREFIX],
+        help_text="Without one, the matter's own: NWA for matter NWA-0042.",
     )
     title = serializers.CharField(max_length=300, required=False)
     document_date = serializers.DateField(required=False)

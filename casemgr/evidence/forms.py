@@ -58,12 +58,6 @@ class ExhibitQuickForm(ExhibitForm):
         fields = ["prefix", "number", "title", "document_date", "document_type", "designation"]
 
 
-class UploadDefaultsForm(forms.Form):
-    prefix = forms.CharField(
-        max_length=10, initial="EX", help_text="Prefix for the new exhibits' references."
-    )
-
-
 class ExhibitFilterForm(forms.Form):
     q = forms.CharField(required=False, label="Search")
     kind = forms.ChoiceField(

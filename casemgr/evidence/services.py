@@ -19,6 +19,7 @@ from casemgr.access.models import AuditAction
 from casemgr.evidence import storage
 from casemgr.evidence.detection import Kind, detect
 from casemgr.evidence.models import Exhibit, ExhibitFile
+from casemgr.evidence.references import default_prefix
 from casemgr.evidence.uploads import clean_filename
 from casemgr.matters.models import Matter
 
@@ -157,7 +158,7 @@ def _duplicate(*, matter, sha256: str, name: str, user) -> IngestResult | None:
 
 
 def _new_exhibit(matter, user, name: str, kind: str, metadata: dict) -> Exhibit:
-    prefix = (metadata.get("prefix") or "EX").upper()
+    prefix = (metadata.get("prefix") or default_prefix(matter)).upper()
     exhibit = Exhibit(
         matter=matter,
         prefix=prefix,

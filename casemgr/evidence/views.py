@@ -25,6 +25,7 @@ from casemgr.core.views import RecordUpdateView
 from casemgr.evidence import selectors, services, storage
 from casemgr.evidence.forms import ExhibitFilterForm, ExhibitForm, ExhibitQuickForm
 from casemgr.evidence.models import Exhibit, ExhibitFile
+from casemgr.evidence.references import default_prefix
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,9 @@ class ExhibitListView(MatterMixin, TemplateView):
 
 class ExhibitUploadView(MatterEditMixin, TemplateView):
     template_name = "evidence/upload.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(prefix=default_prefix(self.matter), **kwargs)
 
 
 class _ExhibitMixin:
