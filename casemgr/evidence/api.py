@@ -113,6 +113,7 @@ class ExhibitViewSet(
 
     queryset = Exhibit.objects.select_related("matter").prefetch_related("files")
     serializer_class = ExhibitSerializer
+    save_service = staticmethod(services.exhibit_save)
     filterset_class = ExhibitFilter
     search_fields = ["title", "description", "files__text"]
     ordering_fields = ["prefix", "number", "document_date", "title", "created_at"]

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
 from casemgr.access.audit import audit_record
 from casemgr.access.models import AuditAction
-from casemgr.evidence import storage
+from casemgr.core.services import record_save
+from casemgr.evidence import references, storage
 from casemgr.evidence.detection import Kind, detect
 from casemgr.evidence.models import Exhibit, ExhibitFile
 from casemgr.evidence.references import default_prefix
@@ -173,6 +175,87 @@ def _new_exhibit(matter, user, name: str, kind: str, metadata: dict) -> Exhibit:
     exhibit.full_clean()
     exhibit.save()
     return exhibit
+
+
+class ExhibitsRefused(Exception):
+    """Nothing was saved: `errors` holds what is wrong, per exhibit id."""
+
+    def __init__(self, errors: dict[int, ValidationError]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+def exhibits_save(
+    *, exhibits: list[Exhibit], actor, request=None, label: Callable[[Exhibit], str] = str
+) -> list[Exhibit]:
+    """Save exhibits' changed details together, all or none: the bulk details page, and one
+    exhibit for its own page and the API. Their references are checked against each other
+    and the whole matter before anything is written (see references.REFUSED for why a
+    reference held above the member's clearance is refused in the same words as any other),
+    and exhibits may exchange references in one save. Raises ExhibitsRefused."""
+    if not exhibits:
+        return []
+    for exhibit in exhibits:
+        exhibit.prefix = (exhibit.prefix or "").upper()
+    refusals = references.Refusals()
+    try:
+        with transaction.atomic():
+            # The lock uploads take to choose a number: nothing can take a reference between
+            # the check below and the save.
+            Matter.objects.select_for_update().filter(pk=exhibits[0].matter_id).first()
+            stored = Exhibit._base_manager.in_bulk([e.pk for e in exhibits])
+            refusals = references.check_references(
+                exhibits=exhibits, stored=stored, user=actor, label=label
+            )
+            if refusals.errors:
+                raise ExhibitsRefused(refusals.errors)
+            _step_aside(exhibits, stored)
+            for exhibit in exhibits:
+                try:
+                    record_save(
+                        instance=exhibit, actor=actor, request=request, before=stored[exhibit.pk]
+                    )
+                except ValidationError as error:
+                    raise ExhibitsRefused({exhibit.pk: error}) from None
+    except ExhibitsRefused:
+        # Written after the rollback, so that the refusal stays on record.
+        for exhibit, holder in refusals.hidden:
+            audit_record(
+                action=AuditAction.DENIED,
+                request=request,
+                actor=actor,
+                matter=exhibit.matter,
+                obj=holder,
+                detail={
+                    "reason": "reference held above the member's clearance",
+                    "exhibit": stored[exhibit.pk].reference,
+                    "attempted": exhibit.reference,
+                },
+            )
+        raise
+    return exhibits
+
+
+def _step_aside(exhibits: list[Exhibit], stored: dict[int, Exhibit]) -> None:
+    """Move out of the way each exhibit whose present reference another of them is about to
+    take (NWA-1 and NWA-3 exchanging), to prefix "_" and its own id as number: no real
+    prefix has an underscore, and ids are unique. Within the transaction, so nobody else
+    ever sees it; the audit records the change from the stored reference."""
+    wanted = {references.reference_of(e) for e in exhibits}
+    for exhibit in exhibits:
+        present = references.reference_of(stored[exhibit.pk])
+        if present in wanted and present != references.reference_of(exhibit):
+            Exhibit._base_manager.filter(pk=exhibit.pk).update(prefix="_", number=exhibit.pk)
+
+
+def exhibit_save(*, instance: Exhibit, actor, request=None, m2m=None) -> Exhibit:
+    """One exhibit's details, by the rules of exhibits_save (the exhibit page's and the
+    API's save_service; an exhibit has no many-to-many links, so `m2m` is always empty)."""
+    try:
+        exhibits_save(exhibits=[instance], actor=actor, request=request)
+    except ExhibitsRefused as refused:
+        raise refused.errors[instance.pk] from None
+    return instance
 
 
 def _queue_rendition(exhibit_file: ExhibitFile) -> None:

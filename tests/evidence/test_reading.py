@@ -232,7 +232,8 @@ def test_bulk_edit_is_all_or_nothing(client, world, upload):
         }
     response = client.post(url, data)
     assert response.status_code == 200
-    assert "already has an exhibit with that reference" in response.content.decode()
+    html = response.content.decode()
+    assert "Row 3 (doc2.pdf), Number: NWA-1 is also given to row 2 (doc1.pdf)." in html
     assert sorted(e.reference for e in Exhibit.objects.all()) == ["NWA-1", "NWA-2", "NWA-3"]
 
 
