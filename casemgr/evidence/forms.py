@@ -52,10 +52,23 @@ class ExhibitForm(MatterRecordForm):
 
 
 class ExhibitQuickForm(ExhibitForm):
-    """The few details a paralegal fills in right after a batch upload."""
+    """The details a paralegal fills in right after a batch upload: those a court bundle
+    depends on (its index gives the date; privileged and designation decide which bundles
+    may take it), and the status."""
 
     class Meta(ExhibitForm.Meta):
-        fields = ["prefix", "number", "title", "document_date", "document_type", "designation"]
+        fields = [
+            "prefix",
+            "number",
+            "title",
+            "document_date",
+            "document_type",
+            "party",
+            "author",
+            "designation",
+            "privileged",
+            "status",
+        ]
 
 
 class ExhibitFilterForm(forms.Form):

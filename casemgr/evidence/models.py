@@ -120,6 +120,18 @@ class Exhibit(models.Model):
     def reference(self) -> str:
         return f"{self.prefix}-{self.number}"
 
+    def missing_details(self) -> list[str]:
+        """What the exhibit still needs to be court-ready, beyond the title it always has: a
+        bundle's index and a list of documents give each document's date and the party that
+        produced it. Until both are known it is "New – details to complete"; see
+        services.exhibits_save for when that clears."""
+        missing = []
+        if self.document_date is None:
+            missing.append("date")
+        if self.party_id is None:
+            missing.append("producing party")
+        return missing
+
 
 class ExhibitFile(models.Model):
     """Stored bytes, which never change: a corrected document is a new file. The SHA-256 is

@@ -192,7 +192,8 @@ def exhibits_save(
     exhibit for its own page and the API. Their references are checked against each other
     and the whole matter before anything is written (see references.REFUSED for why a
     reference held above the member's clearance is refused in the same words as any other),
-    and exhibits may exchange references in one save. Raises ExhibitsRefused."""
+    and exhibits may exchange references in one save. One still new whose details are
+    complete becomes reviewed (_mark_reviewed_when_complete). Raises ExhibitsRefused."""
     if not exhibits:
         return []
     for exhibit in exhibits:
@@ -211,6 +212,7 @@ def exhibits_save(
                 raise ExhibitsRefused(refusals.errors)
             _step_aside(exhibits, stored)
             for exhibit in exhibits:
+                _mark_reviewed_when_complete(exhibit, was=stored[exhibit.pk])
                 try:
                     record_save(
                         instance=exhibit, actor=actor, request=request, before=stored[exhibit.pk]
@@ -234,6 +236,17 @@ def exhibits_save(
             )
         raise
     return exhibits
+
+
+def _mark_reviewed_when_complete(exhibit: Exhibit, *, was: Exhibit) -> None:
+    """ "New – details to complete" clears when a save leaves the exhibit dated and with its
+    producing party, whichever page or the API saved it, unless the member chose New in
+    this very save (kept until a later save finds the details complete: New means details
+    to complete). Nothing sets an exhibit back to New by itself, and an undated document
+    may be marked reviewed by hand."""
+    untouched = was.status == exhibit.status == Exhibit.Status.NEW
+    if untouched and not exhibit.missing_details():
+        exhibit.status = Exhibit.Status.REVIEWED
 
 
 def _step_aside(exhibits: list[Exhibit], stored: dict[int, Exhibit]) -> None:

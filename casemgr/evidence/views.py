@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import modelformset_factory
 from django.http import FileResponse, HttpResponse, HttpResponseRedirect
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -150,11 +151,20 @@ class ExhibitBulkEditView(_ExhibitMixin, MatterEditMixin, TemplateView):
                 for pk, error in refused.errors.items():
                     _show_on_form(rows[pk], error)
             else:
-                messages.success(request, f"{len(formset.forms)} exhibits saved.")
+                messages.success(request, _saved_message([f.instance for f in formset.forms]))
                 return HttpResponseRedirect(
                     reverse("evidence:exhibits", kwargs={"matter_pk": self.matter.pk})
                 )
         return self.render_to_response(self.get_context_data(formset=formset))
+
+
+def _saved_message(exhibits: list[Exhibit]) -> str:
+    saved = f"{len(exhibits)} exhibit{pluralize(len(exhibits))} saved"
+    new = sum(e.status == Exhibit.Status.NEW for e in exhibits)
+    if not new:
+        return f"{saved}."
+    verb = "has" if new == 1 else "have"
+    return f"{saved}; {new} still {verb} details to complete (a date and the producing party)."
 
 
 def _show_on_form(form, error: ValidationError) -> None:
