@@ -132,6 +132,25 @@ class UploadSerializer(serializers.Serializer):
     document_date = serializers.DateField(required=False)
     document_type = serializers.ChoiceField(choices=Exhibit.DocumentType.choices, required=False)
     designation = serializers.ChoiceField(choices=Clearance.choices, required=False)
+    batch = serializers.UUIDField(
+        required=False,
+        help_text="A key the client makes for files sent together (the upload page makes "
+        "one per visit). With `position`, the batch's files are numbered in that order "
+        "whatever order they arrive in: a file that arrives after files placed behind it "
+        "takes the first of their numbers, and they move up one.",
+    )
+    position = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=2_147_483_647,
+        help_text="The file's place in its batch, from 0.",
+    )
+
+    def validate(self, data):
+        if ("batch" in data) != ("position" in data):
+            missing = "position" if "batch" in data else "batch"
+            raise serializers.ValidationError({missing: ["Give a batch and a position together."]})
+        return data
 
 
 _ERROR = inline_serializer(

@@ -87,6 +87,12 @@ class Exhibit(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # The upload page's files race each other; these say which drop an exhibit came in (a
+    # key the page makes) and its place in it, so that it is numbered in drop order
+    # (services._upload_number). Cleared when a member saves its details: its reference is
+    # theirs from then on, and no late file of the drop moves it.
+    upload_batch = models.UUIDField(null=True, blank=True, editable=False)
+    upload_position = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     objects = matter_scoped_manager("matter", designation_path="designation")
 

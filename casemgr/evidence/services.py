@@ -102,7 +102,9 @@ def exhibit_file_ingest(
             return duplicate
         key = storage.store_path(incoming.path, incoming.sha256)
         if exhibit is None:
-            exhibit = _new_exhibit(matter, uploaded_by, name, detection.kind, metadata or {})
+            exhibit = _new_exhibit(
+                matter, uploaded_by, name, detection.kind, metadata or {}, request
+            )
             audit_record(
                 action=AuditAction.CREATE,
                 request=request,
@@ -159,22 +161,71 @@ def _duplicate(*, matter, sha256: str, name: str, user) -> IngestResult | None:
     )
 
 
-def _new_exhibit(matter, user, name: str, kind: str, metadata: dict) -> Exhibit:
+def _new_exhibit(matter, user, name: str, kind: str, metadata: dict, request) -> Exhibit:
     prefix = (metadata.get("prefix") or default_prefix(matter)).upper()
+    batch, position = metadata.get("batch"), metadata.get("position")
+    number = metadata.get("number")
+    if not number:
+        number = _upload_number(
+            matter=matter, prefix=prefix, user=user, batch=batch, position=position, request=request
+        )
     exhibit = Exhibit(
         matter=matter,
         prefix=prefix,
-        number=metadata.get("number") or next_exhibit_number(matter=matter, prefix=prefix),
+        number=number,
         title=metadata.get("title") or Path(name).stem[:300] or name,
         document_type=metadata.get("document_type")
         or DOCUMENT_TYPE_BY_KIND.get(kind, Exhibit.DocumentType.OTHER),
         designation=metadata.get("designation") or 1,
         document_date=metadata.get("document_date"),
         created_by=user,
+        upload_batch=batch if position is not None else None,
+        upload_position=position if batch is not None else None,
     )
     exhibit.full_clean()
     exhibit.save()
     return exhibit
+
+
+def _upload_number(*, matter, prefix: str, user, batch, position, request) -> int:
+    """The next number with `prefix`; or, for a file of a drop (`batch`, `position`) that
+    arrives after files dropped behind it, the first of their numbers, each of them moving
+    up one (audited). So however the uploads race, a drop is numbered in the order its files
+    were dropped, with no gap where a file was refused, and nobody else's numbers move. The
+    caller holds the matter's row lock: that, not the order requests arrive in, is what
+    gives each number once (the unique reference constraint stands behind it)."""
+    number = next_exhibit_number(matter=matter, prefix=prefix)
+    if batch is None or position is None:
+        return number
+    behind = list(
+        Exhibit.objects.filter(
+            matter=matter,
+            prefix=prefix,
+            upload_batch=batch,
+            created_by=user,
+            upload_position__gt=position,
+        ).order_by("number")
+    )
+    if not behind:
+        return number
+    numbers = [exhibit.number for exhibit in behind] + [number]
+    # From the highest down, so each moves to a number just given up (the highest to the
+    # new one, which nobody holds).
+    for exhibit, new in reversed(list(zip(behind, numbers[1:], strict=True))):
+        old, exhibit.number = exhibit.number, new
+        Exhibit.objects.filter(pk=exhibit.pk).update(number=new)
+        audit_record(
+            action=AuditAction.UPDATE,
+            request=request,
+            actor=user,
+            matter=matter,
+            obj=exhibit,
+            detail={
+                "changes": {"number": {"from": old, "to": new}},
+                "reason": "numbered in the order its drop's files were dropped",
+            },
+        )
+    return numbers[0]
 
 
 class ExhibitsRefused(Exception):
@@ -213,6 +264,7 @@ def exhibits_save(
             _step_aside(exhibits, stored)
             for exhibit in exhibits:
                 _mark_reviewed_when_complete(exhibit, was=stored[exhibit.pk])
+                exhibit.upload_batch = exhibit.upload_position = None  # no upload moves it now
                 try:
                     record_save(
                         instance=exhibit, actor=actor, request=request, before=stored[exhibit.pk]
