@@ -10,7 +10,6 @@ from django.urls import reverse
 
 from casemgr.access.models import AuditEvent
 from casemgr.evidence.models import Exhibit, ExhibitFile
-from casemgr.evidence.references import default_prefix
 from casemgr.matters.models import Matter
 from tests.evidence import files
 
@@ -218,6 +217,8 @@ def test_every_page_of_a_tiff_counts_against_the_pixel_limit(upload, world, sett
     ],
 )
 def test_the_matters_own_prefix(reference, prefix):
+    from casemgr.evidence.references import default_prefix
+
     assert default_prefix(Matter(reference=reference)) == prefix
 
 
