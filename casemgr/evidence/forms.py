@@ -70,6 +70,14 @@ class ExhibitQuickForm(ExhibitForm):
             "status",
         ]
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # A row posted without a status (a script that predates the column) keeps its own.
+        self.fields["status"].required = False
+
+    def clean_status(self) -> str:
+        return self.cleaned_data["status"] or self.instance.status
+
 
 class ExhibitFilterForm(forms.Form):
     q = forms.CharField(required=False, label="Search")

@@ -105,7 +105,6 @@ def test_bulk_edit_sets_references_and_titles(client, world, upload):
             f"form-{n}-document_date": "2025-11-17",
             f"form-{n}-document_type": "letter",
             f"form-{n}-designation": "1",
-            f"form-{n}-status": "new",
         }
     response = client.post(url, data)
     assert response.status_code == 302
@@ -230,7 +229,6 @@ def test_bulk_edit_is_all_or_nothing(client, world, upload):
             f"form-{n}-title": f"Doc {n}",
             f"form-{n}-document_type": "other",
             f"form-{n}-designation": "1",
-            f"form-{n}-status": "new",
         }
     response = client.post(url, data)
     assert response.status_code == 200
