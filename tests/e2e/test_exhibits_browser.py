@@ -38,6 +38,9 @@ def test_paralegal_uploads_a_batch_fills_in_a_reference_and_previews(
     page.get_by_role("link", name="NWA-0042").first.click()
     page.get_by_role("navigation", name="Matter").get_by_role("link", name="Exhibits").click()
     page.get_by_role("link", name="Upload files").click()
+    # Until the page has loaded, its script may not be listening yet: a file given to it
+    # sooner would be missed.
+    page.wait_for_url("**/exhibits/upload/", wait_until="load")
 
     page.get_by_label("Reference prefix").fill("CM")
     page.locator("#upload-input").set_input_files([str(path) for path in batch])
@@ -82,6 +85,9 @@ def test_files_dropped_together_are_numbered_in_drop_order_whichever_arrives_fir
     page.get_by_role("link", name="NWA-0042").first.click()
     page.get_by_role("navigation", name="Matter").get_by_role("link", name="Exhibits").click()
     page.get_by_role("link", name="Upload files").click()
+    # Until the page has loaded, its script may not be listening yet: a file given to it
+    # sooner would be missed.
+    page.wait_for_url("**/exhibits/upload/", wait_until="load")
 
     held = []
 
