@@ -60,11 +60,17 @@ def record_save(
     actor,
     request=None,
     m2m: dict[str, Iterable[models.Model]] | None = None,
+    before: models.Model | None = None,
 ) -> models.Model:
-    """Validate and save one of a matter's records, and audit what changed."""
+    """Validate and save one of a matter's records, and audit what changed. `before` is the
+    row as it stood, for a caller that has already moved it within this transaction (exhibits
+    exchanging references step aside first), so the audit shows the change that was asked."""
     m2m = {name: list(items) for name, items in (m2m or {}).items()}
     creating = instance._state.adding
-    before = {} if creating else _snapshot(type(instance)._base_manager.get(pk=instance.pk))
+    if creating:
+        previous = {}
+    else:
+        previous = _snapshot(before or type(instance)._base_manager.get(pk=instance.pk))
     instance.full_clean()
     _check_same_matter(instance, m2m)
     instance.save()
@@ -72,9 +78,9 @@ def record_save(
         getattr(instance, name).set(items)
     after = _snapshot(instance)
     changes = {
-        name: {"from": before.get(name), "to": value}
+        name: {"from": previous.get(name), "to": value}
         for name, value in after.items()
-        if creating or before.get(name) != value
+        if creating or previous.get(name) != value
     }
     if creating or changes:
         audit_record(

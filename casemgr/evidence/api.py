@@ -113,6 +113,7 @@ class ExhibitViewSet(
 
     queryset = Exhibit.objects.select_related("matter").prefetch_related("files")
     serializer_class = ExhibitSerializer
+    save_service = staticmethod(services.exhibit_save)
     filterset_class = ExhibitFilter
     search_fields = ["title", "description", "files__text"]
     ordering_fields = ["prefix", "number", "document_date", "title", "created_at"]
@@ -124,13 +125,32 @@ class UploadSerializer(serializers.Serializer):
     prefix = serializers.CharField(
         max_length=10,
         required=False,
-        default="EX",
         validators=[PREFIX],
+        help_text="Without one, the matter's own: NWA for matter NWA-0042.",
     )
     title = serializers.CharField(max_length=300, required=False)
     document_date = serializers.DateField(required=False)
     document_type = serializers.ChoiceField(choices=Exhibit.DocumentType.choices, required=False)
     designation = serializers.ChoiceField(choices=Clearance.choices, required=False)
+    batch = serializers.UUIDField(
+        required=False,
+        help_text="A key the client makes for files sent together (the upload page makes "
+        "one per visit). With `position`, the batch's files are numbered in that order "
+        "whatever order they arrive in: a file that arrives after files placed behind it "
+        "takes the first of their numbers, and they move up one.",
+    )
+    position = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=2_147_483_647,
+        help_text="The file's place in its batch, from 0.",
+    )
+
+    def validate(self, data):
+        if ("batch" in data) != ("position" in data):
+            missing = "position" if "batch" in data else "batch"
+            raise serializers.ValidationError({missing: ["Give a batch and a position together."]})
+        return data
 
 
 _ERROR = inline_serializer(

@@ -52,16 +52,31 @@ class ExhibitForm(MatterRecordForm):
 
 
 class ExhibitQuickForm(ExhibitForm):
-    """The few details a paralegal fills in right after a batch upload."""
+    """The details a paralegal fills in right after a batch upload: those a court bundle
+    depends on (its index gives the date; privileged and designation decide which bundles
+    may take it), and the status."""
 
     class Meta(ExhibitForm.Meta):
-        fields = ["prefix", "number", "title", "document_date", "document_type", "designation"]
+        fields = [
+            "prefix",
+            "number",
+            "title",
+            "document_date",
+            "document_type",
+            "party",
+            "author",
+            "designation",
+            "privileged",
+            "status",
+        ]
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # A row posted without a status (a script that predates the column) keeps its own.
+        self.fields["status"].required = False
 
-class UploadDefaultsForm(forms.Form):
-    prefix = forms.CharField(
-        max_length=10, initial="EX", help_text="Prefix for the new exhibits' references."
-    )
+    def clean_status(self) -> str:
+        return self.cleaned_data["status"] or self.instance.status
 
 
 class ExhibitFilterForm(forms.Form):

@@ -87,6 +87,12 @@ class Exhibit(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # The upload page's files race each other; these say which drop an exhibit came in (a
+    # key the page makes) and its place in it, so that it is numbered in drop order
+    # (services._upload_number). Cleared when a member saves its details: its reference is
+    # theirs from then on, and no late file of the drop moves it.
+    upload_batch = models.UUIDField(null=True, blank=True, editable=False)
+    upload_position = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     objects = matter_scoped_manager("matter", designation_path="designation")
 
@@ -119,6 +125,18 @@ class Exhibit(models.Model):
     @property
     def reference(self) -> str:
         return f"{self.prefix}-{self.number}"
+
+    def missing_details(self) -> list[str]:
+        """What the exhibit still needs to be court-ready, beyond the title it always has: a
+        bundle's index and a list of documents give each document's date and the party that
+        produced it. Until both are known it is "New – details to complete"; see
+        services.exhibits_save for when that clears."""
+        missing = []
+        if self.document_date is None:
+            missing.append("date")
+        if self.party_id is None:
+            missing.append("producing party")
+        return missing
 
 
 class ExhibitFile(models.Model):

@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
 
 from casemgr.access.audit import audit_record
 from casemgr.access.models import AuditAction
-from casemgr.evidence import renditions, storage
+from casemgr.core.services import record_save
+from casemgr.evidence import references, renditions, storage
 from casemgr.evidence.detection import Kind, detect
 from casemgr.evidence.models import Exhibit, ExhibitFile
+from casemgr.evidence.references import default_prefix
 from casemgr.evidence.uploads import clean_filename
 from casemgr.matters.models import Matter
 
@@ -99,7 +102,9 @@ def exhibit_file_ingest(
             return duplicate
         key = storage.store_path(incoming.path, incoming.sha256)
         if exhibit is None:
-            exhibit = _new_exhibit(matter, uploaded_by, name, detection.kind, metadata or {})
+            exhibit = _new_exhibit(
+                matter, uploaded_by, name, detection.kind, metadata or {}, request
+            )
             audit_record(
                 action=AuditAction.CREATE,
                 request=request,
@@ -156,22 +161,166 @@ def _duplicate(*, matter, sha256: str, name: str, user) -> IngestResult | None:
     )
 
 
-def _new_exhibit(matter, user, name: str, kind: str, metadata: dict) -> Exhibit:
-    prefix = (metadata.get("prefix") or "EX").upper()
+def _new_exhibit(matter, user, name: str, kind: str, metadata: dict, request) -> Exhibit:
+    prefix = (metadata.get("prefix") or default_prefix(matter)).upper()
+    batch, position = metadata.get("batch"), metadata.get("position")
+    number = metadata.get("number")
+    if not number:
+        number = _upload_number(
+            matter=matter, prefix=prefix, user=user, batch=batch, position=position, request=request
+        )
     exhibit = Exhibit(
         matter=matter,
         prefix=prefix,
-        number=metadata.get("number") or next_exhibit_number(matter=matter, prefix=prefix),
+        number=number,
         title=metadata.get("title") or Path(name).stem[:300] or name,
         document_type=metadata.get("document_type")
         or DOCUMENT_TYPE_BY_KIND.get(kind, Exhibit.DocumentType.OTHER),
         designation=metadata.get("designation") or 1,
         document_date=metadata.get("document_date"),
         created_by=user,
+        upload_batch=batch if position is not None else None,
+        upload_position=position if batch is not None else None,
     )
     exhibit.full_clean()
     exhibit.save()
     return exhibit
+
+
+def _upload_number(*, matter, prefix: str, user, batch, position, request) -> int:
+    """The next number with `prefix`; or, for a file of a drop (`batch`, `position`) that
+    arrives after files dropped behind it, the first of their numbers, each of them moving
+    up one (audited). So however the uploads race, a drop is numbered in the order its files
+    were dropped, with no gap where a file was refused, and nobody else's numbers move. The
+    caller holds the matter's row lock: that, not the order requests arrive in, is what
+    gives each number once (the unique reference constraint stands behind it)."""
+    number = next_exhibit_number(matter=matter, prefix=prefix)
+    if batch is None or position is None:
+        return number
+    behind = list(
+        Exhibit.objects.filter(
+            matter=matter,
+            prefix=prefix,
+            upload_batch=batch,
+            created_by=user,
+            upload_position__gt=position,
+        ).order_by("number")
+    )
+    if not behind:
+        return number
+    numbers = [exhibit.number for exhibit in behind] + [number]
+    # From the highest down, so each moves to a number just given up (the highest to the
+    # new one, which nobody holds).
+    for exhibit, new in reversed(list(zip(behind, numbers[1:], strict=True))):
+        old, exhibit.number = exhibit.number, new
+        Exhibit.objects.filter(pk=exhibit.pk).update(number=new)
+        audit_record(
+            action=AuditAction.UPDATE,
+            request=request,
+            actor=user,
+            matter=matter,
+            obj=exhibit,
+            detail={
+                "changes": {"number": {"from": old, "to": new}},
+                "reason": "numbered in the order its drop's files were dropped",
+            },
+        )
+    return numbers[0]
+
+
+class ExhibitsRefused(Exception):
+    """Nothing was saved: `errors` holds what is wrong, per exhibit id."""
+
+    def __init__(self, errors: dict[int, ValidationError]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+def exhibits_save(
+    *, exhibits: list[Exhibit], actor, request=None, label: Callable[[Exhibit], str] = str
+) -> list[Exhibit]:
+    """Save exhibits' changed details together, all or none: the bulk details page, and one
+    exhibit for its own page and the API. Their references are checked against each other
+    and the whole matter before anything is written (see references.REFUSED for why a
+    reference held above the member's clearance is refused in the same words as any other),
+    and exhibits may exchange references in one save. One still new whose details are
+    complete becomes reviewed (_mark_reviewed_when_complete). Raises ExhibitsRefused."""
+    if not exhibits:
+        return []
+    for exhibit in exhibits:
+        exhibit.prefix = (exhibit.prefix or "").upper()
+    refusals = references.Refusals()
+    try:
+        with transaction.atomic():
+            # The lock uploads take to choose a number: nothing can take a reference between
+            # the check below and the save.
+            Matter.objects.select_for_update().filter(pk=exhibits[0].matter_id).first()
+            stored = Exhibit._base_manager.in_bulk([e.pk for e in exhibits])
+            refusals = references.check_references(
+                exhibits=exhibits, stored=stored, user=actor, label=label
+            )
+            if refusals.errors:
+                raise ExhibitsRefused(refusals.errors)
+            _step_aside(exhibits, stored)
+            for exhibit in exhibits:
+                _mark_reviewed_when_complete(exhibit, was=stored[exhibit.pk])
+                exhibit.upload_batch = exhibit.upload_position = None  # no upload moves it now
+                try:
+                    record_save(
+                        instance=exhibit, actor=actor, request=request, before=stored[exhibit.pk]
+                    )
+                except ValidationError as error:
+                    raise ExhibitsRefused({exhibit.pk: error}) from None
+    except ExhibitsRefused:
+        # Written after the rollback, so that the refusal stays on record.
+        for exhibit, holder in refusals.hidden:
+            audit_record(
+                action=AuditAction.DENIED,
+                request=request,
+                actor=actor,
+                matter=exhibit.matter,
+                obj=holder,
+                detail={
+                    "reason": "reference held above the member's clearance",
+                    "exhibit": stored[exhibit.pk].reference,
+                    "attempted": exhibit.reference,
+                },
+            )
+        raise
+    return exhibits
+
+
+def _mark_reviewed_when_complete(exhibit: Exhibit, *, was: Exhibit) -> None:
+    """ "New – details to complete" clears when a save leaves the exhibit dated and with its
+    producing party, whichever page or the API saved it, unless the member chose New in
+    this very save (kept until a later save finds the details complete: New means details
+    to complete). Nothing sets an exhibit back to New by itself, and an undated document
+    may be marked reviewed by hand."""
+    untouched = was.status == exhibit.status == Exhibit.Status.NEW
+    if untouched and not exhibit.missing_details():
+        exhibit.status = Exhibit.Status.REVIEWED
+
+
+def _step_aside(exhibits: list[Exhibit], stored: dict[int, Exhibit]) -> None:
+    """Move out of the way each exhibit whose present reference another of them is about to
+    take (NWA-1 and NWA-3 exchanging), to prefix "_" and its own id as number: no real
+    prefix has an underscore, and ids are unique. Within the transaction, so nobody else
+    ever sees it; the audit records the change from the stored reference."""
+    wanted = {references.reference_of(e) for e in exhibits}
+    for exhibit in exhibits:
+        present = references.reference_of(stored[exhibit.pk])
+        if present in wanted and present != references.reference_of(exhibit):
+            Exhibit._base_manager.filter(pk=exhibit.pk).update(prefix="_", number=exhibit.pk)
+
+
+def exhibit_save(*, instance: Exhibit, actor, request=None, m2m=None) -> Exhibit:
+    """One exhibit's details, by the rules of exhibits_save (the exhibit page's and the
+    API's save_service; an exhibit has no many-to-many links, so `m2m` is always empty)."""
+    try:
+        exhibits_save(exhibits=[instance], actor=actor, request=request)
+    except ExhibitsRefused as refused:
+        raise refused.errors[instance.pk] from None
+    return instance
 
 
 def _queue_rendition(exhibit_file: ExhibitFile) -> None:

@@ -7,9 +7,9 @@ from csp.decorators import csp_replace
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.forms import modelformset_factory
 from django.http import FileResponse, HttpResponse, HttpResponseRedirect
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -20,11 +20,11 @@ from casemgr.access import policy
 from casemgr.access.audit import audit_record
 from casemgr.access.mixins import MatterEditMixin, MatterMixin
 from casemgr.access.models import AuditAction
-from casemgr.core.services import record_save
 from casemgr.core.views import RecordUpdateView
 from casemgr.evidence import selectors, services, storage
 from casemgr.evidence.forms import ExhibitFilterForm, ExhibitForm, ExhibitQuickForm
 from casemgr.evidence.models import Exhibit, ExhibitFile
+from casemgr.evidence.references import default_prefix
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,9 @@ class ExhibitListView(MatterMixin, TemplateView):
 
 class ExhibitUploadView(MatterEditMixin, TemplateView):
     template_name = "evidence/upload.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(prefix=default_prefix(self.matter), **kwargs)
 
 
 class _ExhibitMixin:
@@ -94,6 +97,7 @@ class ExhibitUpdateView(_ExhibitMixin, RecordUpdateView):
     model = Exhibit
     form_class = ExhibitForm
     success_noun = "Exhibit"
+    save_service = staticmethod(services.exhibit_save)
 
     def get_queryset(self):
         return self.visible_exhibits()
@@ -107,8 +111,9 @@ class ExhibitUpdateView(_ExhibitMixin, RecordUpdateView):
 
 
 class ExhibitBulkEditView(_ExhibitMixin, MatterEditMixin, TemplateView):
-    """Reference, title, date, type and designation for many exhibits at once, typically
-    the batch just uploaded (?ids=1,2,3)."""
+    """The details of many exhibits at once, typically the batch just uploaded
+    (?ids=1,2,3). Saved all or none; what is wrong is shown on its row and field, and the
+    summary names the row ("Row 3 (invoice.pdf), Number: …")."""
 
     template_name = "evidence/bulk_edit.html"
 
@@ -116,13 +121,17 @@ class ExhibitBulkEditView(_ExhibitMixin, MatterEditMixin, TemplateView):
         ids = [int(i) for i in self.request.GET.get("ids", "").split(",") if i.isdigit()]
         clearance = policy.clearance(self.request.user, self.matter)
         formset_class = modelformset_factory(Exhibit, form=ExhibitQuickForm, extra=0)
-        return formset_class(
+        formset = formset_class(
             data,
             queryset=self.visible_exhibits()
             .filter(matter=self.matter, pk__in=ids)
             .prefetch_related("files"),
             form_kwargs={"matter": self.matter, "clearance": clearance},
         )
+        for n, form in enumerate(formset.forms, 1):
+            first_file = next(iter(form.instance.files.all()), None)
+            form.row_label = f"Row {n}" + (f" ({first_file})" if first_file else "")
+        return formset
 
     def get(self, request, *args, **kwargs):
         return self.render_to_response(self.get_context_data(formset=self.get_formset()))
@@ -130,21 +139,41 @@ class ExhibitBulkEditView(_ExhibitMixin, MatterEditMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         formset = self.get_formset(request.POST)
         if formset.is_valid():
-            current = None
+            rows = {form.instance.pk: form for form in formset.forms}
             try:
-                with transaction.atomic():  # all rows or none
-                    for form in formset.forms:
-                        if form.has_changed():
-                            current = form
-                            record_save(instance=form.instance, actor=request.user, request=request)
-            except ValidationError as error:
-                current.add_error(None, error)
+                services.exhibits_save(
+                    exhibits=[form.instance for form in formset.forms],
+                    actor=request.user,
+                    request=request,
+                    label=lambda exhibit: rows[exhibit.pk].row_label.lower(),
+                )
+            except services.ExhibitsRefused as refused:
+                for pk, error in refused.errors.items():
+                    _show_on_form(rows[pk], error)
             else:
-                messages.success(request, f"{len(formset.forms)} exhibits saved.")
+                messages.success(request, _saved_message([f.instance for f in formset.forms]))
                 return HttpResponseRedirect(
                     reverse("evidence:exhibits", kwargs={"matter_pk": self.matter.pk})
                 )
         return self.render_to_response(self.get_context_data(formset=formset))
+
+
+def _saved_message(exhibits: list[Exhibit]) -> str:
+    saved = f"{len(exhibits)} exhibit{pluralize(len(exhibits))} saved"
+    new = sum(e.status == Exhibit.Status.NEW for e in exhibits)
+    if not new:
+        return f"{saved}."
+    verb = "has" if new == 1 else "have"
+    return f"{saved}; {new} still {verb} details to complete (a date and the producing party)."
+
+
+def _show_on_form(form, error: ValidationError) -> None:
+    """Each message on its field where the form has that field, else on the whole row."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
 
 
 class FileDownloadView(_ExhibitMixin, MatterMixin, View):

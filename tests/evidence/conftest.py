@@ -33,3 +33,16 @@ def aeo_exhibit(upload, world):
     )
     assert response.status_code == 201, response.content
     return response.json()
+
+
+@pytest.fixture
+def new_exhibits(upload):
+    """`new_exhibits(n)`: the ids of n exhibits just uploaded by the paralegal, from doc0.pdf,
+    doc1.pdf… in that order."""
+
+    def make(count=3):
+        return [
+            upload(files.pdf(text=f"Doc {n}"), f"doc{n}.pdf").json()["id"] for n in range(count)
+        ]
+
+    return make

@@ -224,7 +224,7 @@ def test_bulk_edit_is_all_or_nothing(client, world, upload):
     for n, (pk, number) in enumerate(zip(ids, [5, 1, 1], strict=True)):
         data |= {
             f"form-{n}-id": pk,
-            f"form-{n}-prefix": "EX",
+            f"form-{n}-prefix": "NWA",
             f"form-{n}-number": number,
             f"form-{n}-title": f"Doc {n}",
             f"form-{n}-document_type": "other",
@@ -232,8 +232,9 @@ def test_bulk_edit_is_all_or_nothing(client, world, upload):
         }
     response = client.post(url, data)
     assert response.status_code == 200
-    assert "already has an exhibit with that reference" in response.content.decode()
-    assert sorted(e.reference for e in Exhibit.objects.all()) == ["EX-1", "EX-2", "EX-3"]
+    html = response.content.decode()
+    assert "Row 3 (doc2.pdf), Number: NWA-1 is also given to row 2 (doc1.pdf)." in html
+    assert sorted(e.reference for e in Exhibit.objects.all()) == ["NWA-1", "NWA-2", "NWA-3"]
 
 
 def test_refused_attachments_are_noted_on_the_email(client, world, upload):

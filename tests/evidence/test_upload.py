@@ -3,12 +3,14 @@
 import hashlib
 from pathlib import Path
 
+import lxml.html
 import pytest
 from django.conf import settings
 from django.urls import reverse
 
 from casemgr.access.models import AuditEvent
 from casemgr.evidence.models import Exhibit, ExhibitFile
+from casemgr.matters.models import Matter
 from tests.evidence import files
 
 ACCEPTED = [
@@ -30,7 +32,7 @@ def test_every_accepted_type_is_stored_hashed_and_rendered(
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["sha256"] == hashlib.sha256(content).hexdigest()
-    assert body["reference"] == "EX-1"
+    assert body["reference"] == "NWA-1"
     stored = ExhibitFile.objects.get(sha256=body["sha256"])
     assert stored.kind == kind
     assert stored.rendition == ExhibitFile.Rendition.READY, stored.rendition_error
@@ -76,7 +78,7 @@ def test_same_bytes_twice_is_a_duplicate_naming_the_exhibit(upload, world):
     assert upload(content, "terms.pdf").status_code == 201
     again = upload(content, "terms-copy.pdf")
     assert again.status_code == 409
-    assert "EX-1" in again.json()["detail"]
+    assert "NWA-1" in again.json()["detail"]
     assert ExhibitFile.objects.count() == 1
 
 
@@ -117,10 +119,10 @@ def test_prefix_is_one_reference_whatever_its_case(api, upload, world):
     first = upload(files.pdf(text="One"), "one.pdf").json()
     second = upload(files.pdf(text="Two"), "two.pdf").json()
     response = api(world.partner).patch(
-        f"/api/exhibits/{second['id']}/", {"prefix": "ex", "number": 1}, format="json"
+        f"/api/exhibits/{second['id']}/", {"prefix": "nwa", "number": 1}, format="json"
     )
     assert response.status_code == 400
-    assert first["reference"] == "EX-1"
+    assert first["reference"] == "NWA-1"
 
 
 def test_over_the_limit_is_413_and_nothing_is_kept(upload, world, settings):
@@ -135,7 +137,7 @@ def test_numbers_run_on_per_prefix(upload, world):
     for n in range(3):
         upload(files.pdf(text=f"Letter {n}"), f"letter-{n}.pdf", prefix="MA")
     upload(files.pdf(text="Other"), "other.pdf")
-    assert sorted(e.reference for e in Exhibit.objects.all()) == ["EX-1", "MA-1", "MA-2", "MA-3"]
+    assert sorted(e.reference for e in Exhibit.objects.all()) == ["MA-1", "MA-2", "MA-3", "NWA-1"]
 
 
 def test_read_only_member_cannot_upload(upload, world):
@@ -199,3 +201,33 @@ def test_every_page_of_a_tiff_counts_against_the_pixel_limit(upload, world, sett
     response = upload(path.read_bytes(), "scan.tiff")
     assert response.status_code == 415
     assert "9,000,000 pixels" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("reference", "prefix"),
+    [
+        ("NWA-0042", "NWA"),
+        ("HRB-0007", "HRB"),
+        ("nwa/2026/17", "NWA"),
+        ("ACME2026-01", "ACME2026"),
+        ("2026-NWA-17", "NWA"),
+        ("2026-0117", "EX"),  # no letters to go by
+        ("VERYLONGCLIENTNAME-1", "EX"),  # more than a prefix may hold
+        ("", "EX"),
+    ],
+)
+def test_the_matters_own_prefix(reference, prefix):
+    from casemgr.evidence.references import default_prefix
+
+    assert default_prefix(Matter(reference=reference)) == prefix
+
+
+def test_the_upload_page_offers_the_matters_prefix(client, world):
+    client.force_login(world.paralegal)
+    html = client.get(reverse("evidence:upload", args=[world.matter.pk])).content.decode()
+    box = lxml.html.fromstring(html).get_element_by_id("upload-prefix")
+    assert box.get("value") == "NWA"
+
+
+def test_an_upload_without_a_prefix_takes_the_matters(upload, world):
+    assert upload(files.pdf(text="No prefix"), "a.pdf").json()["reference"] == "NWA-1"
