@@ -1,6 +1,9 @@
 """Completing exhibits' details after an upload: the bulk page has what a court bundle depends
 on, and it and the single exhibit's page apply one rule for "Details to complete"."""
 
+import html
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -121,3 +124,22 @@ def test_privileged_set_in_bulk_keeps_the_exhibit_out_of_a_bundle_for_all_partie
     bundle_services.entry_add(
         bundle=bundle, section=section, exhibit=Exhibit.objects.get(pk=terms), actor=world.paralegal
     )
+
+
+def test_the_exhibit_list_leads_back_to_bulk_details_for_the_rows_shown(
+    client, world, new_exhibits
+):
+    ids = new_exhibits(3)
+    client.force_login(world.paralegal)
+    page = listing(client, world)
+    link = re.search(
+        r'<a class="button" id="bulk-details" href="([^"]+)">Edit the details of these 3<', page
+    )
+    assert link is not None
+    path, _, query = html.unescape(link[1]).partition("?")
+    assert path == reverse("evidence:bulk_edit", args=[world.matter.pk])
+    assert sorted(int(pk) for pk in query.removeprefix("ids=").split(",")) == sorted(ids)
+    bulk = client.get(html.unescape(link[1])).content.decode()
+    assert all(f'value="{pk}"' in bulk for pk in ids)
+    client.force_login(world.expert)  # reads only: no way in to change details
+    assert "Edit the details of these" not in listing(client, world)
