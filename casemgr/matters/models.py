@@ -11,6 +11,7 @@ from django_countries.fields import CountryField
 
 from casemgr.access.querysets import matter_scoped_manager
 from casemgr.core.limits import LONG_TEXT, text_field
+from casemgr.core.zones import wall_time
 
 # The code of the jurisdiction of England and Wales in fixtures/reference/jurisdictions.json.
 ENGLAND_AND_WALES = "ew"
@@ -293,7 +294,9 @@ class Hearing(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.display_title} – {self.local_start:%d %b %Y %H:%M}"
+        # At the court's clock, with its zone named as everywhere else: a bare "10:30"
+        # beside a Beijing hearing reads as London time to a London team.
+        return f"{self.display_title} – {wall_time(self.local_start, fmt='j M Y, H:i')}"
 
     @property
     def display_title(self) -> str:

@@ -135,4 +135,4 @@ def test_hearing_str_uses_court_time():
     hearing = HearingFactory(
         kind=Hearing.Kind.CMC, starts_at=datetime(2027, 7, 9, 9, 30, tzinfo=UTC)
     )
-    assert str(hearing) == "Case management conference – 09 Jul 2027 10:30"
+    assert str(hearing) == "Case management conference – 9 Jul 2027, 10:30 London (UTC+1)"
