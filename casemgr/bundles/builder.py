@@ -99,6 +99,7 @@ class Result:
     page_count: int
     runs: tuple[Run, ...]
     scanned: tuple[tuple[str, str], ...]  # (document key, page label) of pages with no text
+    malformed: tuple[int, ...]  # pages (from 0) whose content does not balance q and Q
     layout: dict  # JSON-able; pass as Spec.served when this version has been served
     size: int
     sha256: str
@@ -152,7 +153,7 @@ def build(spec: Spec, out: Path, progress: Progress | None = None) -> Result:
                 raise BundleError(
                     "A document changed while the bundle was being built. Build it again."
                 )
-            scanned = marking.mark(
+            marks = marking.mark(
                 pdf,
                 title=spec.title,
                 runs=runs,
@@ -172,7 +173,8 @@ def build(spec: Spec, out: Path, progress: Progress | None = None) -> Result:
     return Result(
         page_count=page_count,
         runs=runs,
-        scanned=tuple(scanned),
+        scanned=marks.scanned,
+        malformed=marks.malformed,
         layout=numbering.layout(spec, items, runs, index_pages=front.index_pages),
         size=out.stat().st_size,
         sha256=sha256,
@@ -181,14 +183,18 @@ def build(spec: Spec, out: Path, progress: Progress | None = None) -> Result:
 
 def check(out: Path, result: Result) -> None:
     """Raise BundleCheckError unless the file at `out` is the bundle `result` describes:
-    every page there and stamped with its number, page labels as printed, and every bookmark
-    and index link pointing at the right page of this file."""
+    every page there and stamped with its number, page labels as printed, every bookmark
+    and index link pointing at the right page of this file, no character of the cover,
+    index or dividers printed as an empty box, and the number seen where it belongs on a
+    sample of pages rendered as a viewer draws them, every malformed page among them."""
     try:
         pdf = pikepdf.open(out)
     except (pikepdf.PdfError, pikepdf.PasswordError, OSError) as error:
         raise BundleCheckError(f"The bundle does not open: {error}") from None
     with pdf:
-        problem = marking.problem(pdf, result.page_count, result.runs)
+        problem = marking.problem(pdf, result.page_count, result.runs) or marking.render_problem(
+            out, pdf, marking.render_sample(result.page_count, result.malformed)
+        )
     if problem:
         raise BundleCheckError(f"The bundle failed its final check: {problem}")
 
