@@ -439,9 +439,15 @@ def _link(page: Dictionary, pages: list[Dictionary], links: dict[str, builder.Ru
 
 
 def _add_bookmarks(
-    pdf: pikepdf.Pdf, parent: Dictionary, outline: Outline, pages: list[Dictionary]
+    pdf: pikepdf.Pdf,
+    parent: Dictionary,
+    outline: Outline,
+    pages: list[Dictionary],
+    depth: int = 1,
 ) -> int:
-    """Add `outline` under `parent`, all open; return how many bookmarks that shows."""
+    """Add `outline` under `parent`, sections open and each document's own bookmarks
+    closed under it (the pane lists the bundle, not every chapter of every exhibit);
+    return how many bookmarks that shows."""
     items = []
     shown = 0
     for title, page, children in outline:
@@ -453,8 +459,12 @@ def _add_bookmarks(
             )
         )
         if children:
-            item.Count = _add_bookmarks(pdf, item, children, pages)
-            shown += item.Count
+            count = _add_bookmarks(pdf, item, children, pages, depth + 1)
+            if depth < 2:
+                item.Count = count
+                shown += count
+            else:  # a negative count: closed, with that many shown once opened
+                item.Count = -len(children)
         items.append(item)
     for before, after in zip(items, items[1:], strict=False):
         before.Next, after.Prev = after, before
@@ -485,9 +495,11 @@ def _bookmark_problem(
         return "it has no bookmarks."
     seen = set()
     documents = []
-    waiting = [outlines.get("/First")]
+    # (item, depth): sections and the index at 1, documents at 2, a document's own
+    # bookmarks below it (whose titles are the document's and may end like ours).
+    waiting = [(outlines.get("/First"), 1)]
     while waiting:
-        item = waiting.pop()
+        item, depth = waiting.pop()
         if not isinstance(item, Dictionary):
             continue
         if item.objgen in seen:
@@ -497,11 +509,11 @@ def _bookmark_problem(
         target = _destination(item, position)
         if target is None:
             return f'the bookmark "{title}" does not point at a page of the file.'
-        if page := _PAGE_IN_TITLE.search(title):
+        if depth == 2 and (page := _PAGE_IN_TITLE.search(title)):
             if labels[target] != page[1]:
                 return f'the bookmark "{title}" points at page {labels[target]}.'
             documents.append(target)
-        waiting += [item.get("/Next"), item.get("/First")]
+        waiting += [(item.get("/Next"), depth), (item.get("/First"), depth + 1)]
     if sorted(documents) != firsts:
         return "there is not exactly one bookmark at the start of each document."
     return None
