@@ -231,7 +231,7 @@ def make_corpus(
             photo.write_bytes(photos[number % 3])
             path = folder / f"ex-{number:05d}.jpg.pdf"
             converting = time.perf_counter()
-            path.write_bytes(render(photo, "jpeg", title=reference).pdf)
+            path.write_bytes(render(photo, "jpeg", name=photo.name).pdf)
             rendition_seconds += time.perf_counter() - converting
             title = f"Photograph of {rng.choice(['server rack', 'whiteboard', 'notice'])}"
         exhibits.append(

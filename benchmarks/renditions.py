@@ -106,7 +106,7 @@ def child(kind: str, path: str, source: str) -> None:
     from casemgr.evidence.renditions import render
 
     started = time.perf_counter()
-    result = render(Path(path), kind, title="C-1")
+    result = render(Path(path), kind, name=Path(path).name)
     seconds = time.perf_counter() - started
     status = Path("/proc/self/status").read_text()
     peak_kb = int(status.split("VmHWM:")[1].split()[0])

@@ -65,11 +65,26 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Side:
+    """One side of the proceedings as the cover names it: its role, in the plural when it
+    holds several parties ("Claimant", "Defendants"), and its parties in order."""
+
+    role: str
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Spec:
     title: str  # "Bundle for the CMC on 12 March 2027"
-    case_name: str = ""  # "Northwind v Jadeport"
+    case_name: str = ""  # "Northwind v Jadeport": on the cover when no parties are named
     claim_number: str = ""  # "IL-2026-000123"
-    court: str = ""
+    claim_number_label: str = "Claim No."  # "Case No." for courts that say so
+    court: str = ""  # "High Court of Justice", as the court styles itself (never upper-cased)
+    division: str = ""  # "Business and Property Courts – Intellectual Property List (ChD)"
+    letter: str = ""  # "A": the cover says "Bundle A"
+    sides: tuple[Side, ...] = ()  # the parties: "Between: ... Claimant – and – ... Defendant"
+    hearing: str = ""  # "For the case management conference: First CMC"
+    hearing_at: str = ""  # "Tuesday 8 December 2026, 10:30 London (UTC+0)": the court's clock
     prepared_on: str = ""  # shown on the cover
     version: int = 1
     sections: tuple[Section, ...] = ()

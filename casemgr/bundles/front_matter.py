@@ -31,6 +31,9 @@ from casemgr.core import layout
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "bundles" / "pdf"
 TEXT_LIMIT = 300  # characters of a title shown; a cover, a divider or an index row fits a page
+# Parties named on one side of the cover: past this, the first few and "and N others", as a
+# short title says it, so that the cover still fits its page.
+SIDE_NAMES = 6
 LAYOUTS = 3  # at most: the guess, the index's real length, and a margin for surprises
 # One layout of the cover and index that takes longer than this is stopped, and the build
 # fails saying so, rather than hold a worker (an index of a few thousand rows takes seconds).
@@ -98,9 +101,23 @@ def _render(
     dividers = [(n, item) for n, item in enumerate(items) if item.kind == "divider"]
     document = _template().substitute(
         title=_e(spec.title),
-        court=_e(spec.court),
-        claim_number=_e(spec.claim_number),
-        case_name=_e(spec.case_name),
+        claim_number=(
+            _e(f"{spec.claim_number_label} {spec.claim_number}".strip())
+            if spec.claim_number
+            else ""
+        ),
+        court="".join(
+            f'<p class="{name}">{_e(text)}</p>'
+            for name, text in (("court-name", spec.court), ("division", spec.division))
+            if text
+        ),
+        parties=_parties(spec),
+        letter=_e(f"Bundle {spec.letter}") if spec.letter else "",
+        hearing="".join(
+            f'<p class="{name}">{_e(text)}</p>'
+            for name, text in (("hearing", spec.hearing), ("hearing-at", spec.hearing_at))
+            if text
+        ),
         version=int(spec.version),
         prepared_on=_e(f"Prepared on {spec.prepared_on}") if spec.prepared_on else "",
         index=_index(items, groups),
@@ -122,7 +139,7 @@ def _render(
     if pages["index"] != 2 or single != list(range(after, after + len(single))):
         raise builder.BundleError(
             "The cover or a divider does not fit on one page. Shorten the bundle's title, the "
-            "case name or the section's title."
+            "case name, the parties' names, the hearing's title or the section's title."
         )
     where = {item.key: pages[f"divider-{n}"] for n, item in dividers}
     where |= {"index": 2, "after-index": after, "blank": pages["blank"]}
@@ -146,6 +163,35 @@ def _lay_out_pages(document: str, stylesheet: str) -> tuple[bytes, dict[str, int
             if box.element_tag == "a"
         ]
     return laid_out.write_pdf(), pages
+
+
+def _parties(spec: builder.Spec) -> str:
+    """The parties as a court cover sheet names them: "Between:", each side's parties
+    (numbered when several) over its role, the sides joined by "– and –". With none known,
+    the case name stands in for them."""
+    sides = [side for side in spec.sides if side.names]
+    if not sides:
+        return f'<p class="case-name">{_e(spec.case_name)}</p>' if spec.case_name else ""
+    blocks = []
+    for side in sides:
+        names = list(side.names)
+        if len(names) > SIDE_NAMES:
+            names = names[: SIDE_NAMES - 1]
+        lines = [
+            f"({n}) {name}" if len(side.names) > 1 else name for n, name in enumerate(names, 1)
+        ]
+        if len(names) < len(side.names):
+            lines.append(f"and {len(side.names) - len(names)} others")
+        blocks.append(
+            '<div class="side">'
+            + "".join(f'<p class="name">{_e(line)}</p>' for line in lines)
+            + f'<p class="role">{_e(side.role)}</p></div>'
+        )
+    return (
+        '<div class="parties"><p class="between">Between:</p>'
+        + '<p class="and">– and –</p>'.join(blocks)
+        + "</div>"
+    )
 
 
 def _index(items: list[numbering.Item], groups: list[numbering.Heading]) -> str:

@@ -29,9 +29,11 @@ from django.utils import timezone
 from casemgr.access.audit import audit_record
 from casemgr.access.models import AuditAction, Clearance
 from casemgr.bundles import builder
+from casemgr.bundles.cover import cover_details
 from casemgr.bundles.models import Bundle, Entry, Section, Version
 from casemgr.evidence import storage
 from casemgr.evidence.models import Exhibit, ExhibitFile
+from casemgr.evidence.services import exhibit_file_renew_rendition, rendition_stale
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +122,26 @@ def entry_add(
         {"added": exhibit.reference, "section": section.letter},
     )
     return entry
+
+
+def entries_add(
+    *, bundle: Bundle, section: Section, exhibits: list[Exhibit], actor, request=None
+) -> list[Entry]:
+    """Put several exhibits at the end of a section, in the order given: each as entry_add
+    puts one, under the same rules (the bundle's audience, no exhibit twice), and all of
+    them or none. The caller has checked that `actor` can see every one."""
+    if not exhibits:
+        raise ValidationError("Tick the exhibits to add.")
+    try:
+        with transaction.atomic():
+            return [
+                entry_add(
+                    bundle=bundle, section=section, exhibit=exhibit, actor=actor, request=request
+                )
+                for exhibit in exhibits
+            ]
+    except ValidationError as error:
+        raise ValidationError([*error.messages, "None of the ticked exhibits was added."]) from None
 
 
 @transaction.atomic
@@ -338,7 +360,8 @@ def _claim(version_id: int) -> _Claim | None:
     with transaction.atomic(durable=True):
         version = (
             Version.objects.select_for_update()
-            .select_related("bundle__matter", "bundle__proceeding__court")
+            # Not the hearing: a row locked FOR UPDATE cannot be outer-joined.
+            .select_related("bundle__matter", "bundle__proceeding__court__jurisdiction")
             .get(pk=version_id)
         )
         if version.finished:
@@ -476,6 +499,14 @@ def _build(claim: _Claim) -> str:
     if not _mine(claim).update(designation=exhibits_designation(named)):
         return "superseded"
     for item in items:
+        # A rendition laid out by an earlier casemgr may carry what has changed since (the
+        # exhibit's reference of the day in its footer), and a page number that is not the
+        # bundle's: it is laid out again before it goes in, whoever forgot to renew it.
+        if rendition_stale(item.file):
+            exhibit_file_renew_rendition(exhibit_file=item.file)
+            if not _mine(claim).update(heartbeat_at=timezone.now()):
+                return "superseded"
+    for item in items:
         _check_ready(item)
     served = served_version(bundle)
     files_per_entry = Counter(item.entry.pk for item in items)
@@ -514,9 +545,7 @@ def _build(claim: _Claim) -> str:
             proceeding = bundle.proceeding
             spec = builder.Spec(
                 title=bundle.title,
-                case_name=proceeding.title,
-                claim_number=proceeding.case_number,
-                court=str(proceeding.court),
+                **cover_details(bundle),
                 prepared_on=timezone.localdate().strftime("%-d %B %Y"),
                 version=version.number,
                 sections=tuple(spec_sections),

@@ -136,12 +136,14 @@ class BundleDetailView(_BundleMixin, MatterMixin, TemplateView):
         query = self.request.GET.copy()
         query.pop("page", None)
         view = selectors.bundle_view(bundle=bundle, user=user)
+        choices = selectors.exhibit_choices(bundle=bundle, exhibits=list(page.object_list))
         return super().get_context_data(
             bundle=bundle,
             view=view,
             form=form,
             page=page,
-            choices=selectors.exhibit_choices(bundle=bundle, exhibits=list(page.object_list)),
+            choices=choices,
+            addable=any(not e.in_bundle and not e.refused for e in choices),
             query=query.urlencode(),
             section_form=SectionForm(),
             split_form=SplitForm(bundle=bundle),
@@ -184,30 +186,47 @@ class _BundleActionView(_BundleMixin, MatterEditMixin, View):
 
 
 class EntryAddView(_BundleActionView):
+    """The exhibits ticked in the picker (`exhibit`, once or several times) into a section;
+    one exhibit may name one of its files (`file`)."""
+
     anchor = "#contents"
     needs_every_document = False
 
     def act(self, request) -> str:
-        exhibit = self.get_in_matter_or_404(
-            Exhibit.objects.visible_to(request.user), pk=request.POST.get("exhibit")
-        )
         section = self.get_in_matter_or_404(
             Section.objects.filter(bundle=self.bundle), pk=request.POST.get("section")
         )
-        exhibit_file = None
+        # Each looked up as one would be: one the member may not see is a 404, audited.
+        exhibits = [
+            self.get_in_matter_or_404(Exhibit.objects.visible_to(request.user), pk=pk)
+            for pk in dict.fromkeys(request.POST.getlist("exhibit"))
+        ]
         if request.POST.get("file"):
+            if len(exhibits) != 1:
+                raise ValidationError("Choose one exhibit to add one of its files.")
             exhibit_file = self.get_in_matter_or_404(
                 ExhibitFile.objects.visible_to(request.user), pk=request.POST["file"]
             )
-        services.entry_add(
-            bundle=self.bundle,
-            section=section,
-            exhibit=exhibit,
-            file=exhibit_file,
-            actor=request.user,
-            request=request,
-        )
-        return f"{exhibit.reference} added to section {section.letter}."
+            services.entry_add(
+                bundle=self.bundle,
+                section=section,
+                exhibit=exhibits[0],
+                file=exhibit_file,
+                actor=request.user,
+                request=request,
+            )
+        else:
+            services.entries_add(
+                bundle=self.bundle,
+                section=section,
+                exhibits=exhibits,
+                actor=request.user,
+                request=request,
+            )
+        if len(exhibits) == 1:
+            return f"{exhibits[0].reference} added to section {section.letter}."
+        references = ", ".join(exhibit.reference for exhibit in exhibits)
+        return f"{len(exhibits)} exhibits added to section {section.letter}: {references}."
 
 
 class _EntryView(_BundleActionView):

@@ -159,6 +159,9 @@ class ExhibitFile(models.Model):
     rendition_sha256 = models.CharField(max_length=64, blank=True)
     rendition_error = models.TextField(blank=True)
     rendition_attempts = models.PositiveSmallIntegerField(default=0)
+    # renditions.FORMAT of the rendition, set when it is made (0: made before formats were
+    # recorded). One laid out in an older format is stale: see services.rendition_stale.
+    rendition_format = models.PositiveSmallIntegerField(default=0)
     page_count = models.PositiveIntegerField(null=True, blank=True)
     text = models.TextField(blank=True)
     # What became of an e-mail's attachments that were not stored (refused, or already there).

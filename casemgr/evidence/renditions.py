@@ -77,6 +77,17 @@ OFFICE_TIMEOUT = 120  # seconds LibreOffice may take over one document
 T = TypeVar("T")
 
 KINDS = ("pdf", "jpeg", "png", "tiff", "email", "text", "csv", "jsonl", "docx", "xlsx")
+# The kinds whose PDF is laid out here (the others are the file itself, or what img2pdf or
+# LibreOffice make of it).
+LAID_OUT = frozenset({"email", "text", "csv", "jsonl"})
+# How the PDFs laid out here are made, stored with each (ExhibitFile.rendition_format). A
+# rendition goes into court bundles, whose pages carry one number, the bundle's: so it holds
+# nothing that can change after it is made, and no page number of its own. Format 1 put the
+# exhibit's reference and "page X of Y" in every page's footer and the reference in the
+# title, so an exhibit renumbered after upload was bundled under its old reference. Raise
+# FORMAT when a change must reach renditions already stored: stale ones are laid out again
+# before they are bundled (bundles.services) or by `manage.py renew_renditions`.
+FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -98,21 +109,22 @@ class RenditionError(Exception):
     """Why a file has no rendition, in words a paralegal can act on."""
 
 
-def render(path: Path, kind: str, *, title: str = "") -> Rendition:
+def render(path: Path, kind: str, *, name: str = "") -> Rendition:
     """The rendition of the file at `path`, whose detected kind is `kind` (one of KINDS).
-    `title` (the exhibit reference) goes in the footer of every page laid out here."""
+    `name`, the file's original name, titles a PDF laid out here (an e-mail's own subject
+    comes first): it never changes, unlike the exhibit's reference (see FORMAT)."""
     if kind == "pdf":
         return _render_pdf(path)
     if kind in ("jpeg", "png", "tiff"):
         return _render_image(path)
     if kind == "email":
-        return _render_email(path, title)
+        return _render_email(path, name)
     if kind in ("text", "csv", "jsonl"):
         # Each reads the file as a stream and lays out only its start (see the limits above),
         # so a log export of several gigabytes costs the worker no more memory than a page.
         documents = {"csv": _csv_document, "jsonl": _jsonl_document, "text": _text_document}
-        document = documents[kind](path, title)
-        return _from_html(document, title, extracts.head(path, TEXT_LIMIT))
+        document = documents[kind](path, name)
+        return _from_html(document, extracts.head(path, TEXT_LIMIT))
     if kind in ("docx", "xlsx"):
         return _render_office(path)
     raise ValueError(f"Unknown kind of exhibit file: {kind!r}")
@@ -216,7 +228,7 @@ _EMAIL_HEADERS = ("From", "To", "Cc", "Date", "Subject")
 _AS_RECEIVED = email.policy.default.clone(refold_source="none")
 
 
-def _render_email(path: Path, title: str) -> Rendition:
+def _render_email(path: Path, name: str) -> Rendition:
     size = path.stat().st_size
     if size > EMAIL_READ_LIMIT:
         raise RenditionError(
@@ -263,7 +275,7 @@ def _render_email(path: Path, title: str) -> Rendition:
         for item in attachments[:EMAIL_ATTACHMENT_ROWS]
     )
     document = _template("email.html").substitute(
-        document_title=_e(title or _cut(headers["Subject"], EMAIL_SUBJECT_CHARS)),
+        document_title=_title(_cut(headers["Subject"], EMAIL_SUBJECT_CHARS) or name),
         subject=_e(_cut(headers["Subject"], EMAIL_SUBJECT_CHARS) or "(no subject)"),
         header_rows=header_rows,
         notes=_notes(notes),
@@ -283,7 +295,7 @@ def _render_email(path: Path, title: str) -> Rendition:
     text += f"\n\n{body}"
     if attachments:  # so that a search for an attachment's name finds its e-mail too
         text += "\n\nAttachments: " + ", ".join(item.filename for item in attachments)
-    rendition = _from_html(document, title, text)
+    rendition = _from_html(document, text)
     return Rendition(rendition.pdf, rendition.page_count, rendition.text, attachments)
 
 
@@ -432,7 +444,7 @@ def _html_to_text(markup: str) -> str:
 # Text, CSV and JSON Lines
 
 
-def _text_document(path: Path, title: str, notes: Iterable[str] = ()) -> str:
+def _text_document(path: Path, name: str, notes: Iterable[str] = ()) -> str:
     notes = list(notes)
     shown: list[str] = []
     used, unshown, cut = 0, 0, False
@@ -462,11 +474,11 @@ def _text_document(path: Path, title: str, notes: Iterable[str] = ()) -> str:
     if not any(line.strip() for line in shown):
         notes.append("The file is empty.")
     return _template("text.html").substitute(
-        document_title=_e(title), notes=_notes(notes), content=_pre_blocks(shown)
+        document_title=_title(name), notes=_notes(notes), content=_pre_blocks(shown)
     )
 
 
-def _csv_document(path: Path, title: str) -> str:
+def _csv_document(path: Path, name: str) -> str:
     with extracts.open_text(path) as stream:
         sample = stream.read(4096)  # the sniffer's regexes are slow on long samples
     try:
@@ -483,9 +495,9 @@ def _csv_document(path: Path, title: str) -> str:
                     break
         except csv.Error as error:
             note = f"The file could not be read as a table ({error}), so it is shown as text."
-            return _text_document(path, title, [note])
+            return _text_document(path, name, [note])
         if not shown:
-            return _text_document(path, title)
+            return _text_document(path, name)
         total, unreadable = len(shown), ""
         try:
             for _row in reader:
@@ -517,7 +529,7 @@ def _csv_document(path: Path, title: str) -> str:
         return "".join(f"<{tag}>{_e(_cut(value, CSV_CELL_CHARS))}</{tag}>" for value in row)
 
     return _template("table.html").substitute(
-        document_title=_e(title),
+        document_title=_title(name),
         body_class="landscape" if columns > 6 else "",
         notes=_notes(notes),
         header_cells='<th class="row-number">#</th>' + cells(header, "th"),
@@ -528,7 +540,7 @@ def _csv_document(path: Path, title: str) -> str:
     )
 
 
-def _jsonl_document(path: Path, title: str) -> str:
+def _jsonl_document(path: Path, name: str) -> str:
     records = []
     total = 0
     with extracts.open_text(path) as stream:
@@ -562,7 +574,7 @@ def _jsonl_document(path: Path, title: str) -> str:
         for label, pretty in records
     )
     return _template("text.html").substitute(
-        document_title=_e(title), notes=_notes(notes), content="\n".join(blocks)
+        document_title=_title(name), notes=_notes(notes), content="\n".join(blocks)
     )
 
 
@@ -658,18 +670,11 @@ def _render_office(path: Path) -> Rendition:
 LAYOUT_SECONDS = 120
 
 
-def write_pdf(document: str, *, title: str = "") -> bytes:
-    """`document` (HTML built from escaped strings only) laid out on A4 pages whose footer
-    carries `title` and "page X of Y"."""
-    stylesheet = _stylesheet()
-    if title:
-        footer = title if len(title) <= 120 else title[:119] + "…"
-        stylesheet += (
-            "@page { @bottom-left { content: "
-            f'{_css_string(footer)}; font: 7.5pt "DejaVu Sans", sans-serif; color: #555; }} }}'
-        )
+def write_pdf(document: str) -> bytes:
+    """`document` (HTML built from escaped strings only) laid out on A4 pages, with nothing in
+    their margins: a bundle stamps its own page number there (see FORMAT)."""
     try:
-        return layout.write_pdf(document, stylesheet, seconds=LAYOUT_SECONDS)
+        return layout.write_pdf(document, _stylesheet(), seconds=LAYOUT_SECONDS)
     except layout.LayoutFailed as error:
         raise RenditionError(
             f"The file could not be shown as a PDF: {error} The original is unchanged and can "
@@ -677,8 +682,8 @@ def write_pdf(document: str, *, title: str = "") -> bytes:
         ) from None
 
 
-def _from_html(document: str, title: str, text: str) -> Rendition:
-    pdf = write_pdf(document, title=title)
+def _from_html(document: str, text: str) -> Rendition:
+    pdf = write_pdf(document)
     return Rendition(pdf=pdf, page_count=_page_count(pdf), text=_clean(text)[:TEXT_LIMIT])
 
 
@@ -717,14 +722,14 @@ def _e(value: str) -> str:
     return html.escape(breakable(_clean(value)), quote=True)
 
 
+def _title(value: str) -> str:
+    """`value` escaped for the document's <title>, the PDF's title: never laid out, so kept
+    exactly as it is, without the break points _e adds."""
+    return html.escape(_clean(value), quote=True)
+
+
 def _notes(notes: Iterable[str]) -> str:
     return "\n".join(f'<p class="note">{_e(note)}</p>' for note in notes)
-
-
-def _css_string(value: str) -> str:
-    """`value` as a CSS string literal, everything but letters, digits and spaces escaped."""
-    escaped = "".join(c if c.isalnum() or c == " " else f"\\{ord(c):06x}" for c in _clean(value))
-    return f'"{escaped}"'
 
 
 def _size(length: int) -> str:

@@ -12,11 +12,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from casemgr.access.audit import audit_record
 from casemgr.access.models import AuditAction
-from casemgr.evidence import storage
+from casemgr.evidence import renditions, storage
 from casemgr.evidence.detection import Kind, detect
 from casemgr.evidence.models import Exhibit, ExhibitFile
 from casemgr.evidence.uploads import clean_filename
@@ -178,6 +178,40 @@ def _queue_rendition(exhibit_file: ExhibitFile) -> None:
     from casemgr.evidence.tasks import render_exhibit_file
 
     transaction.on_commit(lambda: render_exhibit_file.delay(exhibit_file.pk))
+
+
+# Renditions laid out in an older format than casemgr makes now (format 1 carried the
+# exhibit's reference of the day and "page X of Y" in every footer). Only the kinds laid out
+# by casemgr have a format; the others are the file itself or a converter's output.
+STALE_RENDITIONS = Q(
+    rendition=ExhibitFile.Rendition.READY,
+    kind__in=renditions.LAID_OUT,
+    rendition_format__lt=renditions.FORMAT,
+)
+
+
+def rendition_stale(exhibit_file: ExhibitFile) -> bool:
+    return (
+        exhibit_file.rendition == ExhibitFile.Rendition.READY
+        and exhibit_file.kind in renditions.LAID_OUT
+        and exhibit_file.rendition_format < renditions.FORMAT
+    )
+
+
+def exhibit_file_renew_rendition(*, exhibit_file: ExhibitFile) -> None:
+    """Lay out a stale rendition again, here and now, and refresh `exhibit_file` with the
+    result (ready in the current format, or failed with the reason).
+
+    Stale renditions are renewed where they would be used in court, by the bundle build,
+    rather than by a data migration marking them pending: a migration cannot queue the
+    work, and a file marked pending with nothing queued would hold every bundle it is in.
+    `manage.py renew_renditions` brings the previews up to date the same way."""
+    from casemgr.evidence.tasks import render_exhibit_file
+
+    if rendition_stale(exhibit_file):
+        # In this process: the caller (a bundle's build) is background work already.
+        render_exhibit_file(exhibit_file.pk)
+        exhibit_file.refresh_from_db()
 
 
 @transaction.atomic

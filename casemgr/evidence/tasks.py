@@ -8,10 +8,10 @@ from django.db.models import F
 
 from casemgr.access.audit import audit_record
 from casemgr.access.models import AuditAction
-from casemgr.evidence import storage
+from casemgr.evidence import renditions, storage
 from casemgr.evidence.models import ExhibitFile
 from casemgr.evidence.renditions import RenditionError, render
-from casemgr.evidence.services import IncomingFile, exhibit_file_ingest
+from casemgr.evidence.services import IncomingFile, exhibit_file_ingest, rendition_stale
 
 log = logging.getLogger(__name__)
 
@@ -26,18 +26,26 @@ MAX_ATTEMPTS = 3
 def render_exhibit_file(file_id: int) -> str:
     """Make the PDF rendition of one stored file, count its pages and extract its text; an
     e-mail's attachments become further files of the same exhibit. Safe to run twice: a file
-    whose rendition is ready is left alone, and attachments already stored are duplicates."""
-    ExhibitFile.objects.filter(pk=file_id).update(rendition_attempts=F("rendition_attempts") + 1)
+    whose rendition is ready is left alone (unless it is stale: laid out in an older format),
+    and attachments already stored are duplicates."""
     exhibit_file = ExhibitFile.objects.select_related("exhibit", "uploaded_by").get(pk=file_id)
-    if exhibit_file.rendition == ExhibitFile.Rendition.READY:
+    if exhibit_file.rendition == ExhibitFile.Rendition.READY and not rendition_stale(exhibit_file):
         return "already ready"
+    # Counted before the work, so that a worker killed by the file counts too.
+    ExhibitFile.objects.filter(pk=file_id).update(rendition_attempts=F("rendition_attempts") + 1)
+    exhibit_file.refresh_from_db(fields=["rendition_attempts"])
     if exhibit_file.rendition_attempts > MAX_ATTEMPTS:
         _fail(exhibit_file, f"Gave up after {MAX_ATTEMPTS} attempts; the file may be too large.")
         return "failed"
     try:
         with storage.local_copy(exhibit_file.storage_key, exhibit_file.sha256) as path:
-            result = render(path, exhibit_file.kind, title=exhibit_file.exhibit.reference)
-        notes = _store_attachments(exhibit_file, result.attachments)
+            result = render(path, exhibit_file.kind, name=exhibit_file.original_name)
+        # A rendition made before (now stale, or retried after failing to be made again)
+        # stored its e-mail's attachments then: they are not taken in twice.
+        if exhibit_file.rendition_key:
+            notes = exhibit_file.notes
+        else:
+            notes = _store_attachments(exhibit_file, result.attachments)
     except storage.TamperedFile:
         log.critical("Integrity check failed for exhibit file %s", file_id)
         audit_record(
@@ -69,6 +77,8 @@ def render_exhibit_file(file_id: int) -> str:
         rendition_key=key,
         rendition_sha256=sha256,
         rendition_error="",
+        rendition_format=renditions.FORMAT,
+        rendition_attempts=0,  # counts the tries at the rendition being made, now done
         page_count=result.page_count,
         text=result.text[:TEXT_LIMIT],
         notes=notes,

@@ -49,7 +49,7 @@ def make_pdf(path: Path, pages: int = 3) -> Path:
 
 
 def test_pdf_is_its_own_rendition(tmp_path):
-    result = render(make_pdf(tmp_path / "letter.pdf"), "pdf", title="C-1")
+    result = render(make_pdf(tmp_path / "letter.pdf"), "pdf", name="letter.pdf")
 
     assert result.pdf is None
     assert result.page_count == 3
@@ -82,7 +82,7 @@ def test_jpeg_is_embedded_without_re_encoding(tmp_path):
     path = tmp_path / "photo.jpg"
     Image.new("RGB", (120, 80), (200, 30, 30)).save(path, format="JPEG", quality=80)
 
-    result = render(path, "jpeg", title="C-2")
+    result = render(path, "jpeg", name="photo.jpg")
 
     document = open_pdf(result.pdf)
     (page,) = document.pages
@@ -195,7 +195,7 @@ def test_email_with_text_body_and_attachments(tmp_path):
         filename="C:\\Users\\bob\\royalties.csv",
     )
 
-    result = render(write_email(tmp_path / "mail.eml", message), "email", title="C-3")
+    result = render(write_email(tmp_path / "mail.eml", message), "email", name="mail.eml")
 
     assert result.attachments == (
         Attachment("licence-draft.pdf", "application/pdf", b"%PDF-1.4 draft"),
@@ -209,7 +209,8 @@ def test_email_with_text_body_and_attachments(tmp_path):
     assert "the draft licence is attached." in text
     assert "licence-draft.pdf" in text
     assert "royalties.csv" in text
-    assert "C-3 page 1 of 1" in text
+    assert "page 1 of" not in text  # a bundle stamps the one page number a page carries
+    assert open_pdf(result.pdf).docinfo.Title == "Licence draft <i>v2</i>"  # the subject
     assert "Subject: Licence draft <i>v2</i>" in result.text
     assert "From: Alice Claimant <alice@claimant.example>" in result.text
     assert "the draft licence is attached." in result.text
@@ -253,7 +254,7 @@ def test_an_email_header_that_runs_to_pages_is_cut_in_the_pdf_but_kept_in_the_te
     message["Subject"] = subject
     message.set_content("See the subject.\n")
 
-    result = render(write_email(tmp_path / "long.eml", message), "email", title="NWA-7")
+    result = render(write_email(tmp_path / "long.eml", message), "email", name="long.eml")
 
     assert result.page_count == 1
     text = " ".join(pdf_text(result.pdf).split())
@@ -309,7 +310,7 @@ def test_deeply_nested_email_is_refused(tmp_path):
 
 def test_a_rendition_fetches_no_url_even_when_its_html_names_one(listener):
     # write_pdf takes HTML as it is: were its fetcher to fetch, the listener would hear it.
-    pdf = renditions.write_pdf(f'<p>Exhibit</p><img src="{listener.url}/x">', title="C-9")
+    pdf = renditions.write_pdf(f'<p>Exhibit</p><img src="{listener.url}/x">')
 
     assert listener.requests == []
     assert "Exhibit" in pdf_text(pdf)
@@ -327,17 +328,21 @@ def test_a_rendition_past_its_time_budget_fails_with_the_reason(tmp_path, monkey
 # Text, CSV and JSON Lines
 
 
-def test_text_is_laid_out_in_pages_with_a_footer(tmp_path):
+def test_text_is_laid_out_in_pages_titled_by_the_files_name_with_empty_margins(tmp_path):
     path = tmp_path / "notes.txt"
     path.write_text("<b>not bold</b>\n" + "\n".join(f"line {n}" for n in range(1, 121)))
 
-    result = render(path, "text", title="Exhibit C-4")
+    result = render(path, "text", name="notes – 3 March.txt")
 
-    assert result.page_count == len(open_pdf(result.pdf).pages) > 1
+    document = open_pdf(result.pdf)
+    assert result.page_count == len(document.pages) > 1
     text = pdf_text(result.pdf)
     assert "<b>not bold</b>" in text
     assert "line 120" in text
-    assert f"Exhibit C-4 page 2 of {result.page_count}" in text
+    # No page number and no exhibit reference: the exhibit can be renumbered, and a bundle
+    # page carries one number, the bundle's. The title is the file's name, which never changes.
+    assert " of " not in text and "notes" not in text
+    assert document.docinfo.Title == "notes – 3 March.txt"
     assert result.text.startswith("<b>not bold</b>\nline 1\n")
 
 
@@ -369,7 +374,7 @@ def test_csv_is_a_table_with_its_header(tmp_path, monkeypatch):
     path = tmp_path / "payments.csv"
     path.write_text("date;payer;amount\n2024-01-05;Acme AI;1200\n" + "2024-02-05;Beta;5\n" * 4)
 
-    result = render(path, "csv", title="C-5")
+    result = render(path, "csv", name="payments.csv")
 
     assert result.page_count == 1
     text = pdf_text(result.pdf)
@@ -398,7 +403,7 @@ def test_jsonl_is_pretty_printed_one_record_per_block(tmp_path, monkeypatch):
     records = [{"speaker": "agent", "said": "hi"}, {"speaker": "user", "said": "train on it"}]
     path.write_text("\n".join(json.dumps(r) for r in records) + "\n{broken\n\n")
 
-    result = render(path, "jsonl", title="C-6")
+    result = render(path, "jsonl", name="chat.jsonl")
 
     text = pdf_text(result.pdf)
     assert '"speaker": "agent",' in text

@@ -114,7 +114,7 @@ def _pdf_of(path: Path, kind: Kind, rendition_path: Path) -> Path:
     if kind is Kind.PDF:
         return path.resolve()
     try:
-        rendition = render(path, kind, title=path.stem)
+        rendition = render(path, kind, name=path.name)
     except RenditionError as error:
         raise CommandError(f"{path}: {error}") from error
     rendition_path.write_bytes(rendition.pdf)
