@@ -10,11 +10,13 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-# Debian packages: venv, WeasyPrint's text layout libraries; for the tests, the real
-# PostgreSQL and Redis, Chromium for the browser tests and poppler-utils (pdftoppm) to look at
-# rendered bundle pages.
-RUN_DEBS := python3-venv libmagic1 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
-TEST_DEBS := postgresql redis-server chromium poppler-utils
+# Debian packages: venv, WeasyPrint's text layout libraries and fonts (Noto CJK for Chinese,
+# Japanese and Korean), poppler-utils (pdftoppm), with which a bundle's check looks at its
+# rendered pages; for the tests, the real PostgreSQL and Redis, and Chromium for the browser
+# tests.
+RUN_DEBS := python3-venv libmagic1 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+	fonts-dejavu-core fonts-noto-cjk poppler-utils
+TEST_DEBS := postgresql redis-server chromium
 
 # The suite always runs against the real services, whatever a developer exported for `make run`.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/casemgr

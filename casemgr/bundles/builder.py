@@ -114,6 +114,7 @@ class Result:
     page_count: int
     runs: tuple[Run, ...]
     scanned: tuple[tuple[str, str], ...]  # (document key, page label) of pages with no text
+    malformed: tuple[int, ...]  # pages (from 0) whose content does not balance q and Q
     layout: dict  # JSON-able; pass as Spec.served when this version has been served
     size: int
     sha256: str
@@ -128,11 +129,12 @@ def build(spec: Spec, out: Path, progress: Progress | None = None) -> Result:
     Raises BundleError, naming the document, when an input is not a readable PDF, and when
     `spec.served` cannot be honoured (a served document removed, or its page count changed).
     """
-    counts = {
-        document.key: count_pages(document.path, title=document.title or document.reference)
+    read = {
+        document.key: read_document(document.path, title=document.title or document.reference)
         for section in spec.sections
         for document in section.documents
     }
+    counts = {key: pages for key, (pages, _) in read.items()}
     items = numbering.arrange(spec, counts)
     groups = numbering.headings(spec, items)
     front = front_matter.lay_out(spec, items, groups)
@@ -167,16 +169,20 @@ def build(spec: Spec, out: Path, progress: Progress | None = None) -> Result:
                 raise BundleError(
                     "A document changed while the bundle was being built. Build it again."
                 )
-            scanned = marking.mark(
+            marks = marking.mark(
                 pdf,
                 title=spec.title,
                 runs=runs,
-                outline=_outline(groups, items, runs),
+                outline=_outline(groups, items, runs, {key: o for key, (_, o) in read.items()}),
                 links={f"run-{n}": runs[n + 2] for n in range(len(items))},
                 progress=progress,
             )
             pdf.save(
                 out,
+                # The same inputs give the same bytes, so that a rebuild can be verified
+                # against a served version's SHA-256: the file's /ID is derived from its
+                # content, and nothing in it records when it was made.
+                deterministic_id=True,
                 linearize=False,
                 object_stream_mode=pikepdf.ObjectStreamMode.generate,
                 compress_streams=True,
@@ -187,7 +193,8 @@ def build(spec: Spec, out: Path, progress: Progress | None = None) -> Result:
     return Result(
         page_count=page_count,
         runs=runs,
-        scanned=tuple(scanned),
+        scanned=marks.scanned,
+        malformed=marks.malformed,
         layout=numbering.layout(spec, items, runs, index_pages=front.index_pages),
         size=out.stat().st_size,
         sha256=sha256,
@@ -196,14 +203,18 @@ def build(spec: Spec, out: Path, progress: Progress | None = None) -> Result:
 
 def check(out: Path, result: Result) -> None:
     """Raise BundleCheckError unless the file at `out` is the bundle `result` describes:
-    every page there and stamped with its number, page labels as printed, and every bookmark
-    and index link pointing at the right page of this file."""
+    every page there and stamped with its number, page labels as printed, every bookmark
+    and index link pointing at the right page of this file, no character of the cover,
+    index or dividers printed as an empty box, and the number seen where it belongs on a
+    sample of pages rendered as a viewer draws them, every malformed page among them."""
     try:
         pdf = pikepdf.open(out)
     except (pikepdf.PdfError, pikepdf.PasswordError, OSError) as error:
         raise BundleCheckError(f"The bundle does not open: {error}") from None
     with pdf:
-        problem = marking.problem(pdf, result.page_count, result.runs)
+        problem = marking.problem(pdf, result.page_count, result.runs) or marking.render_problem(
+            out, pdf, marking.render_sample(result.page_count, result.malformed)
+        )
     if problem:
         raise BundleCheckError(f"The bundle failed its final check: {problem}")
 
@@ -211,6 +222,20 @@ def check(out: Path, result: Result) -> None:
 def count_pages(path: Path, *, title: str = "") -> int:
     """The number of pages of the PDF at `path`. Raises BundleError, naming the document
     by `title` (or by its file name), when it is not a PDF this builder can read."""
+    return read_document(path, title=title)[0]
+
+
+# An input's own bookmarks are kept under its document's, to this depth and count: enough
+# for a report's chapters or an agreement's schedules, never a bookmark pane of thousands.
+OWN_BOOKMARK_DEPTH = 3
+OWN_BOOKMARK_LIMIT = 200
+OWN_BOOKMARK_TITLE = 200  # characters
+
+
+def read_document(path: Path, *, title: str = "") -> tuple[int, marking.Outline]:
+    """The number of pages of the PDF at `path`, and its own bookmarks with the page (from
+    0, within the document) each opens at. Raises BundleError, naming the document by
+    `title` (or by its file name), when it is not a PDF this builder can read."""
     name = f'"{title}"' if title else f'"{Path(path).name}"'
     try:
         with open(path, "rb") as handle:
@@ -224,6 +249,7 @@ def count_pages(path: Path, *, title: str = "") -> int:
     try:
         with pikepdf.open(path) as pdf:
             pages = len(pdf.pages)
+            outline = _own_bookmarks(pdf)
     except pikepdf.PasswordError:
         raise BundleError(
             f"{name} is a password-protected PDF, so it cannot be bundled. "
@@ -233,7 +259,69 @@ def count_pages(path: Path, *, title: str = "") -> int:
         raise BundleError(f"{name} is a damaged PDF that could not be read: {error}") from None
     if pages == 0:
         raise BundleError(f"{name} is a PDF with no pages.")
-    return pages
+    return pages, outline
+
+
+def _own_bookmarks(pdf: pikepdf.Pdf) -> marking.Outline:
+    """The document's bookmarks that open a page of it, as (title, page, children); one
+    that opens nothing (or is damaged) is left out, and its children come up a level."""
+    position = {page.objgen: number for number, page in enumerate(pdf.pages)}
+    kept = 0
+
+    def walk(items, depth: int) -> list:
+        nonlocal kept
+        found = []
+        for item in items:
+            if kept >= OWN_BOOKMARK_LIMIT:
+                break
+            page = _opens(pdf, item, position)
+            children = walk(item.children, depth + 1) if depth < OWN_BOOKMARK_DEPTH else []
+            title = " ".join(str(item.title or "").split())[:OWN_BOOKMARK_TITLE]
+            if page is None or not title:
+                found.extend(children)
+                continue
+            kept += 1
+            found.append((title, page, children))
+        return found
+
+    try:
+        with pdf.open_outline(strict=False) as outline:
+            return walk(outline.root, 1)
+    except (pikepdf.PdfError, pikepdf.OutlineStructureError, KeyError, TypeError, ValueError):
+        return []  # the document's own bookmarks are a convenience; its pages are what count
+
+
+def _opens(pdf: pikepdf.Pdf, item, position: dict) -> int | None:
+    """The page (from 0) a bookmark of `pdf` opens, through a destination, a named one or a
+    go-to action; None if it opens anything else."""
+    destination = item.destination
+    action = item.action
+    if destination is None and isinstance(action, pikepdf.Dictionary):
+        if action.get("/S") == pikepdf.Name.GoTo:
+            destination = action.get("/D")
+    if isinstance(destination, (pikepdf.String, pikepdf.Name)):
+        destination = _named(pdf, destination)
+    if isinstance(destination, pikepdf.Dictionary):  # an old-style named destination
+        destination = destination.get("/D")
+    if not isinstance(destination, pikepdf.Array) or len(destination) == 0:
+        return None
+    page = destination[0]
+    if isinstance(page, pikepdf.Dictionary) and page.is_indirect:
+        return position.get(page.objgen)
+    return None
+
+
+def _named(pdf: pikepdf.Pdf, name) -> object:
+    key = str(name).lstrip("/")
+    names = pdf.Root.get("/Names")
+    if isinstance(names, pikepdf.Dictionary) and "/Dests" in names:
+        tree = pikepdf.NameTree(names.Dests)
+        if key in tree:
+            return tree[key]
+    dests = pdf.Root.get("/Dests")
+    if isinstance(dests, pikepdf.Dictionary):
+        return dests.get("/" + key)
+    return None
 
 
 _UNSAFE_IN_FILE_NAME = re.compile(r"[^\w .-]|_")
@@ -304,13 +392,21 @@ def _sources(items: list[numbering.Item], front: front_matter.Front, front_path:
 
 
 def _outline(
-    groups: list[numbering.Heading], items: list[numbering.Item], runs: tuple[Run, ...]
+    groups: list[numbering.Heading],
+    items: list[numbering.Item],
+    runs: tuple[Run, ...],
+    own: dict[str, marking.Outline],
 ) -> marking.Outline:
     """Bookmarks: the index, then each section (at its divider, or its first document) with
-    a bookmark per document whose title carries its tab and first page, as in the index."""
+    a bookmark per document whose title carries its tab and first page, as in the index,
+    and under it the document's own bookmarks (`own`, by document key), moved to its pages
+    in the bundle."""
 
     def run(position: int) -> Run:
         return runs[position + 2]  # after the cover and the index
+
+    def moved(outline: marking.Outline, first: int) -> list:
+        return [(title, first + page, moved(children, first)) for title, page, children in outline]
 
     outline = [("Index", runs[1].first, [])]
     for group in groups:
@@ -318,7 +414,7 @@ def _outline(
             (
                 f"{items[n].tab} {items[n].entry_title} (p. {items[n].labels[0]})",
                 run(n).first,
-                [],
+                moved(own.get(items[n].key, []), run(n).first),
             )
             for n in group.entries
         ]

@@ -1,24 +1,37 @@
 """What the builder adds to the assembled pages: the page number stamped on every page, page
 labels, the index's links, the bookmarks; and the final check that all of them are there.
 
-A page number is a few bytes of content stream per page, appended after the page's own
-content, which is wrapped in q/Q so that nothing it leaves in the graphics state (a moved
-origin, a white fill colour, a clip) can move or hide the number. Nothing is re-rendered
-and no page is overlaid, so text stays searchable and a 10,000-page bundle costs seconds.
+A page's own content is made a form XObject (its content stream is reused as the form, so
+nothing is decoded or re-rendered) and drawn by a new content stream that then draws the
+number. A form is painted in a graphics state of its own, so whatever the page leaves
+behind, a moved origin, a white fill, even a `Q` more than its `q`s, cannot move or hide
+the number. A document's page is drawn a little smaller, top-aligned, leaving a band at the
+bottom of the page as it is viewed where the number stands alone: it never covers the
+document's own footer ("CONFIDENTIAL", a page reference), as bundling tools do. The cover,
+index and dividers are ours and keep that band in their margins. Text stays searchable and a
+10,000-page bundle costs seconds.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
+from PIL import Image
 
 from casemgr.bundles import builder
 
 FONT = "/CMBundleNo"  # a name no ordinary PDF uses for a font of its own
 MARKER = b"/CMBundleNo"
+PAGE_FORM = "/CMBundlePage"  # the page's own content, as a form XObject
+BAND = 30  # points kept clear at the bottom of a document's page, as viewed, for its number
 STAMP_SIZE = 10  # points
 STAMP_RIGHT = 24  # points from the right edge of the page as viewed to the end of the number
 STAMP_BOTTOM = 16  # points from the bottom edge as viewed to the baseline
@@ -49,6 +62,12 @@ _PAGE_IN_TITLE = re.compile(r"\(p\. ([0-9A-Z]+)\)$")
 Outline = Sequence[tuple[str, int, "Outline"]]
 
 
+@dataclass(frozen=True)
+class Marks:
+    scanned: tuple[tuple[str, str], ...]  # (document key, page label): images and no fonts
+    malformed: tuple[int, ...]  # pages (from 0) whose content does not balance its q and Q
+
+
 def mark(
     pdf: pikepdf.Pdf,
     *,
@@ -57,11 +76,10 @@ def mark(
     outline: Outline,
     links: dict[str, builder.Run],
     progress: builder.Progress | None = None,
-) -> list[tuple[str, str]]:
+) -> Marks:
     """Stamp, label, link and bookmark the assembled `pdf`, whose pages are `runs`. The
     index's links are drawn to `#anchor` destinations; `links` says where each
-    goes. Returns the (document key, page label) of the pages that look scanned: images
-    and no fonts."""
+    goes. Returns the pages that look scanned and those whose content looks malformed."""
     pages = [page.obj for page in pdf.pages]
     total = len(pages)
     font = pdf.make_indirect(
@@ -72,15 +90,19 @@ def mark(
             Encoding=Name.WinAnsiEncoding,
         )
     )
-    opening = pdf.make_stream(b"q\n")
+    forms: dict = {}
     scanned = []
+    malformed: list[int] = []
     done = 0
     for run in runs:
         for offset, label in enumerate(run.labels):
             page = pages[run.first + offset]
-            if run.kind == "document" and _looks_scanned(page):  # before the stamp adds a font
+            document = run.kind == "document"
+            if document and _looks_scanned(page):  # before the stamp adds a font
                 scanned.append((run.key, label))
-            _stamp(pdf, page, label, font, opening)
+            if document and _unbalanced(page):
+                malformed.append(run.first + offset)
+            _stamp(pdf, page, label, font, forms, frame=document)
             done += 1
             if progress is not None and done % PROGRESS_EVERY == 0:
                 progress(done, total)
@@ -101,7 +123,7 @@ def mark(
     pdf.docinfo[Name.Title] = String(title)
     if progress is not None:
         progress(total, total)
-    return scanned
+    return Marks(scanned=tuple(scanned), malformed=tuple(malformed))
 
 
 def problem(pdf: pikepdf.Pdf, page_count: int, runs: Sequence[builder.Run]) -> str | None:
@@ -125,6 +147,21 @@ def problem(pdf: pikepdf.Pdf, page_count: int, runs: Sequence[builder.Run]) -> s
     for number, (page, label) in enumerate(zip(pages, labels, strict=True), 1):
         if not _stamped(page, label):
             return f'page {number} does not carry its number "{label}".'
+    # The front matter is one WeasyPrint document whose fonts all its pages share, so what
+    # is missing is said of all of it.
+    front = [
+        pages[run.first + n]
+        for run in runs
+        if run.kind != "document"
+        for n in range(len(run.labels))
+    ]
+    if missing := missing_glyphs(front):
+        shown = ", ".join(f"“{char}” (U+{ord(char):04X})" for char in missing[:5])
+        return (
+            "the cover, index or dividers have characters that no installed font can print, "
+            f"which would show as empty boxes: {shown}. Change those titles, or install a "
+            "font that has them."
+        )
 
     position = {page.objgen: number for number, page in enumerate(pages)}
     firsts = {run.key: run.first for run in runs if run.kind == "document"}
@@ -149,38 +186,143 @@ def problem(pdf: pikepdf.Pdf, page_count: int, runs: Sequence[builder.Run]) -> s
 
 
 def _stamp(
-    pdf: pikepdf.Pdf, page: Dictionary, label: str, font: Dictionary, opening: pikepdf.Stream
+    pdf: pikepdf.Pdf,
+    page: Dictionary,
+    label: str,
+    font: Dictionary,
+    forms: dict,
+    *,
+    frame: bool,
 ) -> None:
+    """Draw the page's own content as a form XObject (shrunk into the frame above the band
+    when `frame`), then `label` bottom right."""
+    box = _visible_box(page)
+    rotate = _rotation(page)
+    form = _as_form(pdf, page, box, forms)
+    matrix = _frame_matrix(box, rotate) if frame else (1, 0, 0, 1, 0, 0)
+    if frame:
+        _move_annotations(page, matrix)
+    page.Resources = Dictionary(
+        XObject=Dictionary({PAGE_FORM: form}), Font=Dictionary({FONT: font})
+    )
+    drawn = f"q {' '.join(_n(v) for v in matrix)} cm {PAGE_FORM} Do Q\n".encode("ascii")
+    page.Contents = pdf.make_stream(drawn + _stamp_content(box, rotate, label))
+
+
+def _as_form(pdf: pikepdf.Pdf, page: Dictionary, box, forms: dict) -> pikepdf.Stream:
+    """The page's content as a form XObject with the page's resources, clipped to what a
+    reader sees of the page. A single content stream becomes the form itself, untouched; a
+    page whose content is split over several streams has them joined first (a stream may
+    end in the middle of an operator, so they can only be drawn as one)."""
     resources = page.get("/Resources")
     if not isinstance(resources, Dictionary):
-        page.Resources = Dictionary(Font=Dictionary({FONT: font}))
-    elif not isinstance(fonts := resources.get("/Font"), Dictionary):
-        resources.Font = Dictionary({FONT: font})
-    else:  # possibly shared with other pages: the same entry for all of them
-        fonts[FONT] = font
+        resources = Dictionary()
+    elif not resources.is_indirect:
+        resources = pdf.make_indirect(resources)
     contents = page.get("/Contents")
-    if isinstance(contents, Array):
-        parts = list(contents)
-    else:
-        parts = [] if contents is None else [contents]
-    page.Contents = Array([opening, *parts, pdf.make_stream(_stamp_content(page, label))])
+    if isinstance(contents, Array) and len(contents) == 1:
+        contents = contents[0]
+    stream = contents if isinstance(contents, pikepdf.Stream) else None
+    if stream is not None:
+        # Pages that share a content stream (a repeated blank page) share its form, unless
+        # they draw it with other resources or another box.
+        claimed = forms.get(stream.objgen)
+        if claimed is not None and claimed != (resources.objgen, box):
+            stream = None
+    if stream is None:
+        parts = contents if isinstance(contents, Array) else []
+        data = b"\n".join(part.read_bytes() for part in parts if isinstance(part, pikepdf.Stream))
+        stream = pdf.make_stream(data)
+    forms[stream.objgen] = (resources.objgen, box)
+    stream.Type = Name.XObject
+    stream.Subtype = Name.Form
+    stream.BBox = Array(box)
+    stream.Resources = resources
+    if "/Matrix" in stream:
+        del stream["/Matrix"]
+    return stream
 
 
-def _stamp_content(page: Dictionary, label: str) -> bytes:
+def _frame_matrix(box, rotate: int) -> tuple[float, ...]:
+    """The matrix, in the page's own space, that draws its content scaled down uniformly and
+    top-aligned in the page as viewed, leaving BAND points clear at the bottom."""
+    left, bottom, right, top = box
+    (a, b, c, d), (x_edge, y_edge) = _TURNS[rotate]
+    edges = {"left": left, "right": right, "bottom": bottom, "top": top}
+    viewed = (a, b, c, d, edges[x_edge], edges[y_edge])  # viewed space -> page space
+    width, height = (
+        (right - left, top - bottom) if rotate in (0, 180) else (top - bottom, right - left)
+    )
+    scale = max(height - BAND, height / 2) / height
+    shrink = (scale, 0, 0, scale, (1 - scale) * width / 2, (1 - scale) * height)
+    return _times(_times(_inverse(viewed), shrink), viewed)
+
+
+def _times(m: Sequence[float], n: Sequence[float]) -> tuple[float, ...]:
+    """`m` then `n`, as PDF composes matrices (row vectors: [x y 1] m n)."""
+    a, b, c, d, e, f = m
+    p, q, r, s, t, u = n
+    return (
+        a * p + b * r,
+        a * q + b * s,
+        c * p + d * r,
+        c * q + d * s,
+        e * p + f * r + t,
+        e * q + f * s + u,
+    )
+
+
+def _inverse(m: Sequence[float]) -> tuple[float, ...]:
+    a, b, c, d, e, f = m
+    det = a * d - b * c
+    return (d / det, -b / det, -c / det, a / det, (c * f - d * e) / det, (b * e - a * f) / det)
+
+
+def _move_annotations(page: Dictionary, matrix: Sequence[float]) -> None:
+    """Keep a document's own links and notes over what they mark once its content is
+    drawn smaller."""
+    annotations = page.get("/Annots")
+    for annotation in annotations if isinstance(annotations, Array) else ():
+        if not isinstance(annotation, Dictionary):
+            continue
+        rect = _box(annotation.get("/Rect"))
+        if rect is not None:
+            annotation.Rect = Array(_bounds(rect[:2], rect[2:], matrix))
+        quads = annotation.get("/QuadPoints")
+        if isinstance(quads, Array) and len(quads) % 2 == 0:
+            try:
+                points = [float(value) for value in quads]
+            except (TypeError, ValueError):
+                continue
+            moved = []
+            for x, y in zip(points[::2], points[1::2], strict=True):
+                moved += _apply(matrix, x, y)
+            annotation.QuadPoints = Array([round(value, 2) for value in moved])
+
+
+def _apply(m: Sequence[float], x: float, y: float) -> list[float]:
+    a, b, c, d, e, f = m
+    return [a * x + c * y + e, b * x + d * y + f]
+
+
+def _bounds(low, high, matrix) -> list[float]:
+    corners = [_apply(matrix, x, y) for x in (low[0], high[0]) for y in (low[1], high[1])]
+    xs, ys = [x for x, _ in corners], [y for _, y in corners]
+    return [round(min(xs), 2), round(min(ys), 2), round(max(xs), 2), round(max(ys), 2)]
+
+
+def _stamp_content(box, rotate: int, label: str) -> bytes:
     """Content drawing `label` bottom right of the page as it is viewed: upright, whatever
     its /Rotate, within its crop box wherever that box's origin is."""
-    left, bottom, right, top = _visible_box(page)
-    rotate = _rotation(page)
+    left, bottom, right, top = box
     (a, b, c, d), (x_edge, y_edge) = _TURNS[rotate]
     edges = {"left": left, "right": right, "bottom": bottom, "top": top}
     across = right - left if rotate in (0, 180) else top - bottom
     width = sum(_HELVETICA[char] for char in label) * STAMP_SIZE / 1000
     x = max(across - STAMP_RIGHT - width, 4)
-    y = STAMP_BOTTOM
     return (
-        f"Q\nq {a} {b} {c} {d} {_n(edges[x_edge])} {_n(edges[y_edge])} cm "
-        f"1 g {_n(x - 2)} {_n(y - 2.5)} {_n(width + 4)} {STAMP_SIZE + 2} re f "
-        f"0 g BT /CMBundleNo {STAMP_SIZE} Tf {_n(x)} {_n(y)} Td ({label}) Tj ET Q\n"
+        f"q {a} {b} {c} {d} {_n(edges[x_edge])} {_n(edges[y_edge])} cm "
+        f"0 g BT {FONT} {STAMP_SIZE} Tf {_n(x)} {STAMP_BOTTOM} Td ({label}) Tj ET Q\n"
     ).encode("ascii")
 
 
@@ -297,9 +439,15 @@ def _link(page: Dictionary, pages: list[Dictionary], links: dict[str, builder.Ru
 
 
 def _add_bookmarks(
-    pdf: pikepdf.Pdf, parent: Dictionary, outline: Outline, pages: list[Dictionary]
+    pdf: pikepdf.Pdf,
+    parent: Dictionary,
+    outline: Outline,
+    pages: list[Dictionary],
+    depth: int = 1,
 ) -> int:
-    """Add `outline` under `parent`, all open; return how many bookmarks that shows."""
+    """Add `outline` under `parent`, sections open and each document's own bookmarks
+    closed under it (the pane lists the bundle, not every chapter of every exhibit);
+    return how many bookmarks that shows."""
     items = []
     shown = 0
     for title, page, children in outline:
@@ -311,8 +459,12 @@ def _add_bookmarks(
             )
         )
         if children:
-            item.Count = _add_bookmarks(pdf, item, children, pages)
-            shown += item.Count
+            count = _add_bookmarks(pdf, item, children, pages, depth + 1)
+            if depth < 2:
+                item.Count = count
+                shown += count
+            else:  # a negative count: closed, with that many shown once opened
+                item.Count = -len(children)
         items.append(item)
     for before, after in zip(items, items[1:], strict=False):
         before.Next, after.Prev = after, before
@@ -343,9 +495,11 @@ def _bookmark_problem(
         return "it has no bookmarks."
     seen = set()
     documents = []
-    waiting = [outlines.get("/First")]
+    # (item, depth): sections and the index at 1, documents at 2, a document's own
+    # bookmarks below it (whose titles are the document's and may end like ours).
+    waiting = [(outlines.get("/First"), 1)]
     while waiting:
-        item = waiting.pop()
+        item, depth = waiting.pop()
         if not isinstance(item, Dictionary):
             continue
         if item.objgen in seen:
@@ -355,11 +509,160 @@ def _bookmark_problem(
         target = _destination(item, position)
         if target is None:
             return f'the bookmark "{title}" does not point at a page of the file.'
-        if page := _PAGE_IN_TITLE.search(title):
+        if depth == 2 and (page := _PAGE_IN_TITLE.search(title)):
             if labels[target] != page[1]:
                 return f'the bookmark "{title}" points at page {labels[target]}.'
             documents.append(target)
-        waiting += [item.get("/Next"), item.get("/First")]
+        waiting += [(item.get("/Next"), depth), (item.get("/First"), depth + 1)]
     if sorted(documents) != firsts:
         return "there is not exactly one bookmark at the start of each document."
     return None
+
+
+# What is drawn, not only what is written
+
+
+# WeasyPrint draws a character no font has as glyph 0, .notdef, an empty box: a font with
+# such characters gets an /Encoding CMap mapping their codes to CID 0 (weasyprint/pdf/fonts.py),
+# and its /ToUnicode still says which characters they were.
+_TO_NOTDEF = re.compile(rb"<([0-9a-fA-F]{2,8})>\s+0\s*$", re.MULTILINE)
+_BFCHAR = re.compile(rb"<([0-9a-fA-F]{2,8})>\s*<([0-9a-fA-F]{4,})>")
+
+
+def missing_glyphs(pages: Sequence[Dictionary]) -> list[str]:
+    """The characters that these pages (laid out by WeasyPrint) draw as .notdef boxes."""
+    missing: list[str] = []
+    seen = set()
+    for page in pages:
+        form = _page_form(page)
+        resources = form.get("/Resources") if form is not None else page.get("/Resources")
+        fonts = resources.get("/Font") if isinstance(resources, Dictionary) else None
+        for _, font in fonts.items() if isinstance(fonts, Dictionary) else ():
+            if not isinstance(font, Dictionary) or font.objgen in seen:
+                continue
+            seen.add(font.objgen)
+            encoding = font.get("/Encoding")
+            if not isinstance(encoding, pikepdf.Stream):
+                continue
+            codes = {int(code, 16) for code in _TO_NOTDEF.findall(encoding.read_bytes())}
+            if not codes:
+                continue
+            names = _to_unicode(font)
+            for code in sorted(codes):
+                char = names.get(code, "\ufffd")
+                if char not in missing:
+                    missing.append(char)
+    return missing
+
+
+def _to_unicode(font: Dictionary) -> dict[int, str]:
+    stream = font.get("/ToUnicode")
+    if not isinstance(stream, pikepdf.Stream):
+        return {}
+    names = {}
+    for code, text in _BFCHAR.findall(stream.read_bytes()):
+        try:
+            names[int(code, 16)] = bytes.fromhex(text.decode()).decode("utf-16-be")
+        except ValueError:
+            continue
+    return names
+
+
+def _page_form(page: Dictionary) -> pikepdf.Stream | None:
+    resources = page.get("/Resources")
+    xobjects = resources.get("/XObject") if isinstance(resources, Dictionary) else None
+    form = xobjects.get(PAGE_FORM) if isinstance(xobjects, Dictionary) else None
+    return form if isinstance(form, pikepdf.Stream) else None
+
+
+def _unbalanced(page: Dictionary) -> bool:
+    """Whether the page's content restores a graphics state it never saved, or leaves one
+    saved, so that such a page is among those the check renders. Counted over the content's
+    whitespace-separated tokens, which costs a twentieth of a regular expression over every
+    page of a large bundle: a `q` between words of a text string may count too, which only
+    adds a page to render, and a content that restores first and saves later with as many
+    of each is caught only when its first `Q` comes before its first `q`."""
+    contents = page.get("/Contents")
+    parts = contents if isinstance(contents, Array) else [contents]
+    try:
+        data = b"\n".join(part.read_bytes() for part in parts if isinstance(part, pikepdf.Stream))
+    except pikepdf.PdfError:
+        return True
+    tokens = data.split()
+    saves, restores = tokens.count(b"q"), tokens.count(b"Q")
+    if saves != restores:
+        return True
+    return restores > 0 and tokens.index(b"Q") < tokens.index(b"q")
+
+
+RENDERED_SAMPLE = 24  # pages rendered by the check besides the malformed ones
+RENDER_DPI = 72  # a pixel a point
+# The number's place, as viewed, in points from the bottom-right corner: it spans at most
+# five characters of STAMP_SIZE (a late page: "1234A"), baseline at STAMP_BOTTOM.
+_NUMBER_AREA = (STAMP_RIGHT + 40, STAMP_BOTTOM + STAMP_SIZE, STAMP_RIGHT - 2, STAMP_BOTTOM - 3)
+
+
+def render_problem(path: Path, pdf: pikepdf.Pdf, sample: Sequence[int]) -> str | None:
+    """Render the bottom-right corner of each page in `sample` (from 0) with pdftoppm, as a
+    reader's viewer would draw it, and say which shows no number there: a stamp present in
+    the file can still be drawn off the page or under something."""
+    pdftoppm = shutil.which("pdftoppm")
+    if pdftoppm is None:
+        return "pdftoppm (Debian's poppler-utils) is missing, so its pages could not be looked at."
+
+    with tempfile.TemporaryDirectory(prefix="bundle-check-") as work:
+        for index in sample:
+            page = pikepdf.Page(pdf.pages[index])
+            left, bottom, right, top = _visible_box(page.obj)
+            rotate = _rotation(page.obj)
+            width, height = (
+                (right - left, top - bottom) if rotate in (0, 180) else (top - bottom, right - left)
+            )
+            start_x, start_y, end_x, end_y = (
+                int(width - _NUMBER_AREA[0]),
+                int(height - _NUMBER_AREA[1]),
+                int(width - _NUMBER_AREA[2]),
+                int(height - _NUMBER_AREA[3]),
+            )
+            target = Path(work, f"p{index}")
+            completed = subprocess.run(  # noqa: S603 (a fixed program, our own file)
+                [
+                    pdftoppm,
+                    "-cropbox",  # as a viewer shows the page
+                    "-r",
+                    str(RENDER_DPI),
+                    "-gray",
+                    "-f",
+                    str(index + 1),
+                    "-l",
+                    str(index + 1),
+                    "-x",
+                    str(start_x),
+                    "-y",
+                    str(start_y),
+                    "-W",
+                    str(end_x - start_x),
+                    "-H",
+                    str(end_y - start_y),
+                    "-singlefile",
+                    str(path),
+                    str(target),
+                ],
+                capture_output=True,
+                timeout=60,
+                check=False,
+            )
+            if completed.returncode != 0:
+                return f"page {index + 1} could not be rendered to look at its number."
+            with Image.open(target.with_suffix(".pgm")) as image:
+                if image.getextrema()[0] > 128:  # nothing dark where the number goes
+                    return f"page {index + 1} does not show its number bottom right."
+    return None
+
+
+def render_sample(page_count: int, malformed: Sequence[int]) -> list[int]:
+    """The pages the check renders: the first and the last, RENDERED_SAMPLE spread evenly
+    between, and every page whose content looked malformed."""
+    step = max(page_count / RENDERED_SAMPLE, 1)
+    spread = {min(int(n * step), page_count - 1) for n in range(RENDERED_SAMPLE)}
+    return sorted(spread | {0, page_count - 1} | set(malformed))

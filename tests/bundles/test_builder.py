@@ -9,6 +9,7 @@ import io
 import math
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import img2pdf
@@ -718,7 +719,7 @@ def test_the_check_finds_a_page_without_its_number(small, tmp_path):
     out, result = small
     with pikepdf.open(out) as pdf:
         page = pdf.pages[5].obj
-        page.Contents = Array(list(page.Contents)[:-1])
+        page.Contents = pdf.make_stream(b"q /CMBundlePage Do Q\n")  # the page, no number
         pdf.save(tmp_path / "unstamped.pdf")
     with pytest.raises(BundleCheckError, match='page 6 does not carry its number "6"'):
         check(tmp_path / "unstamped.pdf", result)
@@ -755,3 +756,86 @@ def test_file_name():
     assert unsafe.endswith(" - Bundle C - v3.pdf")
     assert len(unsafe) <= 120
     assert set(unsafe) <= set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .-")
+
+
+# Rebuilds and the documents' own bookmarks
+
+
+def test_identical_inputs_give_an_identical_file(tmp_path):
+    """So a rebuild can be verified against a served version by its SHA-256."""
+    pages = text_pdf(tmp_path / "poc.pdf", ["Particulars one", "Particulars two"])
+    spec = Spec(
+        title="Trial bundle",
+        prepared_on="1 March 2027",
+        dividers=True,
+        sections=(Section("A", "Statements of case", (Document("poc", pages, "Particulars"),)),),
+    )
+    first = build(spec, tmp_path / "first.pdf")
+    time.sleep(1.1)  # qpdf seeds a file's random /ID with the time, to the second
+    copy = tmp_path / "elsewhere"
+    copy.mkdir()
+    shutil.copy(pages, copy / "poc.pdf")
+    again = build(
+        dataclasses.replace(
+            spec,
+            sections=(
+                Section(
+                    "A", "Statements of case", (Document("poc", copy / "poc.pdf", "Particulars"),)
+                ),
+            ),
+        ),
+        tmp_path / "again.pdf",
+    )
+    assert again.sha256 == first.sha256
+    assert (tmp_path / "again.pdf").read_bytes() == (tmp_path / "first.pdf").read_bytes()
+
+
+def with_own_bookmarks(path: Path) -> Path:
+    """A five-page report with chapters (one reached through a named destination), a
+    section under a chapter, and an annex whose title ends as the bundle's own do."""
+    text_pdf(path, [f"Report page {n}" for n in range(1, 6)])
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        names = pikepdf.NameTree.new(pdf)
+        names["annex"] = Array([pdf.pages[4].obj, Name.Fit])
+        pdf.Root.Names = Dictionary(Dests=names.obj)
+        with pdf.open_outline() as outline:
+            one = pikepdf.OutlineItem("1 Introduction", 0)
+            two = pikepdf.OutlineItem("2 Findings", 1)
+            two.children.append(pikepdf.OutlineItem("2.1 Traffic", 2))
+            annex = pikepdf.OutlineItem("Annex (p. 3)")
+            annex.action = Dictionary(S=Name.GoTo, D=pikepdf.String("annex"))
+            nowhere = pikepdf.OutlineItem("Broken link")
+            outline.root.extend([one, two, annex, nowhere])
+        pdf.save(path)
+    return path
+
+
+def test_a_documents_own_bookmarks_nest_under_it_at_its_pages(tmp_path):
+    report = with_own_bookmarks(tmp_path / "report.pdf")
+    letter = text_pdf(tmp_path / "letter.pdf", ["Letter"])
+    spec = Spec(
+        title="Trial bundle",
+        sections=(
+            Section(
+                "A",
+                "Expert evidence",
+                (Document("letter", letter, "Letter"), Document("report", report, "Report")),
+            ),
+        ),
+    )
+    out = tmp_path / "bundle.pdf"
+    result = build(spec, out)
+    check(out, result)  # "Annex (p. 3)" is the report's, not taken for a document's
+    first = next(run.first for run in result.runs if run.key == "report")
+    assert outline_of(out)[1][2][1] == (
+        "A2 Report (p. 4)",
+        first,
+        [
+            ("1 Introduction", first, []),
+            ("2 Findings", first + 1, [("2.1 Traffic", first + 2, [])]),
+            ("Annex (p. 3)", first + 4, []),
+        ],
+    )
+    with pikepdf.open(out) as pdf:
+        document = pdf.Root.Outlines.First.Next.First.Next
+        assert int(document.Count) < 0  # closed: the pane lists the bundle first
