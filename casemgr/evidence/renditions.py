@@ -38,7 +38,7 @@ from PIL import Image, UnidentifiedImageError
 
 from casemgr.core import layout
 from casemgr.core.text import breakable
-from casemgr.evidence import extracts
+from casemgr.evidence import extracts, image_pages
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "evidence" / "rendition"
 
@@ -165,14 +165,16 @@ def _pdf_text(source: Path | io.BytesIO | BinaryIO) -> str:
 
 def _render_image(path: Path) -> Rendition:
     # img2pdf puts JPEG (and most PNG and TIFF) data into the PDF as it is, so the exhibit's
-    # pixels are the original ones; EXIF rotation becomes the page's /Rotate.
+    # pixels are the original ones; EXIF rotation becomes the page's /Rotate. The page is A4
+    # (image_pages), whatever size and resolution the image claims.
+    options = {"rotation": img2pdf.Rotation.ifvalid, "layout_fun": image_pages.a4_layout}
     try:
-        pdf = img2pdf.convert(str(path), rotation=img2pdf.Rotation.ifvalid)
+        pdf = img2pdf.convert(str(path), **options)
     except (img2pdf.AlphaChannelError, img2pdf.UnsupportedColorspaceError):
         # img2pdf keeps 8-bit transparency as a soft mask but refuses alpha above 8 bits per
         # channel (PIL cannot carry it), and some TIFF colour spaces. Those images are
         # converted with Pillow to RGB, transparency flattened onto white, and then embedded.
-        pdf = img2pdf.convert(_flattened_frames(path), rotation=img2pdf.Rotation.ifvalid)
+        pdf = img2pdf.convert(_flattened_frames(path), **options)
     except _UNREADABLE_IMAGE as error:
         raise RenditionError(f"The image could not be read: {error}") from None
     return Rendition(pdf=pdf, page_count=_page_count(pdf), text="")
