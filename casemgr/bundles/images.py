@@ -407,13 +407,19 @@ def _bilevel(image: pikepdf.Stream, width: int, height: int) -> tuple[bytes | No
 
 
 def _flate(image: pikepdf.Stream, width: int, height: int) -> tuple[bytes | None, object]:
-    picture = pikepdf.PdfImage(image).as_pil_image()
-    colours = {"L": 1, "RGB": 3}.get(picture.mode)
-    if colours is None or colours != _components(image.get("/ColorSpace")):
+    colours = _components(image.get("/ColorSpace"))
+    size = (int(image.Width), int(image.Height))
+    # 8 bits a component, no /Decode, no palette (see _kind): qpdf's decoding of the stream
+    # (Flate, predictors, LZW...) is the picture's pixels as they are.
+    pixels = image.read_bytes()
+    if colours is None or len(pixels) != size[0] * size[1] * colours:
         return None, None
+    picture = Image.frombytes("L" if colours == 1 else "RGB", size, pixels)
+    del pixels
     picture = _resized(picture, width, height)
     out = io.BytesIO()
-    picture.save(out, format="PNG", compress_level=6)
+    # zlib's level 3: on scans, 10% larger than its default (6) in less than half the time.
+    picture.save(out, format="PNG", compress_level=3)
     # A PNG's image data is a zlib stream of rows with their PNG filters: exactly what a
     # PDF's Flate with a PNG predictor reads.
     data = b"".join(_png_chunks(out.getvalue(), b"IDAT"))
@@ -422,9 +428,15 @@ def _flate(image: pikepdf.Stream, width: int, height: int) -> tuple[bytes | None
 
 
 def _resized(picture: Image.Image, width: int, height: int) -> Image.Image:
-    if picture.size == (width, height):
-        return picture
-    return picture.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    """`picture` at `width` × `height`: by whole factors, averaging blocks of pixels (a
+    600 dpi page at 300 dpi in a twentieth of the time Lanczos takes), then by Lanczos for
+    what is left."""
+    factor = min(picture.width // width, picture.height // height)
+    if factor >= 2:
+        picture = picture.reduce(factor)
+    if picture.size != (width, height):
+        picture = picture.resize((width, height), Image.Resampling.LANCZOS)
+    return picture
 
 
 def _png_chunks(png: bytes, kind: bytes) -> Iterable[bytes]:
