@@ -255,9 +255,10 @@ def test_what_cannot_be_resampled_safely_is_left_as_it_is(tmp_path, awkward):
             content, Type=Name.XObject, Subtype=Name.Form, BBox=[0, 0, 595, 842],
             Resources=resources,
         )  # fmt: skip
-        # The page also names the image, as if it might draw it itself.
+        # The page draws it too, an inch across: were the form's drawing (4 inches) not
+        # taken into account, it would be resampled to 300 pixels, 75 dpi in the form.
         resources = Dictionary(XObject=Dictionary(Fm0=form, Im0=image))
-        content = b"/Fm0 Do"
+        content = b"/Fm0 Do q 72 0 0 72 300 100 cm /Im0 Do Q"
     if awkward == "a cm that is not a matrix":
         content = b"q 288 0 0 cm /Im0 Do Q"
     if awkward == "never seen drawn":  # the content stops parsing before its Do
