@@ -8,12 +8,8 @@ its pixels over the size the page's content draws it at (the `cm` in force at it
 across every page that draws it. An image is left exactly as it is when that cannot be known
 for sure: drawn by a form, in a content stream that does not parse, or never seen drawn.
 
-Re-encoded as it came, as far as a PDF allows: a JPEG stays a JPEG (decoded at half or a
-quarter size by libjpeg itself where it can, which is fast), a 1-bit image stays 1-bit (CCITT
-Group 4, as scanners write it), anything else becomes Flate with PNG predictors. Images with a
-mask or a soft mask, a /Decode array, more than 8 bits a component, or a colour space other
-than grey or RGB (device, calibrated or ICC) are not touched: resampling them right would
-take more than this module should know, and a bundle may be larger but must never be wrong.
+How an image is re-encoded, and which are left alone (masks, unusual colour spaces), is
+`resampling`'s business.
 
 The documents themselves are never written: a document with an image to resample is copied
 into the build's work folder with those images replaced, and the copy is what is bundled.
@@ -23,45 +19,25 @@ scan costs the worker a batch of memory, not the whole document's images.
 
 from __future__ import annotations
 
-import io
 import math
-import struct
-import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
 from pikepdf import Dictionary, Name
-from PIL import Image
+
+from casemgr.bundles import resampling
 
 MAX_DPI = 300  # the guidance's ceiling for scans
 # Resampled only above 306 dpi: a scan of exactly 300 dpi put on a page whose size was rounded
 # to a point is not worth a re-encoding (a JPEG loses a little at each one).
 TOLERANCE = 1.02
-JPEG_QUALITY = 85
-MAX_PIXELS = 150_000_000  # more than a 1,200 dpi A4 scan; anything larger is left alone
 # Images of more pixels than this (a photo) have the page's content read to see the size
 # they are drawn at, wherever they are; a smaller one only when it would be finer than the
 # limit even drawn over the whole page (a scan), so that a page with a logo costs nothing.
 LARGE_IMAGE = 4_000_000
 BATCH_BYTES = 64 * 1024 * 1024  # new image data held in memory before the copy is written
-BILEVEL_THRESHOLD = 170  # grey level under which a resampled 1-bit pixel is black
-
-_GREY = (Name.DeviceGray, Name.CalGray)
-_RGB = (Name.DeviceRGB, Name.CalRGB)
-# Filters a PDF reader decodes and pikepdf can hand to Pillow; JPXDecode (JPEG 2000) and
-# Crypt are left alone.
-_DECODABLE = {
-    Name.FlateDecode,
-    Name.LZWDecode,
-    Name.RunLengthDecode,
-    Name.ASCII85Decode,
-    Name.ASCIIHexDecode,
-    Name.CCITTFaxDecode,
-    Name.JBIG2Decode,
-    Name.DCTDecode,
-}
 
 
 @dataclass(frozen=True)
@@ -107,7 +83,7 @@ def plan(pdf: pikepdf.Pdf, max_dpi: int = MAX_DPI) -> list[Resample]:
     candidates = {
         key: entry
         for key, entry in found.items()
-        if entry.candidate and key not in in_forms and _kind(entry.image) is not None
+        if entry.candidate and key not in in_forms and resampling.kind_of(entry.image) is not None
     }
     pages = sorted({number for entry in candidates.values() for number in entry.pages})
     for number in pages:
@@ -158,7 +134,9 @@ def reduce(
         with pikepdf.open(current) as pdf:
             for item in batch:
                 image = _xobjects(_resources(pdf.pages[item.page].obj)).get(item.name)
-                if isinstance(image, pikepdf.Stream) and resample(image, item.width, item.height):
+                if isinstance(image, pikepdf.Stream) and resampling.resample(
+                    image, item.width, item.height
+                ):
                     done += 1
                 if progress is not None:
                     progress()
@@ -175,46 +153,6 @@ def projected_size(path: Path, max_dpi: int = MAX_DPI) -> int:
     size = path.stat().st_size
     with pikepdf.open(path) as pdf:
         return size - sum(item.stream_size - item.expected_size for item in plan(pdf, max_dpi))
-
-
-def resample(image: pikepdf.Stream, width: int, height: int) -> bool:
-    """Resample the image XObject `image` to `width` × `height` pixels in place, keeping its
-    colour space and, as far as a PDF allows, its kind of encoding. False, and the image
-    untouched, when it cannot be done safely."""
-    kind = _kind(image)
-    if kind is None:
-        return False
-    try:
-        with warnings.catch_warnings():
-            # Pillow warns of decompression bombs past 89 Mpx; MAX_PIXELS is the limit here.
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            if kind == "jpeg":
-                data, parms = _jpeg(image, width, height), None
-            elif kind == "bilevel":
-                data, parms = _bilevel(image, width, height)
-            else:
-                data, parms = _flate(image, width, height)
-    except _UNDECODABLE:
-        # pikepdf or Pillow could not decode it: the bundle keeps it as it is.
-        return False
-    if data is None:
-        return False
-    filter_ = {"jpeg": Name.DCTDecode, "bilevel": Name.CCITTFaxDecode}.get(kind, Name.FlateDecode)
-    image.write(data, filter=filter_, decode_parms=parms)
-    if parms is None and "/DecodeParms" in image:
-        del image["/DecodeParms"]
-    image.Width, image.Height = width, height
-    image.BitsPerComponent = 1 if kind == "bilevel" else 8
-    return True
-
-
-_UNDECODABLE = (
-    pikepdf.PikepdfError,  # a damaged stream, a JBIG2 image and no jbig2dec to decode it
-    OSError,
-    ValueError,
-    NotImplementedError,
-    Image.DecompressionBombError,
-)
 
 
 # Finding the images and where they are drawn
@@ -278,7 +216,9 @@ def _denser_than(image: pikepdf.Stream, box: tuple[float, float, float, float], 
         return False
     left, bottom, right, top = box
     square_inches = (right - left) * (top - bottom) / 72**2
-    return pixels <= MAX_PIXELS and (pixels > LARGE_IMAGE or pixels > dpi**2 * square_inches)
+    return pixels <= resampling.MAX_PIXELS and (
+        pixels > LARGE_IMAGE or pixels > dpi**2 * square_inches
+    )
 
 
 def _images_in_form(
@@ -307,145 +247,6 @@ def _pixels(pixels: int, drawn: float, max_dpi: int) -> int:
     if pixels * 72 / drawn <= max_dpi * TOLERANCE:
         return pixels
     return max(1, min(pixels, int(drawn * max_dpi / 72 + 0.5)))
-
-
-def _kind(image: pikepdf.Stream) -> str | None:
-    """How the image is re-encoded, "jpeg", "bilevel" or "flate", or None to leave it."""
-    if any(key in image for key in ("/SMask", "/Mask", "/SMaskInData", "/Decode")):
-        return None
-    if image.get("/ImageMask", False):
-        return None
-    filters = _filters(image)
-    if filters is None or not set(filters) <= _DECODABLE:
-        return None
-    try:
-        bits = int(image.get("/BitsPerComponent", 0))
-        pixels = int(image.Width) * int(image.Height)
-    except (AttributeError, TypeError, ValueError):
-        return None
-    components = _components(image.get("/ColorSpace"))
-    if components is None or not 0 < pixels <= MAX_PIXELS:
-        return None
-    if Name.DCTDecode in filters:
-        # Only a JPEG on its own, with no parameters (a /ColorTransform saying the data is not
-        # what its markers say would be lost).
-        plain = filters == [Name.DCTDecode] and "/DecodeParms" not in image
-        return "jpeg" if plain and bits == 8 else None
-    if bits == 1 and components == 1:
-        return "bilevel"
-    return "flate" if bits == 8 else None
-
-
-def _filters(image: pikepdf.Stream) -> list[Name] | None:
-    value = image.get("/Filter")
-    if value is None:
-        return []
-    if isinstance(value, Name):
-        return [value]
-    if isinstance(value, pikepdf.Array) and all(isinstance(item, Name) for item in value):
-        return list(value)
-    return None
-
-
-def _components(space: object) -> int | None:
-    """1 or 3 for grey and RGB colour spaces, None for any other."""
-    if space in _GREY:
-        return 1
-    if space in _RGB:
-        return 3
-    if isinstance(space, pikepdf.Array) and len(space) == 2:
-        family, parameters = space[0], space[1]
-        if family in (Name.CalGray, Name.CalRGB):
-            return 1 if family == Name.CalGray else 3
-        if family == Name.ICCBased and isinstance(parameters, pikepdf.Stream):
-            components = parameters.get("/N")
-            return int(components) if components in (1, 3) else None
-    return None
-
-
-# Re-encoding
-
-
-def _jpeg(image: pikepdf.Stream, width: int, height: int) -> bytes | None:
-    picture = Image.open(io.BytesIO(image.read_raw_bytes()))
-    if picture.format != "JPEG" or picture.mode not in ("L", "RGB"):
-        return None
-    if (1 if picture.mode == "L" else 3) != _components(image.get("/ColorSpace")):
-        return None
-    # libjpeg decodes at 1/2, 1/4 or 1/8 of the size directly: a 600 dpi page at 300 dpi
-    # costs a twentieth of decoding it whole.
-    picture.draft(picture.mode, (width, height))
-    picture = _resized(picture, width, height)
-    out = io.BytesIO()
-    picture.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True)
-    return out.getvalue()
-
-
-def _bilevel(image: pikepdf.Stream, width: int, height: int) -> tuple[bytes | None, object]:
-    picture = pikepdf.PdfImage(image).as_pil_image()
-    if picture.mode != "1":
-        return None, None
-    grey = _resized(picture.convert("L"), width, height)
-    # A stroke one pixel wide at 600 dpi is half of a pixel at 300: kept, like any pixel
-    # that is a third black.
-    picture = grey.point(lambda level: 255 if level >= BILEVEL_THRESHOLD else 0).convert("1")
-    out = io.BytesIO()
-    stride = (width + 7) // 8
-    # One strip, as a PDF's CCITT stream is the whole image.
-    picture.save(out, format="TIFF", compression="group4", strip_size=stride * height)
-    out.seek(0)
-    with Image.open(out) as tiff:
-        offsets = tiff.tag_v2[273]  # StripOffsets
-        counts = tiff.tag_v2[279]  # StripByteCounts
-        black_is_zero = tiff.tag_v2[262] == 1  # PhotometricInterpretation
-    if len(offsets) != 1 or len(counts) != 1:
-        return None, None
-    data = out.getvalue()[offsets[0] : offsets[0] + counts[0]]
-    # libtiff writes Pillow's 0 (black) as a 1 bit when the photometric is BlackIsZero.
-    parms = Dictionary(K=-1, Columns=width, Rows=height, BlackIs1=black_is_zero)
-    return data, parms
-
-
-def _flate(image: pikepdf.Stream, width: int, height: int) -> tuple[bytes | None, object]:
-    colours = _components(image.get("/ColorSpace"))
-    size = (int(image.Width), int(image.Height))
-    # 8 bits a component, no /Decode, no palette (see _kind): qpdf's decoding of the stream
-    # (Flate, predictors, LZW...) is the picture's pixels as they are.
-    pixels = image.read_bytes()
-    if colours is None or len(pixels) != size[0] * size[1] * colours:
-        return None, None
-    picture = Image.frombytes("L" if colours == 1 else "RGB", size, pixels)
-    del pixels
-    picture = _resized(picture, width, height)
-    out = io.BytesIO()
-    # zlib's level 3: on scans, 10% larger than its default (6) in less than half the time.
-    picture.save(out, format="PNG", compress_level=3)
-    # A PNG's image data is a zlib stream of rows with their PNG filters: exactly what a
-    # PDF's Flate with a PNG predictor reads.
-    data = b"".join(_png_chunks(out.getvalue(), b"IDAT"))
-    parms = Dictionary(Predictor=15, Colors=colours, BitsPerComponent=8, Columns=width)
-    return data, parms
-
-
-def _resized(picture: Image.Image, width: int, height: int) -> Image.Image:
-    """`picture` at `width` × `height`: by whole factors, averaging blocks of pixels (a
-    600 dpi page at 300 dpi in a twentieth of the time Lanczos takes), then by Lanczos for
-    what is left."""
-    factor = min(picture.width // width, picture.height // height)
-    if factor >= 2:
-        picture = picture.reduce(factor)
-    if picture.size != (width, height):
-        picture = picture.resize((width, height), Image.Resampling.LANCZOS)
-    return picture
-
-
-def _png_chunks(png: bytes, kind: bytes) -> Iterable[bytes]:
-    position = 8  # the signature
-    while position + 8 <= len(png):
-        (length,) = struct.unpack(">I", png[position : position + 4])
-        if png[position + 4 : position + 8] == kind:
-            yield png[position + 8 : position + 8 + length]
-        position += 12 + length
 
 
 def _batches(plans: list[Resample]) -> Iterable[list[Resample]]:
