@@ -14,13 +14,15 @@ as `Spec.served`: documents added since go at the end, numbered on from the last
 
 The work is split between this module (the public interface and the order of work),
 `numbering` (where each page goes and what number it bears), `front_matter` (the cover, the
-index and the dividers, laid out by WeasyPrint) and `marking` (stamps, labels, links and
-bookmarks on the assembled pages, and the check).
+index and the dividers, laid out by WeasyPrint), `images` (images drawn finer than the
+guidance's 300 dpi resampled, in copies of the documents that need it) and `marking` (stamps,
+labels, links and bookmarks on the assembled pages, and the check).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import tempfile
 import unicodedata
@@ -31,7 +33,9 @@ from pathlib import Path
 
 import pikepdf
 
-from casemgr.bundles import front_matter, marking, numbering
+from casemgr.bundles import front_matter, images, marking, numbering
+
+log = logging.getLogger(__name__)
 
 
 class BundleError(Exception):
@@ -118,6 +122,7 @@ class Result:
     layout: dict  # JSON-able; pass as Spec.served when this version has been served
     size: int
     sha256: str
+    resampled: int = 0  # images drawn finer than images.MAX_DPI, resampled to it
 
 
 Progress = Callable[[int, int], None]  # (pages done, pages in all)
@@ -144,6 +149,7 @@ def build(spec: Spec, out: Path, progress: Progress | None = None) -> Result:
     with tempfile.TemporaryDirectory(prefix="bundle-") as work:
         front_path = Path(work, "front.pdf")
         front_path.write_bytes(front.pdf)
+        paths, resampled = _resampled(items, Path(work), progress)
         job = pikepdf.Job(
             {
                 "inputFile": "",
@@ -154,7 +160,7 @@ def build(spec: Spec, out: Path, progress: Progress | None = None) -> Result:
                 # and images a page does not use: seconds per thousand pages, and nothing
                 # removed from a bundle is worth that.
                 "removeUnreferencedResources": "no",
-                "pages": _sources(items, front, front_path),
+                "pages": _sources(items, front, front_path, paths),
             }
         )
         try:
@@ -198,6 +204,7 @@ def build(spec: Spec, out: Path, progress: Progress | None = None) -> Result:
         layout=numbering.layout(spec, items, runs, index_pages=front.index_pages),
         size=out.stat().st_size,
         sha256=sha256,
+        resampled=resampled,
     )
 
 
@@ -373,7 +380,44 @@ def _runs(spec: Spec, items: list[numbering.Item], front: front_matter.Front) ->
     return tuple(runs)
 
 
-def _sources(items: list[numbering.Item], front: front_matter.Front, front_path: Path) -> list:
+def _resampled(
+    items: list[numbering.Item], work: Path, progress: Progress | None
+) -> tuple[dict[Path, Path], int]:
+    """The file to bundle for each document's path: the document itself, or a copy in
+    `work` with its images finer than the guidance allows resampled (see `images`); and how
+    many images were. A file bundled twice is looked at once."""
+    paths: dict[Path, Path] = {}
+    resampled = 0
+
+    def still_working() -> None:
+        if progress is not None:
+            progress(0, 0)
+
+    for item in items:
+        if item.kind == "divider":
+            continue
+        path = Path(item.path).resolve()
+        if path in paths:
+            continue
+        copy = work / f"document-{len(paths)}.pdf"
+        try:
+            count = images.reduce(path, copy, progress=still_working)
+        except (pikepdf.PikepdfError, OSError, ValueError, TypeError):
+            # The document was read when its pages were counted; what failed is the search
+            # for images to resample, and the bundle can do without it: larger, never wrong.
+            log.warning("Images of %s not resampled", path, exc_info=True)
+            count = 0
+        paths[path] = copy if count else path
+        resampled += count
+    return paths, resampled
+
+
+def _sources(
+    items: list[numbering.Item],
+    front: front_matter.Front,
+    front_path: Path,
+    paths: dict[Path, Path],
+) -> list:
     """The pages of the bundle as qpdf's job file lists them: files and page ranges."""
     last = front.index_first + front.index_pages - 1
     sources = [
@@ -387,7 +431,7 @@ def _sources(items: list[numbering.Item], front: front_matter.Front, front_path:
         if item.kind == "divider":
             sources.append({"file": str(front_path), "range": str(front.divider_pages[item.key])})
         else:
-            sources.append({"file": str(Path(item.path).resolve()), "range": "1-z"})
+            sources.append({"file": str(paths[Path(item.path).resolve()]), "range": "1-z"})
     return sources
 
 

@@ -223,6 +223,8 @@ class Version(models.Model):
     layout = models.JSONField(default=dict, blank=True)  # the builder's, for late documents
     contents = models.JSONField(default=list, blank=True)  # index rows, for the page and diffs
     scanned = models.JSONField(default=list, blank=True)  # pages with no text: need OCR
+    # Images drawn finer than 300 dpi, resampled to it in the file (the exhibits keep theirs).
+    resampled = models.PositiveIntegerField(default=0)
     left_out = models.JSONField(default=list, blank=True)  # entries refused for the audience
     served_at = models.DateTimeField(null=True, blank=True)
     served_by = models.ForeignKey(

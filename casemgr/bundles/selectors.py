@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Count, Prefetch, QuerySet
 
 from casemgr.access import policy
@@ -79,6 +80,7 @@ def bundle_view(*, bundle: Bundle, user) -> BundleView:
         by_section[entry.section_id].entries.append(entry)
     clearance = policy.clearance(user, bundle.matter) or 0
     versions = list(bundle.versions.select_related("requested_by", "served_by").defer("layout"))
+    _flag_oversized(versions)
     of_file = current_designations(versions)
     of_notes = current_designations(versions, notes=True)
     for n, version in enumerate(versions):
@@ -104,6 +106,19 @@ def bundle_view(*, bundle: Bundle, user) -> BundleView:
         served_keys=services.served_keys(bundle),
         projected=services.projected(bundle, [e for e in entries if not bundle.refusal(e.exhibit)]),
     )
+
+
+def _flag_oversized(versions: list[Version]) -> None:
+    """Mark each ready version whose file is past BUNDLE_SIZE_WARNING_MB (`oversized`), and
+    the newest of them (`offer_split`), beside which the page offers the split: what was
+    projected before the build is only the documents' sizes, and the file is what a court's
+    filing system takes or refuses."""
+    limit = settings.BUNDLE_SIZE_WARNING_MB * 1024 * 1024
+    offered = False
+    for version in versions:  # newest first
+        version.oversized = version.status == Version.Status.READY and (version.size or 0) > limit
+        version.offer_split = version.oversized and not offered
+        offered = offered or version.oversized
 
 
 def current_designations(versions: list[Version], *, notes: bool = False) -> dict[int, int]:

@@ -577,6 +577,7 @@ def _build(claim: _Claim) -> str:
         layout=result.layout,
         contents=_contents(result, items),
         scanned=[{"document": key_, "page": label} for key_, label in result.scanned],
+        resampled=result.resampled,
         left_out=left_out,
         finished_at=timezone.now(),
     )

@@ -38,7 +38,7 @@ from PIL import Image, UnidentifiedImageError
 
 from casemgr.core import layout
 from casemgr.core.text import breakable
-from casemgr.evidence import extracts
+from casemgr.evidence import extracts, image_pages
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "evidence" / "rendition"
 
@@ -77,17 +77,19 @@ OFFICE_TIMEOUT = 120  # seconds LibreOffice may take over one document
 T = TypeVar("T")
 
 KINDS = ("pdf", "jpeg", "png", "tiff", "email", "text", "csv", "jsonl", "docx", "xlsx")
-# The kinds whose PDF is laid out here (the others are the file itself, or what img2pdf or
-# LibreOffice make of it).
-LAID_OUT = frozenset({"email", "text", "csv", "jsonl"})
-# How the PDFs laid out here are made, stored with each (ExhibitFile.rendition_format). A
-# rendition goes into court bundles, whose pages carry one number, the bundle's: so it holds
-# nothing that can change after it is made, and no page number of its own. Format 1 put the
-# exhibit's reference and "page X of Y" in every page's footer and the reference in the
-# title, so an exhibit renumbered after upload was bundled under its old reference. Raise
-# FORMAT when a change must reach renditions already stored: stale ones are laid out again
-# before they are bundled (bundles.services) or by `manage.py renew_renditions`.
-FORMAT = 2
+# How renditions are made, stored with each (ExhibitFile.rendition_format). A rendition goes
+# into court bundles, whose pages carry one number, the bundle's: so it holds nothing that can
+# change after it is made, and no page number of its own. Format 1 put the exhibit's
+# reference and "page X of Y" in the footer of every page laid out here, so an exhibit
+# renumbered after upload was bundled under its old reference; until format 3 an image whose
+# file states no resolution became a page of its pixels at 96 dpi (a photo, 42 inches wide).
+# Raise FORMAT when a change must reach renditions already stored, and say in CURRENT_SINCE
+# which kinds it changes: stale ones are made again before they are bundled
+# (bundles.services) or by `manage.py renew_renditions`.
+FORMAT = 3
+# For each kind whose rendition casemgr makes, the format since which it is made as now (the
+# others, a PDF and an Office file's conversion, never go stale).
+CURRENT_SINCE = {"email": 2, "text": 2, "csv": 2, "jsonl": 2, "jpeg": 3, "png": 3, "tiff": 3}
 
 
 @dataclass(frozen=True)
@@ -177,14 +179,16 @@ def _pdf_text(source: Path | io.BytesIO | BinaryIO) -> str:
 
 def _render_image(path: Path) -> Rendition:
     # img2pdf puts JPEG (and most PNG and TIFF) data into the PDF as it is, so the exhibit's
-    # pixels are the original ones; EXIF rotation becomes the page's /Rotate.
+    # pixels are the original ones; EXIF rotation becomes the page's /Rotate. The page is A4
+    # (image_pages), whatever size and resolution the image claims.
+    options = {"rotation": img2pdf.Rotation.ifvalid, "layout_fun": image_pages.a4_layout}
     try:
-        pdf = img2pdf.convert(str(path), rotation=img2pdf.Rotation.ifvalid)
+        pdf = img2pdf.convert(str(path), **options)
     except (img2pdf.AlphaChannelError, img2pdf.UnsupportedColorspaceError):
         # img2pdf keeps 8-bit transparency as a soft mask but refuses alpha above 8 bits per
         # channel (PIL cannot carry it), and some TIFF colour spaces. Those images are
         # converted with Pillow to RGB, transparency flattened onto white, and then embedded.
-        pdf = img2pdf.convert(_flattened_frames(path), rotation=img2pdf.Rotation.ifvalid)
+        pdf = img2pdf.convert(_flattened_frames(path), **options)
     except _UNREADABLE_IMAGE as error:
         raise RenditionError(f"The image could not be read: {error}") from None
     return Rendition(pdf=pdf, page_count=_page_count(pdf), text="")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import operator
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import reduce
 from pathlib import Path
 from typing import Any
 
@@ -329,21 +331,19 @@ def _queue_rendition(exhibit_file: ExhibitFile) -> None:
     transaction.on_commit(lambda: render_exhibit_file.delay(exhibit_file.pk))
 
 
-# Renditions laid out in an older format than casemgr makes now (format 1 carried the
-# exhibit's reference of the day and "page X of Y" in every footer). Only the kinds laid out
-# by casemgr have a format; the others are the file itself or a converter's output.
-STALE_RENDITIONS = Q(
-    rendition=ExhibitFile.Rendition.READY,
-    kind__in=renditions.LAID_OUT,
-    rendition_format__lt=renditions.FORMAT,
+# Renditions made in an older format than casemgr makes now for their kind (format 1 carried
+# the exhibit's reference of the day and "page X of Y" in every footer; an image before
+# format 3 could be a 42-inch page): renditions.CURRENT_SINCE.
+STALE_RENDITIONS = Q(rendition=ExhibitFile.Rendition.READY) & reduce(
+    operator.or_,
+    (Q(kind=kind, rendition_format__lt=since) for kind, since in renditions.CURRENT_SINCE.items()),
 )
 
 
 def rendition_stale(exhibit_file: ExhibitFile) -> bool:
     return (
         exhibit_file.rendition == ExhibitFile.Rendition.READY
-        and exhibit_file.kind in renditions.LAID_OUT
-        and exhibit_file.rendition_format < renditions.FORMAT
+        and exhibit_file.rendition_format < renditions.CURRENT_SINCE.get(exhibit_file.kind, 0)
     )
 
 

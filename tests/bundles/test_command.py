@@ -7,9 +7,11 @@ import io
 import tempfile
 from pathlib import Path
 
+import img2pdf
 import pikepdf
 import pytest
 from django.core.management import CommandError, call_command
+from PIL import Image
 
 from casemgr.bundles import builder
 from tests.evidence import files
@@ -137,3 +139,23 @@ def test_a_bundle_that_fails_its_check_is_not_written(inputs, tmp_path, monkeypa
     with pytest.raises(CommandError, match="Page 4 has no page number"):
         bundle(tmp_path / "bundle.pdf", *inputs)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "scratch"]
+
+
+def test_a_photo_is_an_a4_page_and_a_fine_scan_is_resampled(tmp_path):
+    """A camera's 4000 × 3000 JPEG (no resolution in it) and a page scanned at 600 dpi."""
+    photo = tmp_path / "site visit.jpg"
+    photo.write_bytes(files.image("JPEG", size=(4000, 3000)))
+    scan = tmp_path / "scan.pdf"
+    picture = io.BytesIO()
+    Image.new("L", (2480, 3496), 255).save(picture, format="JPEG", dpi=(600, 600))
+    scan.write_bytes(img2pdf.convert(picture.getvalue()))
+    out = tmp_path / "bundle.pdf"
+
+    summary = bundle(out, photo, scan)
+
+    # The scan, and the photo too: 4000 pixels across 10 inches of A4 is 400 dpi.
+    assert "2 images resampled to 300 dpi" in summary
+    with pikepdf.open(out) as pdf:
+        (first,) = first_pages(pdf, "site visit")
+        box = [float(value) for value in pdf.pages[first].MediaBox]
+        assert box == pytest.approx([0, 0, 841.89, 595.28], abs=1)  # A4, landscape

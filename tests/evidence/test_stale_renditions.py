@@ -78,3 +78,22 @@ def test_renew_renditions_queues_the_stale_ones_only(upload, capsys):
     assert log.rendition_format == renditions.FORMAT
     assert _title(log) == "access.csv"
     assert ExhibitFile.objects.get(pk=letter.pk).rendition_format == 1
+
+
+def test_an_image_rendition_made_before_images_were_fitted_to_a4_is_made_again(upload, capsys):
+    """A photo stating no resolution was a page of its pixels at 96 dpi: 4,000 pixels wide,
+    a 42-inch page. Format 3 fits it to A4; one made before is stale, a PDF is not."""
+    photo = ExhibitFile.objects.get(
+        pk=upload(files.image("JPEG", size=(4000, 3000)), "photo.jpg").json()["files"][0]["id"]
+    )
+    ExhibitFile.objects.filter(pk=photo.pk).update(rendition_format=2)
+
+    call_command("renew_renditions")
+
+    assert "1 rendition(s) queued" in capsys.readouterr().out
+    photo.refresh_from_db()
+    assert photo.rendition_format == renditions.FORMAT
+    with storage.default_storage.open(photo.rendition_key, "rb") as handle:
+        with pikepdf.open(io.BytesIO(handle.read())) as pdf:
+            width, height = (float(v) for v in pdf.pages[0].mediabox[2:])
+    assert (round(width), round(height)) == (842, 595)  # landscape A4

@@ -1,25 +1,40 @@
-"""`manage.py bundle_pdfs --out OUT.pdf [--title T] [--dividers] FILE...` makes a bundle of
-loose files, outside any matter, with the builder the app uses: one section, "A Documents",
-one document per file, titled by its file name.
+"""`manage.py bundle_pdfs --out OUT.pdf [--title T] [--dividers] [--max-mb MB] [--split] FILE...`
+makes a bundle of loose files, outside any matter, with the builder the app uses: one
+section, "A Documents", one document per file, titled by its file name.
 
 PDFs go in as they are; JPEG, PNG and TIFF images go in as the PDF renditions the app would
 make of them (casemgr.evidence.renditions), written to a temporary folder removed at the end.
 The bundle is written beside OUT.pdf under a temporary name, checked, and only then renamed,
 so a build that fails leaves no OUT.pdf (and an earlier OUT.pdf as it was).
+
+A bundle larger than --max-mb (BUNDLE_SIZE_WARNING_MB unless given; MB of 2^20 bytes, as
+the setting) is written, and a warning says so on stderr: court filing systems and e-mail
+refuse larger files. With --split it is written instead as bundles OUT-A.pdf, OUT-B.pdf...,
+each a bundle of its own (cover, index, numbers from 1, its title followed by "(bundle A)"),
+the files in the order given. The rule: each file counts at its size less what resampling
+its images to 300 dpi is expected to save (`images.projected_size`), and a bundle takes
+files in order while they and its cover, index and stamps (measured on the builds so far)
+stay under the limit. A bundle built past the limit all the same is built again with a file
+fewer. A file larger than the limit on its own is a bundle of its own, and the warning names
+it. When everything fits, --split writes OUT.pdf alone. Nothing is renamed into place until
+every bundle has been built and checked.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import string
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
+import pikepdf
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from casemgr.bundles import builder
+from casemgr.bundles import builder, images
 from casemgr.evidence.detection import Kind, detect
 from casemgr.evidence.renditions import RenditionError, render
 
@@ -39,11 +54,37 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dividers", action="store_true", help="Put a divider page before the section."
         )
+        parser.add_argument(
+            "--max-mb",
+            type=float,
+            default=None,
+            help="The largest bundle to write without a warning, in MB "
+            "(default: BUNDLE_SIZE_WARNING_MB).",
+        )
+        parser.add_argument(
+            "--split",
+            action="store_true",
+            help="Write several bundles, OUT-A.pdf, OUT-B.pdf..., each under the limit.",
+        )
 
-    def handle(self, *args, files: list[str], out: str, title: str, dividers: bool, **options):
+    def handle(
+        self,
+        *args,
+        files: list[str],
+        out: str,
+        title: str,
+        dividers: bool,
+        max_mb: float | None,
+        split: bool,
+        **options,
+    ):
         target = Path(out).resolve()
         if not target.parent.is_dir():
             raise CommandError(f"{out}: the folder {target.parent} does not exist.")
+        max_mb = settings.BUNDLE_SIZE_WARNING_MB if max_mb is None else max_mb
+        if max_mb <= 0:
+            raise CommandError("--max-mb must be more than 0.")
+        limit = int(max_mb * 1024**2)
         paths = [Path(name) for name in files]
         kinds = [_kind(path) for path in paths]  # every file is checked before any work
         with tempfile.TemporaryDirectory(prefix="bundle-pdfs-") as work:
@@ -55,42 +96,178 @@ class Command(BaseCommand):
                 )
                 for number, (path, kind) in enumerate(zip(paths, kinds, strict=True), 1)
             )
-            spec = builder.Spec(
-                title=title,
-                sections=(builder.Section(letter="A", title="Documents", documents=documents),),
-                dividers=dividers,
-            )
-            handle, partial = tempfile.mkstemp(
-                dir=target.parent, prefix=f".{target.name}.", suffix=".part"
-            )
-            os.close(handle)
+            bundles = _Bundles(target, title, dividers)
             try:
-                started = time.perf_counter()
-                result = builder.build(spec, Path(partial))
-                built = time.perf_counter()
-                builder.check(Path(partial), result)
-                checked = time.perf_counter()
-                # mkstemp's file is private (0600); the bundle gets a new file's usual mode.
-                umask = os.umask(0)
-                os.umask(umask)
-                os.chmod(partial, 0o666 & ~umask)
-                os.replace(partial, target)
+                if split:
+                    bundles.split(documents, limit)
+                else:
+                    bundles.build(documents, target)
+                bundles.publish()
             except builder.BundleError as error:
                 raise CommandError(f"The bundle was not written: {error}") from error
             finally:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(partial)
+                bundles.discard()
+
+        for built in bundles.built:
+            self._summary(built, paths, verbosity=options["verbosity"])
+        if len(bundles.built) > 1:
+            names = ", ".join(built.target.name for built in bundles.built)
+            self.stdout.write(f"{len(bundles.built)} bundles, in the order given: {names}")
+        for built in bundles.built:
+            if built.result.size > limit:
+                self.stderr.write(_too_large(built, max_mb, split=split))
+
+    def _summary(self, built: _Built, paths: list[Path], *, verbosity: int) -> None:
+        result = built.result
         scanned = len(result.scanned)
+        resampled = result.resampled
+        documents = len(built.documents)
         self.stdout.write(
-            f"{target.name}: {result.page_count:,} pages, {len(documents):,} documents, "
-            f"{_size(result.size)}, sha256 {result.sha256}, "
-            f"built in {built - started:.2f} s (check {checked - built:.2f} s), "
-            f"{scanned:,} scanned page{'' if scanned == 1 else 's'} (no text) flagged"
+            f"{built.target.name}: {result.page_count:,} pages, {documents:,} "
+            f"document{'' if documents == 1 else 's'}, {_size(result.size)}, "
+            f"sha256 {result.sha256}, "
+            f"built in {built.seconds:.2f} s (check {built.check_seconds:.2f} s), "
+            f"{scanned:,} scanned page{'' if scanned == 1 else 's'} (no text) flagged, "
+            f"{resampled:,} image{'' if resampled == 1 else 's'} resampled to 300 dpi"
         )
-        if options["verbosity"] > 1:
+        if verbosity > 1:
             for key, label in result.scanned:
                 number = int(key.removeprefix("file:"))
                 self.stdout.write(f"  scanned: page {label} ({paths[number - 1].name})")
+
+
+@dataclass
+class _Built:
+    target: Path  # where it goes once every bundle is built and checked
+    partial: Path  # where it is until then
+    documents: tuple[builder.Document, ...]
+    result: builder.Result
+    seconds: float
+    check_seconds: float
+
+
+class _Bundles:
+    """The bundles of one run, built and checked beside their targets under temporary
+    names, and renamed into place together."""
+
+    def __init__(self, target: Path, title: str, dividers: bool) -> None:
+        self.target = target
+        self.title = title
+        self.dividers = dividers
+        self.built: list[_Built] = []
+        self.partials: list[Path] = []
+
+    def build(
+        self, documents: tuple[builder.Document, ...], target: Path, letter: str = ""
+    ) -> _Built:
+        spec = builder.Spec(
+            title=f"{self.title} (bundle {letter})" if letter else self.title,
+            sections=(builder.Section(letter="A", title="Documents", documents=documents),),
+            dividers=self.dividers,
+        )
+        handle, name = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".part"
+        )
+        os.close(handle)
+        partial = Path(name)
+        self.partials.append(partial)
+        started = time.perf_counter()
+        result = builder.build(spec, partial)
+        built = time.perf_counter()
+        builder.check(partial, result)
+        checked = time.perf_counter()
+        made = _Built(target, partial, documents, result, built - started, checked - built)
+        self.built.append(made)
+        return made
+
+    def split(self, documents: tuple[builder.Document, ...], limit: int) -> None:
+        """Build `documents` as one bundle if it comes out under `limit` bytes, or else as
+        bundles A, B... each under it (see the module's docstring for the rule)."""
+        sizes = [_projected_size(document.path) for document in documents]
+        overhead = 0  # the cover, index and stamps: learnt from the builds
+        if sum(sizes) <= limit:
+            whole = self.build(documents, self.target)
+            if whole.result.size <= limit:
+                return
+            overhead = whole.result.size - sum(sizes)
+            self.drop(whole)
+        start = 0
+        while start < len(documents):
+            count = _fitting(sizes[start:], limit - overhead)
+            target = self.target.with_name(
+                f"{self.target.stem}-{_letter(len(self.built))}{self.target.suffix}"
+            )
+            while True:
+                part = documents[start : start + count]
+                made = self.build(part, target, _letter(len(self.built)))
+                if made.result.size <= limit or count == 1:
+                    break
+                overhead = max(overhead, made.result.size - sum(sizes[start : start + count]))
+                self.drop(made)
+                count = min(count - 1, _fitting(sizes[start:], limit - overhead))
+            start += count
+
+    def drop(self, made: _Built) -> None:
+        self.built.remove(made)
+        made.partial.unlink()
+        self.partials.remove(made.partial)
+
+    def publish(self) -> None:
+        # mkstemp's files are private (0600); a bundle gets a new file's usual mode.
+        umask = os.umask(0)
+        os.umask(umask)
+        for made in self.built:
+            os.chmod(made.partial, 0o666 & ~umask)
+        for made in self.built:
+            os.replace(made.partial, made.target)
+            self.partials.remove(made.partial)
+
+    def discard(self) -> None:
+        for partial in self.partials:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(partial)
+
+
+def _projected_size(path: Path) -> int:
+    try:
+        return images.projected_size(path)
+    except (pikepdf.PikepdfError, OSError):
+        return path.stat().st_size  # the build says what is wrong with it
+
+
+def _fitting(sizes: list[int], budget: int) -> int:
+    """How many of the files, in order, fit in `budget` bytes: at least one."""
+    total = 0
+    for count, size in enumerate(sizes):
+        total += size
+        if total > budget:
+            return max(count, 1)
+    return len(sizes)
+
+
+def _letter(number: int) -> str:
+    """A, B ... Z, then AA, AB ..., as bundles are lettered."""
+    letters = string.ascii_uppercase
+    return letters[number] if number < 26 else letters[number // 26 - 1] + letters[number % 26]
+
+
+def _too_large(built: _Built, max_mb: float, *, split: bool) -> str:
+    said = (
+        f"Warning: {built.target.name} is {_size(built.result.size)}, over the limit of "
+        f"{max_mb:g} MB. Court filing systems and e-mail refuse larger files."
+    )
+    if split:
+        (document,) = built.documents
+        return (
+            f"{said} Its one document, “{document.title}”, is larger than that on its own: "
+            "ask for a smaller copy of it (scanned at 300 dpi or less, or in parts)."
+        )
+    stem, suffix = built.target.stem, built.target.suffix
+    return (
+        f"{said} Run the command again with --split to write it as several bundles, "
+        f"{stem}-A{suffix}, {stem}-B{suffix} and so on, each under the limit "
+        "(--max-mb sets it; BUNDLE_SIZE_WARNING_MB is the default)."
+    )
 
 
 def _kind(path: Path) -> Kind:

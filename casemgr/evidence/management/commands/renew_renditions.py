@@ -1,7 +1,8 @@
-"""`manage.py renew_renditions` queues a new rendition of every file whose PDF was laid out
-by an earlier casemgr in a format it no longer makes (renditions.FORMAT): until version 2,
-with the exhibit's reference and "page X of Y" in every footer. Run it once after an
-upgrade, so that previews stop showing references that have changed since.
+"""`manage.py renew_renditions` queues a new rendition of every file whose PDF an earlier
+casemgr made in a format it no longer makes (renditions.CURRENT_SINCE): before format 2, a
+laid-out file had the exhibit's reference and "page X of Y" in every footer; before format 3,
+a photo could be a 42-inch page. Run it once after an upgrade, so that previews show what
+bundles will.
 
 Bundles do not wait for it: a build lays out a stale rendition again before it bundles it
 (bundles.services). Each file is its own task, on the workers' usual queue; without Redis
@@ -19,8 +20,8 @@ from casemgr.evidence.tasks import render_exhibit_file
 
 class Command(BaseCommand):
     help = (
-        "Queue a new PDF rendition of every file whose rendition an earlier casemgr laid out "
-        "(with the exhibit reference of the day in its footer)."
+        "Queue a new PDF rendition of every file whose rendition an earlier casemgr made in a "
+        "format it no longer makes (see renditions.CURRENT_SINCE)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
