@@ -9,6 +9,7 @@ from pathlib import Path
 
 import img2pdf
 import pikepdf
+import pypdf
 import pytest
 from django.core.management import CommandError, call_command
 from PIL import Image
@@ -80,7 +81,10 @@ def test_bundles_pdfs_and_an_image_in_order(inputs, tmp_path):
     assert f"sha256 {digest}" in summary
     assert "1 scanned page (no text) flagged" in summary  # the photo
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle.pdf", "in", "scratch"]
-    assert list((tmp_path / "scratch").iterdir()) == []  # the image's rendition is gone
+    # The image's rendition is gone (the layout server, if this test started it, keeps a
+    # folder of its own there for as long as it runs).
+    left = [path for path in (tmp_path / "scratch").iterdir() if not path.name.startswith("pymp-")]
+    assert left == []
 
 
 def test_dividers_add_a_page_before_the_section(inputs, tmp_path):
@@ -159,3 +163,59 @@ def test_a_photo_is_an_a4_page_and_a_fine_scan_is_resampled(tmp_path):
         (first,) = first_pages(pdf, "site visit")
         box = [float(value) for value in pdf.pages[first].MediaBox]
         assert box == pytest.approx([0, 0, 841.89, 595.28], abs=1)  # A4, landscape
+
+
+def test_the_case_goes_on_the_cover_and_into_the_files_name(inputs, tmp_path):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    stdout = io.StringIO()
+    call_command(
+        "bundle_pdfs",
+        "--out",
+        str(folder),
+        "--title",
+        "Bundle for the CMC",
+        "--claim-number",
+        "IL-2026-000123",
+        "--case-name",
+        "Northwind v Jadeport",
+        "--court",
+        "High Court of Justice",
+        "--letter",
+        "b",
+        *map(str, inputs[:2]),
+        stdout=stdout,
+    )
+    written = folder / "IL-2026-000123 Northwind v Jadeport - Bundle B - v1.pdf"
+    assert [path.name for path in folder.iterdir()] == [written.name]
+    cover = pypdf.PdfReader(written).pages[0].extract_text()
+    for said in (
+        "Claim No. IL-2026-000123",
+        "High Court of Justice",
+        "Bundle B",
+        "Northwind v Jadeport",
+    ):
+        assert said in " ".join(cover.split())
+
+
+def test_a_letter_that_is_no_bundle_letter_is_refused(inputs, tmp_path):
+    with pytest.raises(CommandError, match="not a bundle letter"):
+        bundle(tmp_path / "b.pdf", *inputs[:1], options=("--letter", "A1"))
+
+
+def test_a_pdf_with_only_an_owner_password_is_bundled_as_the_builder_takes_it(inputs, tmp_path):
+    """It opens for anyone (the password restricts printing and changes): the app's upload
+    refuses it, the command takes it, and the bundle carries no protection."""
+    locked = tmp_path / "in" / "Restricted report.pdf"
+    with pikepdf.open(inputs[0]) as pdf:
+        pdf.save(
+            locked,
+            encryption=pikepdf.Encryption(
+                owner="owner-secret", user="", allow=pikepdf.Permissions(print_highres=False)
+            ),
+        )
+    out = tmp_path / "bundle.pdf"
+    bundle(out, locked, inputs[1])
+    with pikepdf.open(out) as pdf:
+        assert not pdf.is_encrypted
+        assert first_pages(pdf, "Restricted report", "Letter before claim") == [2, 5]

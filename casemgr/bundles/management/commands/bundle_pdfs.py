@@ -1,6 +1,14 @@
-"""`manage.py bundle_pdfs --out OUT.pdf [--title T] [--dividers] [--max-mb MB] [--split] FILE...`
-makes a bundle of loose files, outside any matter, with the builder the app uses: one
-section, "A Documents", one document per file, titled by its file name.
+"""`manage.py bundle_pdfs [--out OUT.pdf] [--title T] [--claim-number N] [--case-name NAME]
+[--court C] [--letter L] [--dividers] [--max-mb MB] [--split] FILE...` makes a bundle of loose
+files, outside any matter, with the builder the app uses: one section, "A Documents", one
+document per file, titled by its file name. The claim number, short case name, court and
+bundle letter go on the cover and, without --out (or with --out naming a folder), into the
+file's name as the guidance asks: "IL-2026-000123 Northwind v Jadeport - Bundle A - v1.pdf".
+
+A PDF protected by an owner password only (it opens for anyone; the password restricts
+printing or changes) goes in as the builder takes it, and the bundle carries no protection;
+the app's upload refuses such files, this command accepts them. A PDF that needs a password
+to open is refused.
 
 PDFs go in as they are; JPEG, PNG and TIFF images go in as the PDF renditions the app would
 make of them (casemgr.evidence.renditions), written to a temporary folder removed at the end.
@@ -35,7 +43,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from casemgr.bundles import builder, images
-from casemgr.evidence.detection import Kind, detect
+from casemgr.evidence.detection import PDF_RESTRICTED, Kind, detect
 from casemgr.evidence.renditions import RenditionError, render
 
 ACCEPTED = (Kind.PDF, Kind.JPEG, Kind.PNG, Kind.TIFF)
@@ -49,8 +57,23 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("files", nargs="+", metavar="FILE", help="PDF, JPEG, PNG or TIFF.")
-        parser.add_argument("--out", required=True, help="The bundle to write, e.g. bundle.pdf.")
+        parser.add_argument(
+            "--out",
+            default="",
+            help="The bundle to write, e.g. bundle.pdf; a folder, or nothing, to name it from "
+            "the claim number, case name and letter in that folder (default: here).",
+        )
         parser.add_argument("--title", default="Bundle", help="Shown on the cover.")
+        parser.add_argument("--claim-number", default="", help="e.g. IL-2026-000123.")
+        parser.add_argument(
+            "--case-name", default="", help='The short case name, e.g. "Northwind v Jadeport".'
+        )
+        parser.add_argument(
+            "--court", default="", help='As the court styles itself, e.g. "High Court of Justice".'
+        )
+        parser.add_argument(
+            "--letter", default="", help="The bundle's letter, e.g. A (with --split, the first)."
+        )
         parser.add_argument(
             "--dividers", action="store_true", help="Put a divider page before the section."
         )
@@ -73,12 +96,23 @@ class Command(BaseCommand):
         files: list[str],
         out: str,
         title: str,
+        claim_number: str,
+        case_name: str,
+        court: str,
+        letter: str,
         dividers: bool,
         max_mb: float | None,
         split: bool,
         **options,
     ):
-        target = Path(out).resolve()
+        letter = letter.strip().upper()
+        if letter and not (letter.isascii() and letter.isalpha() and len(letter) <= 2):
+            raise CommandError(f"--letter: {letter!r} is not a bundle letter (A to Z, AA to ZZ).")
+        cover = _Cover(claim_number.strip(), case_name.strip(), court.strip(), letter)
+        named = not out or Path(out).is_dir()
+        target = (
+            (Path(out or ".") / cover.file_name(letter)).resolve() if named else Path(out).resolve()
+        )
         if not target.parent.is_dir():
             raise CommandError(f"{out}: the folder {target.parent} does not exist.")
         max_mb = settings.BUNDLE_SIZE_WARNING_MB if max_mb is None else max_mb
@@ -96,7 +130,7 @@ class Command(BaseCommand):
                 )
                 for number, (path, kind) in enumerate(zip(paths, kinds, strict=True), 1)
             )
-            bundles = _Bundles(target, title, dividers)
+            bundles = _Bundles(target, title, dividers, cover, named=named)
             try:
                 if split:
                     bundles.split(documents, limit)
@@ -146,22 +180,53 @@ class _Built:
     check_seconds: float
 
 
+@dataclass(frozen=True)
+class _Cover:
+    """What the cover and the file's name say of the case."""
+
+    claim_number: str
+    case_name: str
+    court: str
+    letter: str  # of the bundle, or of the first of a split
+
+    def file_name(self, letter: str) -> str:
+        return builder.file_name(self.claim_number, self.case_name, letter)
+
+
 class _Bundles:
     """The bundles of one run, built and checked beside their targets under temporary
     names, and renamed into place together."""
 
-    def __init__(self, target: Path, title: str, dividers: bool) -> None:
+    def __init__(
+        self, target: Path, title: str, dividers: bool, cover: _Cover, *, named: bool
+    ) -> None:
         self.target = target
         self.title = title
         self.dividers = dividers
+        self.cover = cover
+        self.named = named  # the file's name is made from the cover's details
         self.built: list[_Built] = []
         self.partials: list[Path] = []
+
+    def part_letter(self, number: int) -> str:
+        """The letter of the `number`th bundle of a split (from 0): on from --letter."""
+        first = _number(self.cover.letter) if self.cover.letter else 0
+        return _letter(first + number)
+
+    def part_target(self, letter: str) -> Path:
+        if self.named:
+            return self.target.with_name(self.cover.file_name(letter))
+        return self.target.with_name(f"{self.target.stem}-{letter}{self.target.suffix}")
 
     def build(
         self, documents: tuple[builder.Document, ...], target: Path, letter: str = ""
     ) -> _Built:
         spec = builder.Spec(
             title=f"{self.title} (bundle {letter})" if letter else self.title,
+            claim_number=self.cover.claim_number,
+            case_name=self.cover.case_name,
+            court=self.cover.court,
+            letter=letter or self.cover.letter,
             sections=(builder.Section(letter="A", title="Documents", documents=documents),),
             dividers=self.dividers,
         )
@@ -194,12 +259,11 @@ class _Bundles:
         start = 0
         while start < len(documents):
             count = _fitting(sizes[start:], limit - overhead)
-            target = self.target.with_name(
-                f"{self.target.stem}-{_letter(len(self.built))}{self.target.suffix}"
-            )
+            letter = self.part_letter(len(self.built))
+            target = self.part_target(letter)
             while True:
                 part = documents[start : start + count]
-                made = self.build(part, target, _letter(len(self.built)))
+                made = self.build(part, target, letter)
                 if made.result.size <= limit or count == 1:
                     break
                 overhead = max(overhead, made.result.size - sum(sizes[start : start + count]))
@@ -251,6 +315,14 @@ def _letter(number: int) -> str:
     return letters[number] if number < 26 else letters[number // 26 - 1] + letters[number % 26]
 
 
+def _number(letter: str) -> int:
+    """The inverse of _letter: A is 0, Z 25, AA 26."""
+    letters = string.ascii_uppercase
+    if len(letter) == 1:
+        return letters.index(letter)
+    return (letters.index(letter[0]) + 1) * 26 + letters.index(letter[1])
+
+
 def _too_large(built: _Built, max_mb: float, *, split: bool) -> str:
     said = (
         f"Warning: {built.target.name} is {_size(built.result.size)}, over the limit of "
@@ -276,6 +348,10 @@ def _kind(path: Path) -> Kind:
     detection = detect(
         path, path.name, max_pixels=settings.EVIDENCE_MAX_IMAGE_PIXELS, office_available=False
     )
+    if detection.reason == PDF_RESTRICTED:
+        # Opens without a password: the builder copies its pages as any other's, and the
+        # bundle it writes carries no protection. The upload refuses it (see detection).
+        return Kind.PDF
     if not detection.accepted:
         raise CommandError(f"{path}: {detection.reason}")
     if detection.kind not in ACCEPTED:
