@@ -16,6 +16,7 @@ points the link at that document's first page once the bundle is assembled.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import html
 import re
 import string
@@ -140,6 +141,10 @@ def _render(
 def _lay_out_pages(document: str, stylesheet: str) -> tuple[bytes, dict[str, int]]:
     """The PDF, and the page (from 1) where each anchor first appears. Runs in a layout
     child process (core.layout), so it takes and gives plain values only."""
+    # Every box of the layout lives until it ends, and Python's full collections walk them
+    # all again and again: a third of the time of an index of 3,000 rows, a share growing
+    # with its length. The child ends with the layout, so they are made rare, not stopped.
+    gc.set_threshold(200_000, 10, 10)
     fetcher = layout.RefusingURLFetcher()
     css = CSS(string=stylesheet, base_url=None, url_fetcher=fetcher)
     laid_out = HTML(string=document, base_url=None, url_fetcher=fetcher).render(stylesheets=[css])
