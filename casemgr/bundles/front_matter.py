@@ -215,9 +215,10 @@ def _part(part: index.Part, items: list[numbering.Item]) -> str:
     if part.kind == "none":
         return '<p class="empty">No documents.</p>'
     n, item = part.position, items[part.position]
-    # A title longer than the row's two lines ends in an ellipsis; the document's bookmark
-    # carries it whole, with the same tab and first page, so the row still names it.
-    # A long unbroken run gets break points, so that its ellipsis has a place to go.
+    # A title longer than the row's two lines ends in an ellipsis (text with no word breaks,
+    # Chinese for one, is cut at the column's edge instead); the document's bookmark carries
+    # it whole, with the same tab and first page, so the row still names it. A long unbroken
+    # run gets break points, so that its ellipsis has a place to go.
     cells = (item.tab, breakable(_entry_title(item)), item.date, item.reference)
     return (
         f'<a class="entry" id="run-{n}" href="#run-{n}">'

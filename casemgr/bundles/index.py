@@ -6,9 +6,9 @@ section's heading (at most two lines), the column headers, a row (at most two li
 column; a longer title ends in an ellipsis) and a section's "No documents" line. So the index's
 length is known before it is laid out, and the documents' page numbers with it (they follow
 the index); the front matter is laid out once; and each index page is a block of its own
-that fits its page, so WeasyPrint never has to break a long table across pages (that took it
-time growing with the square of the rows: 37 s for 1,200 rows, and twice that when its
-length was guessed wrong and it was laid out again).
+that fits its page, so WeasyPrint never has to break a long table across pages (it walked
+every row of the table again for each page), and the index is never laid out a second time
+because a guess at its length was wrong (see benchmarks/README.md, court bundles).
 
 The heights are in points. The stylesheet's rules that fix them are made from these numbers
 (`stylesheet()`), so the two cannot disagree; tests/bundles/test_index.py checks what
