@@ -1,7 +1,7 @@
 """Build a court bundle of generated exhibits with the builder; compare with `qpdf --pages`.
 
     .venv/bin/python benchmarks/bundle.py [--pages 2000 10000] [--repeat 3]
-        [--corpus realistic|minimal|both] [--profile] [--keep]
+        [--corpus realistic|minimal|both] [--index-rows 300 1200 3000] [--profile] [--keep]
 
 For each size, generates a corpus of one exhibit per 10 pages (200 exhibits at 2,000 pages):
 - text PDFs. In the realistic corpus (the default), byte-distinct copies of about 20
@@ -23,8 +23,9 @@ Then, on the same PDF files, in the same order:
     four sections, cover, index with links, page numbers, bookmarks, no dividers. Build and
     check are timed inside that process after its imports; its peak memory is its own
     VmHWM at the end, the after-imports figure is printed too, and so are the time spent
-    laying out the cover, index and dividers with WeasyPrint and how many times that was
-    done (once, unless the guess at the index's length was wrong);
+    laying out the cover, index and dividers with WeasyPrint, how many times that was done
+    (once: the index is paginated before it is laid out) and the peak memory of the layout
+    process (core.layout's child; it runs while the build process waits, both held at once);
 (b) `qpdf --empty --pages f1 f2 ... -- out.pdf`, timed from outside (it has no imports),
     peak memory its VmHWM read from /proc every 5 ms while it runs; the goal is set against
     this. Then again with --remove-unreferenced-resources=no, as the builder runs qpdf.
@@ -32,9 +33,17 @@ Not ru_maxrss: Linux carries a process's high-water mark across exec, so a child
 (large) script would report at least this script's size.
 With --repeat N, each is run N times, alternately, and the best time is kept (memory: the
 highest peak). --profile runs the build once more at the first size under cProfile and
-prints the top entries. Memory is in MB of 10^6 bytes, file sizes too. Prints figures and
-the goals beside them; asserts nothing. The corpus goes to a temporary folder removed at the
-end unless --keep.
+prints the top entries.
+
+With --index-rows N..., the index alone: for each N, the cover and index of a bundle of N
+documents (no files; titles short and long, one in 20 of 300 unbroken characters, as an
+exhibit's title may be) laid out by casemgr.bundles.front_matter in its layout process, timed
+from this process, best of --repeat; printed as seconds per 100 rows, which linear growth
+keeps flat. Without --pages, only that is run.
+
+Memory is in MB of 10^6 bytes, file sizes too. Prints figures and the goals beside them, and
+at the end build / qpdf for each corpus and size; asserts nothing. The corpus goes to a
+temporary folder removed at the end unless --keep.
 """
 
 from __future__ import annotations
@@ -318,6 +327,7 @@ def child(job_path: Path, profile_to: str) -> None:
     """Runs in the child: build and check the bundle described in the job file, print JSON."""
     sys.path.insert(0, str(ROOT))
     from casemgr.bundles import builder, front_matter
+    from casemgr.core import layout
 
     job = json.loads(job_path.read_text())
     spec = builder.Spec(
@@ -346,7 +356,7 @@ def child(job_path: Path, profile_to: str) -> None:
         calls += 1
 
     # How long the cover, index and dividers take, and how many times WeasyPrint laid
-    # them out (once, unless the guess at the index's length was wrong).
+    # them out (once: the index is paginated first).
     laid_out = {"seconds": 0.0, "layouts": 0}
     lay_out, render = front_matter.lay_out, front_matter._render
 
@@ -392,6 +402,7 @@ def child(job_path: Path, profile_to: str) -> None:
                 "layouts": laid_out["layouts"],
                 "after_imports_kb": after_imports_kb,
                 "vmhwm_kb": status_kb("VmHWM"),
+                "layout_peak_kb": layout.last_peak_kib,
             }
         )
     )
@@ -494,6 +505,7 @@ def measure(
         "layouts": [b["layouts"] for b in builds],
         "after_imports_kb": best["after_imports_kb"],
         "peak_kb": max(max(b["vmhwm_kb"], b["sampled_kb"]) for b in builds),
+        "layout_peak_kb": max(b["layout_peak_kb"] for b in builds),
         "qpdf": min(seconds for seconds, _ in qpdfs),
         "qpdfs": [seconds for seconds, _ in qpdfs],
         "qpdf_peak_kb": max(kb for _, kb in qpdfs),
@@ -521,7 +533,7 @@ def report(m: dict) -> None:
     print(f"  check  {m['check']:7.2f} s")
     print(
         f"  peak memory {mb(m['peak_kb']):.0f} MB, after imports {mb(m['after_imports_kb']):.0f} "
-        f"MB{memory_goal}"
+        f"MB{memory_goal}; the layout process's peak {mb(m['layout_peak_kb']):.0f} MB"
     )
     print(
         f"qpdf:    {qpdf:7.2f} s  {pages / qpdf:7.0f} pages/s  (runs: {qpdf_runs}); "
@@ -531,7 +543,7 @@ def report(m: dict) -> None:
         f"  with {UNPRUNED[0]} (as the builder runs it): {m['unpruned']:.2f} s, "
         f"{pages / m['unpruned']:.0f} pages/s"
     )
-    goal = "  (goal at 2,000 pages: 1.00 or less)" if pages == 2000 else ""
+    goal = f"  (goal at {pages:,} pages: 1.00 or less)" if pages in (2000, 10000) else ""
     print(
         f"build / qpdf: {build / qpdf:.2f}{goal}; (build + check) / qpdf: "
         f"{(build + m['check']) / qpdf:.2f}; build / qpdf {UNPRUNED[0]}: "
@@ -556,6 +568,99 @@ def linearity(name: str, results: list[dict]) -> None:
     )
 
 
+# ------------------------------------------------------------------------ the index alone
+
+
+def index_titles(count: int, rng: random.Random) -> list[str]:
+    """Titles as exhibits have them: half short, a third of a line or two, the rest long,
+    and one in 20 the 300 unbroken characters an exhibit's title may hold."""
+    titles = []
+    for n in range(count):
+        draw = rng.random()
+        if draw < 0.05:
+            title = f"{n}-" + "x" * 296
+        elif draw < 0.55:
+            title = f"{rng.choice(['Letter', 'Agreement', 'Report', 'Minutes'])} "
+            title += " ".join(rng.choices(WORDS, k=4))
+        elif draw < 0.85:
+            title = " ".join(rng.choices(WORDS, k=rng.randint(10, 20)))
+        else:
+            title = " ".join(rng.choices(WORDS, k=50))[:300]
+        titles.append(title)
+    return titles
+
+
+def measure_index(rows: int, repeat: int, seed: int) -> dict:
+    """The cover and index of a bundle of `rows` documents, laid out as a build does."""
+    from casemgr.bundles import builder, front_matter, numbering
+    from casemgr.core import layout
+
+    rng = random.Random(seed)
+    documents = [
+        builder.Document(f"entry:{n}", Path(f"ex-{n}.pdf"), title, f"EX-{n}", "12 March 2025")
+        for n, title in enumerate(index_titles(rows, rng), 1)
+    ]
+    sections, start = [], 0
+    for number, (letter, title, share) in enumerate(SECTIONS):
+        end = rows if number == len(SECTIONS) - 1 else min(start + round(share * rows), rows)
+        sections.append(builder.Section(letter, title, tuple(documents[start:end])))
+        start = end
+    spec = builder.Spec(title=f"Trial bundle ({rows:,} documents)", sections=tuple(sections))
+    counts = {document.key: rng.randint(1, 19) for document in documents}
+    render = front_matter._render
+    calls = []
+    front_matter._render = lambda *args: calls.append(1) or render(*args)
+    try:
+        times, peaks = [], []
+        for _ in range(repeat):
+            items = numbering.arrange(spec, counts)
+            groups = numbering.headings(spec, items)
+            calls.clear()
+            started = time.perf_counter()
+            front = front_matter.lay_out(spec, items, groups)
+            times.append(time.perf_counter() - started)
+            peaks.append(layout.last_peak_kib)
+    finally:
+        front_matter._render = render
+    return {
+        "rows": rows,
+        "seconds": min(times),
+        "runs": times,
+        "index_pages": front.index_pages,
+        "layouts": len(calls),
+        "peak_kb": max(peaks),
+    }
+
+
+def report_index(results: list[dict]) -> None:
+    print("\nthe cover and index alone (WeasyPrint, in the layout process), best of the runs:")
+    for m in results:
+        runs = ", ".join(f"{s:.2f}" for s in m["runs"])
+        print(
+            f"  {m['rows']:>6,} rows: {m['seconds']:6.2f} s = {m['seconds'] / m['rows'] * 100:.3f} "
+            f"s per 100 rows; {m['index_pages']:,} index pages, laid out {m['layouts']} time(s); "
+            f"layout process peak {mb(m['peak_kb']):.0f} MB  (runs: {runs})"
+        )
+    if len(results) > 1:
+        first, last = results[0], results[-1]
+        growth = (last["seconds"] / last["rows"]) / (first["seconds"] / first["rows"])
+        print(
+            f"  time per row at {last['rows']:,} / at {first['rows']:,} rows: {growth:.2f} "
+            "(1.00 = linear; goal: linear)"
+        )
+
+
+def report_ratios(results: dict[str, list[dict]]) -> None:
+    print("\nbuild / qpdf, by corpus (goal: 1.00 or less at 2,000 and 10,000 pages):")
+    for name, measured in results.items():
+        for m in measured:
+            print(
+                f"  {name:<9} {m['pages']:>7,} pages: build {m['build']:6.2f} s, qpdf "
+                f"{m['qpdf']:6.2f} s, ratio {m['build'] / m['qpdf']:.2f}; peak memory "
+                f"{mb(m['peak_kb']):.0f} MB, layout process {mb(m['layout_peak_kb']):.0f} MB"
+            )
+
+
 def print_profile(path: str) -> None:
     import pstats
 
@@ -566,7 +671,14 @@ def print_profile(path: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--pages", type=int, nargs="+", default=[2000, 10000])
+    parser.add_argument("--pages", type=int, nargs="+", help="default: 2000 10000")
+    parser.add_argument(
+        "--index-rows",
+        type=int,
+        nargs="+",
+        default=[],
+        help="lay out the cover and index alone for bundles of these many documents",
+    )
     parser.add_argument("--repeat", type=int, default=1, help="best of N runs")
     parser.add_argument("--profile", action="store_true", help="profile at the first size")
     parser.add_argument("--seed", type=int, default=2026)
@@ -589,8 +701,15 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     version = subprocess.run(["qpdf", "--version"], capture_output=True, text=True).stdout
     print(f"{version.splitlines()[0]}; {os.cpu_count()} CPUs; Python {sys.version.split()[0]}")
+    if args.index_rows:
+        measure_index(1, 1, args.seed)  # starts the layout processes' server (about 1 s)
+        report_index([measure_index(rows, args.repeat, args.seed) for rows in args.index_rows])
+        if args.pages is None:
+            return
+    pages = args.pages or [2000, 10000]
     work = Path(tempfile.mkdtemp(prefix="casemgr-bench-bundle-"))
     corpora = ("realistic", "minimal") if args.corpus == "both" else (args.corpus,)
+    ratios: dict[str, list[dict]] = {}
     try:
         for name in corpora:
             sources = None
@@ -604,9 +723,9 @@ def main() -> None:
                     f"{time.perf_counter() - started:.1f} s; text exhibits are copies of them"
                 )
             results = []
-            for number, pages in enumerate(args.pages):
-                print(f"\n== {pages:,} pages, {name} corpus ==")
-                measured = measure(work / name / f"{pages}", pages, args.repeat, args.seed, sources)
+            for number, size in enumerate(pages):
+                print(f"\n== {size:,} pages, {name} corpus ==")
+                measured = measure(work / name / f"{size}", size, args.repeat, args.seed, sources)
                 report(measured)
                 results.append(measured)
                 if args.profile and number == 0:
@@ -616,6 +735,8 @@ def main() -> None:
                     print_profile(stats)
             if len(results) > 1:
                 linearity(name, results)
+            ratios[name] = results
+        report_ratios(ratios)
     finally:
         if args.keep:
             print(f"\ncorpus kept in {work}")

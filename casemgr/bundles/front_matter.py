@@ -2,54 +2,48 @@
 places in the bundle.
 
 All of it is laid out by WeasyPrint in one document, from templates/bundles/pdf: the cover,
-the index (a table per section), each divider and a blank page. Titles come from users and
+the index (a block per page), each divider and a blank page. Titles come from users and
 from file names, so every string is escaped before it goes into the HTML, and WeasyPrint's
 URL fetcher refuses every URL (as for evidence renditions).
 
-The index's page ranges wait for its length, which only the layout gives: so it is laid out
-with the numbers that follow from a guess of its length, and again, once, only when the
-guess was wrong and the numbers change with it (the rows' heights do not: the page range's
-column is fixed and never wraps). Each row is a link to `#run-N`, N the position of its
-document in the items, and is that anchor itself, so that WeasyPrint keeps the link; the
-builder points the link at that document's first page once the bundle is assembled.
+The index is paginated before it is laid out (bundles/index.py): its parts have fixed
+heights, so its length, and with it every document's page numbers, is known first, and the
+front matter is laid out once. Each row is a link to `#run-N`, N the position of its document
+in the items, and is that anchor itself, so that WeasyPrint keeps the link; the builder
+points the link at that document's first page once the bundle is assembled.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 import html
-import math
 import re
 import string
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from weasyprint import CSS, HTML
 
-from casemgr.bundles import builder, numbering
+from casemgr.bundles import builder, index, numbering
 from casemgr.core import layout
+from casemgr.core.text import breakable
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "bundles" / "pdf"
 TEXT_LIMIT = 300  # characters of a title shown; a cover, a divider or an index row fits a page
 # Parties named on one side of the cover: past this, the first few and "and N others", as a
 # short title says it, so that the cover still fits its page.
 SIDE_NAMES = 6
-LAYOUTS = 3  # at most: the guess, the index's real length, and a margin for surprises
 # One layout of the cover and index that takes longer than this is stopped, and the build
 # fails saying so, rather than hold a worker (an index of a few thousand rows takes seconds).
 LAYOUT_SECONDS = 300
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-# For the guess at the index's length, front.css's measures in points: the page's height
-# inside its margins, the index's title, a section's heading, the table's header, a line
-# of index text and what a row adds to its lines; and the characters that fit a line of
-# each column (fewer than it holds: lines break between words).
-_PAGE = 253 / 25.4 * 72
-_TITLE = 16 * 1.35
-_HEADING = 11 * 1.35 + 8 / 25.4 * 72
-_HEADER = 9.5 * 1.35 + 3.8
-_LINE = 9.5 * 1.35
-_ROW = 3.4
-_CHARACTERS = (6, 43, 18, 11)  # tab, title, date, reference
+# A late document's row says "(added in version N)" after its title; the title is cut to
+# about this many characters (a wide one counting two) so that the note stays in the row's
+# two lines. The whole title is in the document's bookmark.
+LATE_TITLE = 40
 
 
 @dataclass(frozen=True)
@@ -72,29 +66,27 @@ def lay_out(
     spec: builder.Spec, items: list[numbering.Item], groups: list[numbering.Heading]
 ) -> Front:
     """The front matter of the bundle, numbering `items` (their labels are set) on the way."""
-    guess = _guess(spec, items, groups)
-    index_labels = numbering.number(items, guess, spec.served)
-    for _ in range(LAYOUTS):
-        shown = [item.labels for item in items]
-        pdf, where = _render(spec, items, groups)
-        index_pages = where["after-index"] - where["index"]
-        index_labels = numbering.number(items, index_pages, spec.served)
-        if [item.labels for item in items] == shown:
-            return Front(
-                pdf=pdf,
-                index_labels=index_labels,
-                index_pages=index_pages,
-                index_first=where["index"],
-                divider_pages={
-                    item.key: where[item.key] for item in items if item.kind == "divider"
-                },
-                blank_page=where["blank"],
-            )
-    raise builder.BundleError("The index could not be laid out. Build the bundle again.")
+    pages = index.paginate(groups)
+    index_labels = numbering.number(items, len(pages), spec.served)
+    pdf, where = _render(spec, items, pages)
+    if where["after-index"] - where["index"] != len(pages):
+        raise builder.BundleError(
+            f"The index took {where['after-index'] - where['index']} pages where "
+            f"{len(pages)} were planned, so its page numbers would be wrong. This is a fault "
+            "in casemgr: please report it."
+        )
+    return Front(
+        pdf=pdf,
+        index_labels=index_labels,
+        index_pages=len(pages),
+        index_first=where["index"],
+        divider_pages={item.key: where[item.key] for item in items if item.kind == "divider"},
+        blank_page=where["blank"],
+    )
 
 
 def _render(
-    spec: builder.Spec, items: list[numbering.Item], groups: list[numbering.Heading]
+    spec: builder.Spec, items: list[numbering.Item], pages: list[list[index.Part]]
 ) -> tuple[bytes, dict[str, int]]:
     """The laid-out PDF and the page (from 1) of each part: "index", each divider by its
     key, "blank", and "after-index", the first page after the index."""
@@ -120,7 +112,7 @@ def _render(
         ),
         version=int(spec.version),
         prepared_on=_e(f"Prepared on {spec.prepared_on}") if spec.prepared_on else "",
-        index=_index(items, groups),
+        index=_index(items, pages),
         dividers="\n".join(
             f'<section class="divider" id="divider-{n}"><h1>{_e(_divider_title(item))}</h1>'
             "</section>"
@@ -128,27 +120,31 @@ def _render(
         ),
     )
     try:
-        pdf, pages = layout.within(LAYOUT_SECONDS, _lay_out_pages, document, _stylesheet())
+        pdf, found = layout.within(LAYOUT_SECONDS, _lay_out_pages, document, _stylesheet())
     except layout.LayoutFailed as error:
         raise builder.BundleError(
             f"The cover and index could not be made: {error} Move some of its documents "
             "into a second bundle and build again."
         ) from None
-    single = [pages[f"divider-{n}"] for n, _ in dividers] + [pages["blank"]]
-    after = pages["blank"] - len(dividers)
-    if pages["index"] != 2 or single != list(range(after, after + len(single))):
+    single = [found[f"divider-{n}"] for n, _ in dividers] + [found["blank"]]
+    after = found["blank"] - len(dividers)
+    if found["index"] != 2 or single != list(range(after, after + len(single))):
         raise builder.BundleError(
             "The cover or a divider does not fit on one page. Shorten the bundle's title, the "
             "case name, the parties' names, the hearing's title or the section's title."
         )
-    where = {item.key: pages[f"divider-{n}"] for n, item in dividers}
-    where |= {"index": 2, "after-index": after, "blank": pages["blank"]}
+    where = {item.key: found[f"divider-{n}"] for n, item in dividers}
+    where |= {"index": 2, "after-index": after, "blank": found["blank"]}
     return pdf, where
 
 
 def _lay_out_pages(document: str, stylesheet: str) -> tuple[bytes, dict[str, int]]:
     """The PDF, and the page (from 1) where each anchor first appears. Runs in a layout
     child process (core.layout), so it takes and gives plain values only."""
+    # Every box of the layout lives until it ends, and Python's full collections walk them
+    # all again and again: a third of the time of an index of 3,000 rows, a share growing
+    # with its length. The child ends with the layout, so they are made rare, not stopped.
+    gc.set_threshold(200_000, 10, 10)
     fetcher = layout.RefusingURLFetcher()
     css = CSS(string=stylesheet, base_url=None, url_fetcher=fetcher)
     laid_out = HTML(string=document, base_url=None, url_fetcher=fetcher).render(stylesheets=[css])
@@ -194,55 +190,54 @@ def _parties(spec: builder.Spec) -> str:
     )
 
 
-def _index(items: list[numbering.Item], groups: list[numbering.Heading]) -> str:
-    if not groups:
+_COLUMNS = '<span class="tab">{}</span><span class="title">{}</span><span class="date">{}</span>'
+_COLUMNS += '<span class="reference">{}</span><span class="pages">{}</span>'
+
+
+def _index(items: list[numbering.Item], pages: list[list[index.Part]]) -> str:
+    """The index's pages as planned (index.paginate), a block each."""
+    return "\n".join(
+        '<div class="index-page">' + "".join(_part(part, items) for part in page) + "</div>"
+        for page in pages
+    )
+
+
+def _part(part: index.Part, items: list[numbering.Item]) -> str:
+    if part.kind == "title":
+        return "<h1>Index</h1>"
+    if part.kind == "heading":
+        return f"<h2>{_e(part.group.title)}</h2>"
+    if part.kind == "head":
+        columns = _COLUMNS.format("Tab", "Document", "Date", "Exhibit", "Pages")
+        return f'<div class="head">{columns}</div>'
+    if part.kind == "empty":
+        return '<p class="empty">No documents in this section.</p>'
+    if part.kind == "none":
         return '<p class="empty">No documents.</p>'
-    parts = []
-    for group in groups:
-        parts.append(f'<section class="group"><h2>{_e(group.title)}</h2>')
-        if not group.entries:
-            parts.append('<p class="empty">No documents in this section.</p></section>')
-            continue
-        parts.append(
-            '<div class="entries"><div class="columns"><span class="tab"></span><span></span>'
-            '<span class="date"></span><span class="reference"></span><span class="pages">'
-            '</span></div><div class="head"><span>Tab</span><span>Document</span><span>Date'
-            '</span><span>Exhibit</span><span class="pages">Pages</span></div>'
-        )
-        parts.extend(
-            f'<a class="entry" id="run-{n}" href="#run-{n}"><span>{_e(items[n].tab)}</span>'
-            f"<span>{_e(items[n].entry_title)}</span><span>{_e(items[n].date)}</span>"
-            f"<span>{_e(items[n].reference)}</span>"
-            f'<span class="pages">{_e(numbering.page_range(items[n].labels))}</span></a>'
-            for n in group.entries
-        )
-        parts.append("</div></section>")
-    return "\n".join(parts)
+    n, item = part.position, items[part.position]
+    # A title longer than the row's two lines ends in an ellipsis (text with no word breaks,
+    # Chinese for one, is cut at the column's edge instead); the document's bookmark carries
+    # it whole, with the same tab and first page, so the row still names it. A long unbroken
+    # run gets break points, so that its ellipsis has a place to go.
+    cells = (item.tab, breakable(_entry_title(item)), item.date, item.reference)
+    return (
+        f'<a class="entry" id="run-{n}" href="#run-{n}">'
+        + _COLUMNS.format(*(_e(cell) for cell in cells), _e(numbering.page_range(item.labels)))
+        + "</a>"
+    )
 
 
-def _guess(spec: builder.Spec, items: list[numbering.Item], groups: list[numbering.Heading]) -> int:
-    """The index's length in pages: the served index's, or one from the rows' text."""
-    served = (spec.served or {}).get("index_pages")
-    if isinstance(served, int) and served > 0:
-        return served
-    pages, height = 1, _TITLE
-    for group in groups:
-        rows = [_height(items[n]) for n in group.entries] or [_LINE]
-        if height + _HEADING + _HEADER + rows[0] > _PAGE:  # a heading stays with a row
-            pages, height = pages + 1, 0.0
-        height += _HEADING + _HEADER
-        for row in rows:
-            if height + row > _PAGE:  # rows do not split; the header is repeated
-                pages, height = pages + 1, _HEADER
-            height += row
-    return pages
-
-
-def _height(item: numbering.Item) -> float:
-    """A guess at the height of `item`'s row in the index."""
-    cells = (item.tab, item.entry_title[:TEXT_LIMIT], item.date, item.reference)
-    lines = max(math.ceil(len(text) / fits) for text, fits in zip(cells, _CHARACTERS, strict=True))
-    return max(lines, 1) * _LINE + _ROW
+def _entry_title(item: numbering.Item) -> str:
+    """The row's title; a late document's cut short enough to leave room for its note."""
+    if not item.late:
+        return item.entry_title
+    width = 0
+    for position, character in enumerate(item.title):
+        width += 2 if unicodedata.east_asian_width(character) in "WF" else 1
+        if width > LATE_TITLE:
+            title = item.title[:position].rstrip() + "…"
+            return dataclasses.replace(item, title=title).entry_title
+    return item.entry_title
 
 
 def _divider_title(item: numbering.Item) -> str:
@@ -266,4 +261,4 @@ def _template() -> string.Template:
 
 @cache
 def _stylesheet() -> str:
-    return (TEMPLATE_DIR / "front.css").read_text(encoding="utf-8")
+    return (TEMPLATE_DIR / "front.css").read_text(encoding="utf-8") + index.stylesheet()
