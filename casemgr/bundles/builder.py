@@ -22,11 +22,13 @@ labels, links and bookmarks on the assembled pages, and the check).
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import re
 import tempfile
 import unicodedata
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -142,57 +144,49 @@ def build(spec: Spec, out: Path, progress: Progress | None = None) -> Result:
     counts = {key: pages for key, (pages, _) in read.items()}
     items = numbering.arrange(spec, counts)
     groups = numbering.headings(spec, items)
-    front = front_matter.lay_out(spec, items, groups)
-    runs = _runs(spec, items, front)
-    page_count = runs[-1].first + len(runs[-1].labels)
+    planned = front_matter.plan(spec, items, groups)
 
-    with tempfile.TemporaryDirectory(prefix="bundle-") as work:
-        front_path = Path(work, "front.pdf")
-        front_path.write_bytes(front.pdf)
+    with (
+        tempfile.TemporaryDirectory(prefix="bundle-") as work,
+        ThreadPoolExecutor(max_workers=1) as layout_thread,
+    ):
+        # The cover, index and dividers are laid out (by WeasyPrint, in a child process of
+        # their own) while the documents are put together here: every page number is known
+        # from the plan, so neither waits for the other, and a large bundle's index costs
+        # no time of its own on a machine with two cores.
+        laying_out = layout_thread.submit(front_matter.render, spec, items, planned)
         paths, resampled = _resampled(items, Path(work), progress)
-        job = pikepdf.Job(
-            {
-                "inputFile": "",
-                "empty": "",
-                "outputFile": str(out),  # required of a job; pdf.save below writes it
-                "noWarn": "",
-                # qpdf's default ("auto") parses every content stream looking for fonts
-                # and images a page does not use: seconds per thousand pages, and nothing
-                # removed from a bundle is worth that.
-                "removeUnreferencedResources": "no",
-                "pages": _sources(items, front, front_path, paths),
-            }
-        )
-        try:
-            # qpdf reads the documents' streams only as it writes the bundle, so memory
-            # stays flat however large the scans; pikepdf's copy_foreign copies every
-            # stream into memory at once (10,000 scanned pages would not fit).
-            pdf = job.create_pdf()
-        except (pikepdf.PdfError, pikepdf.JobUsageError, RuntimeError) as error:
-            raise BundleError(f"The documents could not be put together: {error}") from None
+        pdf = _assemble(items, paths, out)
         with pdf:
-            if len(pdf.pages) != page_count:  # a file changed while the bundle was built
-                raise BundleError(
-                    "A document changed while the bundle was being built. Build it again."
+            front = laying_out.result()
+            runs = _runs(spec, items, front)
+            page_count = runs[-1].first + len(runs[-1].labels)
+            # Open until the bundle is saved: its pages' streams are read from it then.
+            front_pdf = pikepdf.open(io.BytesIO(front.pdf))
+            with front_pdf:
+                _insert_front(pdf, front, front_pdf, runs)
+                if len(pdf.pages) != page_count:  # a file changed while it was being built
+                    raise BundleError(
+                        "A document changed while the bundle was being built. Build it again."
+                    )
+                marks = marking.mark(
+                    pdf,
+                    title=spec.title,
+                    runs=runs,
+                    outline=_outline(groups, items, runs, {key: o for key, (_, o) in read.items()}),
+                    links={f"run-{n}": runs[n + 2] for n in range(len(items))},
+                    progress=progress,
                 )
-            marks = marking.mark(
-                pdf,
-                title=spec.title,
-                runs=runs,
-                outline=_outline(groups, items, runs, {key: o for key, (_, o) in read.items()}),
-                links={f"run-{n}": runs[n + 2] for n in range(len(items))},
-                progress=progress,
-            )
-            pdf.save(
-                out,
-                # The same inputs give the same bytes, so that a rebuild can be verified
-                # against a served version's SHA-256: the file's /ID is derived from its
-                # content, and nothing in it records when it was made.
-                deterministic_id=True,
-                linearize=False,
-                object_stream_mode=pikepdf.ObjectStreamMode.generate,
-                compress_streams=True,
-            )
+                pdf.save(
+                    out,
+                    # The same inputs give the same bytes, so that a rebuild can be verified
+                    # against a served version's SHA-256: the file's /ID is derived from its
+                    # content, and nothing in it records when it was made.
+                    deterministic_id=True,
+                    linearize=False,
+                    object_stream_mode=pikepdf.ObjectStreamMode.generate,
+                    compress_streams=True,
+                )
 
     with out.open("rb") as handle:
         sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
@@ -412,27 +406,55 @@ def _resampled(
     return paths, resampled
 
 
-def _sources(
-    items: list[numbering.Item],
-    front: front_matter.Front,
-    front_path: Path,
-    paths: dict[Path, Path],
-) -> list:
-    """The pages of the bundle as qpdf's job file lists them: files and page ranges."""
-    last = front.index_first + front.index_pages - 1
+def _assemble(items: list[numbering.Item], paths: dict[Path, Path], out: Path) -> pikepdf.Pdf:
+    """The documents' pages, in order, put together by qpdf (the cover, index and dividers
+    go in afterwards: _insert_front)."""
     sources = [
-        {"file": str(front_path), "range": "1"},
-        {"file": str(front_path), "range": f"{front.index_first}-{last}"},
+        {"file": str(paths[Path(item.path).resolve()]), "range": "1-z"}
+        for item in items
+        if item.kind != "divider"
     ]
-    if front.padding:
-        blank = ",".join([str(front.blank_page)] * front.padding)
-        sources.append({"file": str(front_path), "range": blank})
-    for item in items:
-        if item.kind == "divider":
-            sources.append({"file": str(front_path), "range": str(front.divider_pages[item.key])})
-        else:
-            sources.append({"file": str(paths[Path(item.path).resolve()]), "range": "1-z"})
-    return sources
+    if not sources:
+        return pikepdf.new()
+    job = pikepdf.Job(
+        {
+            "inputFile": "",
+            "empty": "",
+            "outputFile": str(out),  # required of a job; pdf.save in build writes it
+            "noWarn": "",
+            # qpdf's default ("auto") parses every content stream looking for fonts and
+            # images a page does not use: seconds per thousand pages, and nothing removed
+            # from a bundle is worth that.
+            "removeUnreferencedResources": "no",
+            "pages": sources,
+        }
+    )
+    try:
+        # qpdf reads the documents' streams only as it writes the bundle, so memory stays
+        # flat however large the scans; pikepdf's copy_foreign copies every stream into
+        # memory at once (10,000 scanned pages would not fit).
+        return job.create_pdf()
+    except (pikepdf.PdfError, pikepdf.JobUsageError, RuntimeError) as error:
+        raise BundleError(f"The documents could not be put together: {error}") from None
+
+
+def _insert_front(
+    pdf: pikepdf.Pdf, front: front_matter.Front, front_pdf: pikepdf.Pdf, runs: tuple[Run, ...]
+) -> None:
+    """Put the cover, the index (with the blank pages that keep a served index's length) and
+    the dividers from `front_pdf` in their places among the documents' pages of `pdf`."""
+    cover, index = runs[0], runs[1]
+    places = [(cover.first, 1)]
+    for n in range(len(index.labels)):
+        places.append(
+            (index.first + n, front.index_first + n if n < front.index_pages else front.blank_page)
+        )
+    places += [
+        (run.first, front.divider_pages[run.key]) for run in runs[2:] if run.kind == "divider"
+    ]
+    # In order: each page goes where it finally belongs once those before it are in.
+    for position, page in sorted(places):
+        pdf.pages.insert(position, front_pdf.pages[page - 1])
 
 
 def _outline(

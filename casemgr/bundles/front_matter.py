@@ -62,12 +62,33 @@ class Front:
         return len(self.index_labels) - self.index_pages
 
 
+@dataclass(frozen=True)
+class Plan:
+    """The index's pages, worked out before anything is laid out, and the page numbers
+    that follow from them."""
+
+    pages: list[list[index.Part]]
+    index_labels: tuple[str, ...]  # the index's page numbers, blank pages included
+
+
+def plan(spec: builder.Spec, items: list[numbering.Item], groups: list[numbering.Heading]) -> Plan:
+    """Paginate the index and number `items` (their labels are set): every page number of
+    the bundle is known here, before the front matter is laid out."""
+    pages = index.paginate(groups)
+    return Plan(pages=pages, index_labels=numbering.number(items, len(pages), spec.served))
+
+
 def lay_out(
     spec: builder.Spec, items: list[numbering.Item], groups: list[numbering.Heading]
 ) -> Front:
     """The front matter of the bundle, numbering `items` (their labels are set) on the way."""
-    pages = index.paginate(groups)
-    index_labels = numbering.number(items, len(pages), spec.served)
+    return render(spec, items, plan(spec, items, groups))
+
+
+def render(spec: builder.Spec, items: list[numbering.Item], planned: Plan) -> Front:
+    """The front matter laid out as `planned`. Touches nothing of `items`, so that it can
+    run beside the assembly of the documents (builder.build)."""
+    pages = planned.pages
     pdf, where = _render(spec, items, pages)
     if where["after-index"] - where["index"] != len(pages):
         raise builder.BundleError(
@@ -77,7 +98,7 @@ def lay_out(
         )
     return Front(
         pdf=pdf,
-        index_labels=index_labels,
+        index_labels=planned.index_labels,
         index_pages=len(pages),
         index_first=where["index"],
         divider_pages={item.key: where[item.key] for item in items if item.kind == "divider"},
