@@ -1,0 +1,133 @@
+"""The log engine finds a planted ring, and only it, on generated logs (no database)."""
+
+import pytest
+
+from casemgr.analysis import links, logs, mapping, sources
+from tests.analysis import generate
+
+
+def analyse(tmp_path, seed, name="logs.csv"):
+    path = tmp_path / name
+    truth = generate.write_csv(path, seed)
+    detected = mapping.detect(path)
+    result = logs.analyse(
+        path, sha256=sources.sha256_of(path), mapping=detected, cache_dir=tmp_path / "cache"
+    )
+    return truth, result
+
+
+@pytest.fixture(scope="module", params=[3, 11, 29])
+def seeded(request, tmp_path_factory):
+    return analyse(tmp_path_factory.mktemp(f"seed{request.param}"), request.param)
+
+
+def test_flags_exactly_the_ring(seeded):
+    truth, result = seeded
+    assert result["flagged_accounts"] == sorted(truth.ring)
+    assert truth.heavy not in result["flagged_accounts"]
+    assert not set(truth.team) & set(result["flagged_accounts"])
+    # The sixth member never bursts: it is flagged through its cluster alone.
+    assert sorted(result["bursts"]["accounts"]) == sorted(truth.ring[:5])
+    assert result["flag_reasons"]["ring-6"] == ["cluster 1"]
+
+
+def test_ring_cluster_carries_its_links(seeded):
+    truth, result = seeded
+    ring = next(c for c in result["clusters"] if "ring-1" in c["accounts"])
+    assert ring["accounts"] == sorted(truth.ring)
+    shown = {(link["kind"], link["value"]): link["accounts"] for link in ring["links"]}
+    assert shown[("ip_prefix", truth.ring_v4_prefix)] == sorted(truth.ring)
+    assert shown[("ip_prefix", truth.ring_v6_prefix)] == truth.ring_v6_accounts
+    assert shown[("user_agent", truth.ring_agent)] == sorted(truth.ring)
+    template_links = [v for (kind, v), accounts in shown.items() if kind == "template"]
+    assert len(template_links) == 1
+
+
+def test_innocent_team_is_a_cluster_but_not_flagged(seeded):
+    truth, result = seeded
+    team = next(c for c in result["clusters"] if "team-1" in c["accounts"])
+    assert team["accounts"] == truth.team
+    assert team["bursting_accounts"] == []
+    assert {link["kind"] for link in team["links"]} == {"ip_prefix", "organisation", "user_agent"}
+    assert len(result["clusters"]) == 2
+
+
+def test_ring_template_found_with_its_markers(seeded):
+    truth, result = seeded
+    ring_templates = [t for t in result["templates"] if t["accounts"] == sorted(truth.ring)]
+    assert len(ring_templates) == 1
+    template = ring_templates[0]
+    assert "step by step" in template["example"].lower()
+    assert "<num>" in template["normalised"] and "<name>" in template["normalised"]
+    assert template["reasoning_marker_requests"] == template["count"]
+    ring = next(c for c in result["clusters"] if "ring-1" in c["accounts"])
+    assert {"kind": "template", "value": template["id"], "accounts": sorted(truth.ring)} in (
+        ring["links"]
+    )
+    markers = result["reasoning_markers"]
+    assert markers["per_template"] == {template["id"]: template["count"]}
+    assert {row["account"] for row in markers["per_account"]} == set(truth.ring)
+    everyday = [t for t in result["templates"] if t is not template]
+    assert all(t["reasoning_marker_requests"] == 0 for t in everyday)
+
+
+def test_bad_rows_counted_with_examples(seeded):
+    truth, result = seeded
+    assert result["rows"] == truth.rows
+    assert result["bad_rows"] == truth.bad_timestamp + truth.no_account
+    assert result["bad_reasons"] == {
+        "timestamp unreadable": truth.bad_timestamp,
+        "no account": truth.no_account,
+    }
+    assert len(result["bad_examples"]) == logs.BAD_EXAMPLES
+    assert result["totals"]["requests"] == truth.rows - result["bad_rows"]
+
+
+def test_totals_and_volumes(seeded):
+    truth, result = seeded
+    totals = result["totals"]
+    assert totals["accounts"] == len(truth.customers) + 1 + len(truth.team) + len(truth.ring)
+    assert 0 < totals["flagged_request_share"] < 0.5
+    assert result["volumes"]["top_accounts"][0]["account"] == truth.heavy
+    assert sum(d["requests"] for d in result["volumes"]["per_day"]) == totals["requests"]
+    for part in (result["volumes"], result["bursts"], result["totals"]):
+        assert part["method"]
+
+
+def test_same_input_same_figures(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    _, first = analyse(tmp_path / "a", 5)
+    _, second = analyse(tmp_path / "b", 5)
+    assert first == second
+
+
+def test_cache_is_reused_and_rebuilt(tmp_path):
+    path = tmp_path / "logs.csv"
+    generate.write_csv(path, 8, customers=20)
+    detected = mapping.detect(path)
+    sha = sources.sha256_of(path)
+    con = sources.connect()
+    first = logs.load(path, sha256=sha, mapping=detected, cache_dir=tmp_path / "c", con=con)
+    again = logs.load(path, sha256=sha, mapping=detected, cache_dir=tmp_path / "c", con=con)
+    assert (first.cached, again.cached) == (False, True)
+    assert first.parquet.name.startswith(sha)
+    first.parquet.unlink()
+    rebuilt = logs.load(path, sha256=sha, mapping=detected, cache_dir=tmp_path / "c", con=con)
+    assert not rebuilt.cached and rebuilt.rows == first.rows
+    other_zone = mapping.Mapping(roles=detected.roles, timezone="Europe/London")
+    assert logs.cache_key(sha, other_zone, "csv") != logs.cache_key(sha, detected, "csv")
+
+
+@pytest.mark.parametrize(
+    ("address", "prefix"),
+    [
+        ("203.0.113.77", "203.0.113.0/24"),
+        ("2001:db8:abcd:12::1", "2001:db8:abcd::/48"),
+        ("2001:db8::1", "2001:db8::/48"),
+        ("::ffff:198.51.100.9", "198.51.100.0/24"),
+        ("not an address", None),
+    ],
+)
+def test_ip_prefix(address, prefix):
+    assert links.ip_prefix(address) == prefix
