@@ -104,30 +104,36 @@ def clusters(con, params, burst_accounts: list[str], template_ids: dict[int, str
     for account in sorted(parent):
         groups.setdefault(root(account), []).append(account)
     bursting = set(burst_accounts)
-    found = []
-    for members in sorted(groups.values(), key=lambda m: (-len(m), m)):
-        rows = con.execute(
-            """
-            SELECT kind, value, list(account ORDER BY account) FROM shared
-            WHERE account IN (SELECT unnest(?)) GROUP BY kind, value
-            HAVING count(*) >= 2 ORDER BY kind, value
-            """,
-            [members],
-        ).fetchall()
-        found.append(
-            {
-                "accounts": members,
-                "bursting_accounts": sorted(bursting.intersection(members)),
-                "links": [
-                    {
-                        "kind": kind,
-                        "value": _shown(kind, value, template_ids),
-                        "accounts": list(accounts),
-                    }
-                    for kind, value, accounts in rows
-                ],
-            }
+    cluster_of = {account: root(account) for account in parent}
+    con.execute("CREATE OR REPLACE TEMP TABLE clustered (account VARCHAR, cluster VARCHAR)")
+    if cluster_of:
+        con.execute(
+            "INSERT INTO clustered SELECT unnest(?), unnest(?)",
+            [list(cluster_of), list(cluster_of.values())],
         )
+    shared_in: dict[str, list[dict]] = {}
+    for cluster, kind, value, accounts in con.execute(
+        """
+        SELECT c.cluster, s.kind, s.value, list(s.account ORDER BY s.account)
+        FROM shared s JOIN clustered c USING (account)
+        GROUP BY c.cluster, s.kind, s.value HAVING count(*) >= 2
+        ORDER BY c.cluster, s.kind, s.value
+        """
+    ).fetchall():
+        shown = _shown(kind, value, template_ids)
+        shared_in.setdefault(cluster, []).append(
+            {"kind": kind, "value": shown, "accounts": list(accounts)}
+        )
+    found = [
+        {
+            "accounts": members,
+            "bursting_accounts": sorted(bursting.intersection(members)),
+            "links": sorted(
+                shared_in.get(members[0], []), key=lambda link: (link["kind"], link["value"])
+            ),
+        }
+        for members in sorted(groups.values(), key=lambda m: (-len(m), m))
+    ]
     return {
         "method": (
             "Accounts are linked by what they share: an IPv4 /24 or IPv6 /48 network, a user "
