@@ -200,11 +200,17 @@ def bursts(con, params: Parameters) -> dict:
     )
     rows = con.execute(
         f"""
-        WITH own AS (
-            SELECT account, median(requests) AS med FROM account_hours GROUP BY account
+        WITH spans AS (
+            -- The hours from an account's first request to its last, idle ones as zero: an
+            -- account that is only ever seen in bursts has an idle baseline, not a busy one.
+            SELECT account, list_concat(list(requests), list_resize([]::BIGINT[],
+                       date_diff('hour', min(hour), max(hour)) + 1 - count(*), 0)) AS counts
+            FROM account_hours GROUP BY account
+        ), own AS (
+            SELECT account, list_median(counts) AS med, counts FROM spans
         ), own_mad AS (
-            SELECT h.account, o.med, median(abs(h.requests - o.med)) AS mad
-            FROM account_hours h JOIN own o USING (account) GROUP BY h.account, o.med
+            SELECT account, med, list_median(list_transform(counts, lambda x: abs(x - med))) AS mad
+            FROM own
         ), pop AS (
             SELECT median(requests) AS med FROM account_hours
         ), pop_mad AS (
@@ -246,11 +252,12 @@ def bursts(con, params: Parameters) -> dict:
     return {
         "method": (
             "For each account, the median and the median absolute deviation (MAD) of its "
-            "requests per active hour are its own baseline; the same over every account's "
-            "active hours is the population's. An hour is a burst when the account made at "
-            f"least {low} requests and more than its own median plus {k:g} scaled MADs "
-            f"(1.4826 × MAD, at least {floor:g}) and more than the population's median plus "
-            f"{k:g} scaled MADs. Consecutive burst hours form one window."
+            "requests per hour, over every hour from its first request to its last (idle "
+            "hours count as zero), are its own baseline; the median and MAD over every hour in "
+            "which any account was active are the population's. An hour is a burst when the "
+            f"account made at least {low} requests and more than its own median plus {k:g} "
+            f"scaled MADs (1.4826 × MAD, at least {floor:g}) and more than the population's "
+            f"median plus {k:g} scaled MADs. Consecutive burst hours form one window."
         ),
         "parameters": {"threshold": k, "min_requests": low, "mad_floor": floor},
         "windows": windows,

@@ -131,3 +131,30 @@ def test_cache_is_reused_and_rebuilt(tmp_path):
 )
 def test_ip_prefix(address, prefix):
     assert links.ip_prefix(address) == prefix
+
+
+def test_account_seen_only_in_bursts_is_flagged(tmp_path):
+    # Its own baseline counts the idle hours between its bursts, so two busy hours a day
+    # apart stand out even though the account was never seen quiet.
+    path = tmp_path / "logs.csv"
+    lines = ["time,account,prompt"]
+    for hour in range(48):
+        for c in range(20):
+            stamp = f"2026-03-{2 + hour // 24:02d}T{hour % 24:02d}"
+            lines += [f"{stamp}:{m:02d}:00Z,c{c},hi" for m in (1, 2)]
+    for hour in (10, 34):
+        lines += [f"2026-03-{2 + hour // 24:02d}T{hour % 24:02d}:30:00Z,b,go"] * 100
+    path.write_text("\n".join(lines) + "\n")
+    result = logs.analyse(
+        path,
+        sha256=sources.sha256_of(path),
+        mapping=mapping.detect(path),
+        cache_dir=tmp_path / "c",
+    )
+    assert result["bursts"]["accounts"] == ["b"]
+    windows = result["bursts"]["windows"]
+    assert [(w["start"], w["requests"]) for w in windows] == [
+        ("2026-03-02T10:00:00+00:00", 100),
+        ("2026-03-03T10:00:00+00:00", 100),
+    ]
+    assert windows[0]["account_median"] == 0
