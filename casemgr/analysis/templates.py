@@ -85,30 +85,38 @@ def find(con, params) -> dict:
     con.execute("CREATE OR REPLACE TEMP TABLE norm_template (norm VARCHAR, template BIGINT)")
     if grouped:
         con.execute("INSERT INTO norm_template SELECT unnest(?), unnest(?)", [grouped, roots])
-    # Prompts beyond the cap are their own template (numbered after the grouped ones).
+    # Normalised prompts beyond the cap are each their own template, numbered after the
+    # grouped ones (numbered over the distinct leftovers only, not over every prompt).
+    con.execute(
+        f"""
+        INSERT INTO norm_template
+        SELECT norm, {len(grouped)} + row_number() OVER (ORDER BY norm)
+        FROM (SELECT DISTINCT norm FROM prompt_info) ANTI JOIN norm_template USING (norm)
+        """
+    )
+    any_marker = " OR ".join(f"m{i}" for i in range(len(markers))) or "false"
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE prompt_template AS
-        SELECT p.*, coalesce(t.template, {len(grouped)} + dense_rank() OVER (ORDER BY p.norm))
-                    AS template
-        FROM prompt_info p LEFT JOIN norm_template t USING (norm)
+        SELECT p.*, t.template, ({any_marker}) AS marked
+        FROM prompt_info p JOIN norm_template t USING (norm)
         """
     )
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE account_templates AS
         SELECT l.account, p.template, count(*) AS requests,
+               count(*) FILTER (WHERE p.marked) AS marker_requests,
                sum(coalesce(l.input_tokens, 0) + coalesce(l.output_tokens, 0)) AS tokens
         FROM logs l JOIN prompt_template p USING (prompt) GROUP BY ALL
         """
     )
     total = con.execute("SELECT count(*) FROM logs").fetchone()[0] or 1
-    marker_sum = " + ".join(f"m{i}::INT" for i in range(len(markers))) or "0"
     rows = con.execute(
         f"""
         WITH per AS (
             SELECT template, sum(n) AS requests, count(*) AS variants,
-                   sum(n) FILTER (WHERE ({marker_sum}) > 0) AS marker_requests,
+                   sum(n) FILTER (WHERE marked) AS marker_requests,
                    first(prompt ORDER BY n DESC, length(prompt), prompt) AS example,
                    first(norm ORDER BY n DESC, length(norm), norm) AS normalised
             FROM prompt_template GROUP BY template
@@ -163,18 +171,15 @@ def markers_found(con, markers: list[str], ids: dict[int, str]) -> dict:
         + ", ".join(f"coalesce(sum(n) FILTER (WHERE m{i}), 0)" for i in range(len(markers)))
         + " FROM prompt_template"
     ).fetchone()
-    any_marker = " OR ".join(f"p.m{i}" for i in range(len(markers)))
     per_account = con.execute(
-        f"""
-        SELECT l.account, count(*) AS requests FROM logs l JOIN prompt_template p USING (prompt)
-        WHERE {any_marker} GROUP BY l.account ORDER BY requests DESC, l.account LIMIT 50
+        """
+        SELECT account, sum(marker_requests) AS requests FROM account_templates
+        GROUP BY account HAVING requests > 0 ORDER BY requests DESC, account LIMIT 50
         """
     ).fetchall()
     per_template = con.execute(
-        f"""
-        SELECT template, sum(n) FROM prompt_template p WHERE {any_marker}
-        GROUP BY template ORDER BY template
-        """
+        "SELECT template, sum(n) FROM prompt_template WHERE marked GROUP BY template "
+        "ORDER BY template"
     ).fetchall()
     return {
         "method": (

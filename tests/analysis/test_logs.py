@@ -158,3 +158,19 @@ def test_account_seen_only_in_bursts_is_flagged(tmp_path):
         ("2026-03-03T10:00:00+00:00", 100),
     ]
     assert windows[0]["account_median"] == 0
+
+
+def test_prompts_beyond_the_cap_are_their_own_templates(tmp_path):
+    path = tmp_path / "logs.csv"
+    generate.write_csv(path, 6, customers=10)
+    params = logs.Parameters(max_distinct_prompts=2, template_min_requests=1, template_limit=10**6)
+    result = logs.analyse(
+        path,
+        sha256=sources.sha256_of(path),
+        mapping=mapping.detect(path),
+        cache_dir=tmp_path / "c",
+        params=params,
+    )
+    counts = [t["count"] for t in result["templates"]]
+    assert sum(counts) == result["totals"]["requests"]
+    assert len({t["normalised"] for t in result["templates"]}) == len(counts)
