@@ -55,6 +55,8 @@ def _prefixes(con) -> None:
 
 def clusters(con, params, burst_accounts: list[str], template_ids: dict[int, str]) -> dict:
     _prefixes(con)
+    accounts = con.execute("SELECT count(DISTINCT account) FROM account_hours").fetchone()[0]
+    cap = max(params.max_accounts_per_link, int(params.max_link_share * accounts))
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE shared AS
@@ -74,7 +76,7 @@ def clusters(con, params, burst_accounts: list[str], template_ids: dict[int, str
         )
         SELECT * FROM pairs WHERE (kind, value) IN (
             SELECT (kind, value) FROM pairs GROUP BY kind, value
-            HAVING count(*) BETWEEN 2 AND {int(params.max_accounts_per_link)}
+            HAVING count(*) BETWEEN 2 AND {int(cap)}
         )
         """
     )
@@ -138,12 +140,15 @@ def clusters(con, params, burst_accounts: list[str], template_ids: dict[int, str
         "method": (
             "Accounts are linked by what they share: an IPv4 /24 or IPv6 /48 network, a user "
             "agent, an organisation, or a prompt template. A shared value counts only when at "
-            f"most {params.max_accounts_per_link} accounts share it. Two accounts are joined "
+            f"most {cap} accounts share it (the larger of {params.max_accounts_per_link} and "
+            f"{params.max_link_share:.1%} of the {accounts} accounts): a value shared more "
+            "widely, such as a common browser, ties nobody. Two accounts are joined "
             f"when they share values of at least {params.min_link_kinds} different kinds, and "
             "a cluster is every account reachable through such joins. Each cluster lists "
             "every value shared by two or more of its accounts."
         ),
         "clusters": found,
+        "max_accounts_per_link": cap,
     }
 
 

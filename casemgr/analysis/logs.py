@@ -28,7 +28,10 @@ class Parameters:
     burst_min_requests: int = 30  # an hour with fewer requests is never a burst
     mad_floor: float = 1.0  # requests; keeps a steady account's MAD of 0 from flagging noise
     min_link_kinds: int = 2  # two accounts are linked when they share this many kinds
-    max_accounts_per_link: int = 25  # a value shared more widely (a common browser) ties nobody
+    # A value shared by more accounts than the larger of these (a common browser) ties nobody;
+    # the share keeps a large ring in a large log from hiding behind a fixed cap.
+    max_accounts_per_link: int = 25
+    max_link_share: float = 0.01
     template_similarity: float = 0.8  # estimated Jaccard of word 3-grams for near-duplicates
     template_min_requests: int = 20
     template_limit: int = 50
@@ -350,6 +353,7 @@ def analyse(
         "bursts": burst,
         "clusters": linked["clusters"],
         "clusters_method": linked["method"],
+        "max_accounts_per_link": linked["max_accounts_per_link"],
         "templates": template["templates"],
         "templates_method": template["method"],
         "reasoning_markers": template["markers"],

@@ -174,3 +174,26 @@ def test_prompts_beyond_the_cap_are_their_own_templates(tmp_path):
     counts = [t["count"] for t in result["templates"]]
     assert sum(counts) == result["totals"]["requests"]
     assert len({t["normalised"] for t in result["templates"]}) == len(counts)
+
+
+def test_a_ring_larger_than_the_fixed_cap_is_still_linked(tmp_path):
+    # 30 ring accounts on one /24 with one client, among 3,000 ordinary accounts: 1% of the
+    # accounts (30) is above the fixed cap of 25, so the ring's shared values still count,
+    # while the browser shared by every ordinary account never does.
+    path = tmp_path / "logs.csv"
+    lines = ["time,account,ip,user_agent"]
+    for c in range(3000):
+        lines.append(f"2026-03-02T10:{c % 60:02d}:00Z,c{c},10.{c // 250}.{c % 250}.1,Mozilla/5.0")
+    for r in range(30):
+        lines.append(f"2026-03-02T11:{r:02d}:00Z,ring-{r:02d},203.0.113.{r + 1},distil/0.3")
+    path.write_text("\n".join(lines) + "\n")
+    result = logs.analyse(
+        path,
+        sha256=sources.sha256_of(path),
+        mapping=mapping.detect(path),
+        cache_dir=tmp_path / "c",
+    )
+    assert result["max_accounts_per_link"] == 30
+    assert [c["accounts"] for c in result["clusters"]] == [[f"ring-{r:02d}" for r in range(30)]]
+    kinds = {(link["kind"], link["value"]) for link in result["clusters"][0]["links"]}
+    assert kinds == {("ip_prefix", "203.0.113.0/24"), ("user_agent", "distil/0.3")}
