@@ -80,13 +80,39 @@ def clusters(con, params, burst_accounts: list[str], template_ids: dict[int, str
         )
         """
     )
+    # Pairs are found through the network, client and organisation values first. Templates
+    # are far more numerous (every customer shares a few with hundreds of others), so they
+    # only add their kind to a pair already found, never pair accounts on their own (unless
+    # one kind is enough to link): the join stays the size of the real candidates.
+    template_only = (
+        """
+        UNION ALL
+        SELECT a.account, b.account, 0 FROM shared a JOIN shared b
+          ON a.kind = 'template' AND b.kind = 'template' AND a.value = b.value
+         AND a.account < b.account
+        """
+        if params.min_link_kinds <= 1
+        else ""
+    )
     edges = con.execute(
         f"""
-        SELECT a.account, b.account FROM shared a JOIN shared b
-          ON a.kind = b.kind AND a.value = b.value AND a.account < b.account
-        GROUP BY a.account, b.account
-        HAVING count(DISTINCT a.kind) >= {int(params.min_link_kinds)}
-        ORDER BY a.account, b.account
+        WITH candidates AS (
+            SELECT a.account AS a1, b.account AS a2, count(DISTINCT a.kind) AS kinds
+            FROM shared a JOIN shared b
+              ON a.kind = b.kind AND a.value = b.value AND a.account < b.account
+            WHERE a.kind <> 'template' GROUP BY ALL
+            {template_only}
+        ), with_template AS (
+            SELECT DISTINCT c.a1, c.a2 FROM candidates c
+            JOIN shared s1 ON s1.account = c.a1 AND s1.kind = 'template'
+            JOIN shared s2 ON s2.account = c.a2 AND s2.kind = 'template' AND s2.value = s1.value
+        )
+        SELECT a1, a2 FROM (
+            SELECT c.a1, c.a2, max(c.kinds) + max(CASE WHEN t.a1 IS NULL THEN 0 ELSE 1 END) AS n
+            FROM candidates c LEFT JOIN with_template t USING (a1, a2) GROUP BY c.a1, c.a2
+        )
+        WHERE n >= {int(params.min_link_kinds)}
+        ORDER BY a1, a2
         """
     ).fetchall()
     parent: dict[str, str] = {}

@@ -197,3 +197,38 @@ def test_a_ring_larger_than_the_fixed_cap_is_still_linked(tmp_path):
     assert [c["accounts"] for c in result["clusters"]] == [[f"ring-{r:02d}" for r in range(30)]]
     kinds = {(link["kind"], link["value"]) for link in result["clusters"][0]["links"]}
     assert kinds == {("ip_prefix", "203.0.113.0/24"), ("user_agent", "distil/0.3")}
+
+
+@pytest.mark.parametrize("min_kinds", [1, 2])
+def test_a_template_is_the_second_kind_of_a_link(tmp_path, min_kinds):
+    # a1 and a2 share an organisation and a rare prompt; b1 and b2 share only a rare prompt.
+    path = tmp_path / "logs.csv"
+    rows = [
+        ("a1", "Org A", "Translate the Tower charter"),
+        ("a2", "Org A", "Translate the Tower charter"),
+    ]
+    rows += [("a3", "Org A", "hello")]  # same organisation only: one kind
+    rows += [
+        ("b1", "Org B1", "Grade this essay on rivers"),
+        ("b2", "Org B2", "Grade this essay on rivers"),
+    ]
+    lines = ["time,account,organisation,prompt"]
+    lines += [f"2026-03-02T10:00:00Z,{a},{o},{p}" for a, o, p in rows]
+    path.write_text("\n".join(lines) + "\n")
+    params = logs.Parameters(min_link_kinds=min_kinds, template_min_requests=1)
+    result = logs.analyse(
+        path,
+        sha256=sources.sha256_of(path),
+        mapping=mapping.detect(path),
+        cache_dir=tmp_path / "c",
+        params=params,
+    )
+    clusters = [c["accounts"] for c in result["clusters"]]
+    if min_kinds == 2:
+        assert clusters == [["a1", "a2"]]
+        assert [link["kind"] for link in result["clusters"][0]["links"]] == [
+            "organisation",
+            "template",
+        ]
+    else:
+        assert clusters == [["a1", "a2", "a3"], ["b1", "b2"]]
