@@ -76,7 +76,8 @@ def clusters(con, params, burst_accounts: list[str], template_ids: dict[int, str
         )
         SELECT * FROM pairs WHERE (kind, value) IN (
             SELECT (kind, value) FROM pairs GROUP BY kind, value
-            HAVING count(*) BETWEEN 2 AND {int(cap)}
+            HAVING count(*) BETWEEN 2 AND CASE WHEN kind = 'template'
+                THEN {int(params.max_accounts_per_link)} ELSE {int(cap)} END
         )
         """
     )
@@ -167,8 +168,9 @@ def clusters(con, params, burst_accounts: list[str], template_ids: dict[int, str
             "Accounts are linked by what they share: an IPv4 /24 or IPv6 /48 network, a user "
             "agent, an organisation, or a prompt template. A shared value counts only when at "
             f"most {cap} accounts share it (the larger of {params.max_accounts_per_link} and "
-            f"{params.max_link_share:.1%} of the {accounts} accounts): a value shared more "
-            "widely, such as a common browser, ties nobody. Two accounts are joined "
+            f"{params.max_link_share:.1%} of the {accounts} accounts; for a template, "
+            f"{params.max_accounts_per_link}): a value shared more widely, such as a common "
+            "browser or an everyday task, ties nobody. Two accounts are joined "
             f"when they share values of at least {params.min_link_kinds} different kinds, and "
             "a cluster is every account reachable through such joins. Each cluster lists "
             "every value shared by two or more of its accounts."

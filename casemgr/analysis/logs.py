@@ -29,6 +29,7 @@ class Parameters:
     mad_floor: float = 1.0  # requests; keeps a steady account's MAD of 0 from flagging noise
     min_link_kinds: int = 2  # two accounts are linked when they share this many kinds
     # A value shared by more accounts than the larger of these (a common browser) ties nobody;
+    # a template, by more than max_accounts_per_link (an everyday task is no fingerprint);
     # the share keeps a large ring in a large log from hiding behind a fixed cap.
     max_accounts_per_link: int = 25
     max_link_share: float = 0.01
