@@ -9,10 +9,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from casemgr.analysis import logs, mapping, outputs, sources
+from casemgr.analysis import logs, mapping, outputs, services, sources
 
 
 class Command(BaseCommand):
@@ -29,7 +28,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--cache-dir",
             type=Path,
-            default=Path(settings.MEDIA_ROOT).parent / "analysis-cache",
+            default=services.default_cache_dir(),
             help="where the rebuildable Parquet copy goes",
         )
         parser.add_argument("--json", action="store_true", help="print the results as JSON")
