@@ -17,9 +17,10 @@ from pathlib import Path
 from . import links, sources, templates
 from .mapping import ROLES, Mapping
 
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"  # part of the cache key: a new version never reads an old copy
 TEXT_ROLES = ("account", "organisation", "ip", "user_agent", "model", "endpoint", "prompt_hash")
 BAD_EXAMPLES = 5
+UNREADABLE_LINE = "line not readable as CSV"
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,9 @@ def load(path: Path, *, sha256: str, mapping: Mapping, cache_dir: Path, con, kin
             )
         finally:
             con.execute("SET TimeZone = 'UTC'")
+        rejected = _csv_rejects(con) if kind == "csv" else {"lines": 0, "examples": []}
+        # The sidecar first: a Parquet copy is only ever found with its rejects beside it.
+        rejects_path(parquet).write_text(json.dumps(rejected, sort_keys=True))
         partial.replace(parquet)
     con.execute(
         f"CREATE OR REPLACE TEMP VIEW raw AS SELECT * FROM read_parquet("
@@ -127,6 +131,10 @@ def load(path: Path, *, sha256: str, mapping: Mapping, cache_dir: Path, con, kin
             "SELECT bad, count(*) FROM raw WHERE bad IS NOT NULL GROUP BY bad ORDER BY bad"
         ).fetchall()
     )
+    rejected = json.loads(rejects_path(parquet).read_text())
+    if rejected["lines"]:
+        rows, bad = rows + rejected["lines"], bad + rejected["lines"]
+        reasons = dict(sorted((reasons | {UNREADABLE_LINE: rejected["lines"]}).items()))
     examples = [
         {"reason": r, "timestamp": t, "account": a, "ip": ip, "prompt": (p or "")[:200]}
         for r, t, a, ip, p in con.execute(
@@ -134,7 +142,37 @@ def load(path: Path, *, sha256: str, mapping: Mapping, cache_dir: Path, con, kin
             f"ORDER BY bad, ts_raw NULLS FIRST, account NULLS FIRST, prompt LIMIT {BAD_EXAMPLES}"
         ).fetchall()
     ]
+    examples = (rejected["examples"] + examples)[:BAD_EXAMPLES]
     return Loaded(parquet, rows, bad, reasons, examples, cached)
+
+
+def rejects_path(parquet: Path) -> Path:
+    return parquet.with_suffix(".rejects.json")
+
+
+def _csv_rejects(con) -> dict:
+    """The lines of the last CSV read that DuckDB could not split into the header's fields."""
+    scan = f"(SELECT max(scan_id) FROM {sources.REJECTS})"
+    lines = con.execute(
+        f"SELECT count(DISTINCT line) FROM {sources.REJECTS} WHERE scan_id = {scan}"
+    ).fetchone()[0]
+    examples = con.execute(
+        f"""
+        SELECT line, min(error_type), min(csv_line) FROM {sources.REJECTS}
+        WHERE scan_id = {scan} GROUP BY line ORDER BY line LIMIT {BAD_EXAMPLES}
+        """
+    ).fetchall()
+    return {
+        "lines": int(lines),
+        "examples": [
+            {
+                "reason": f"{UNREADABLE_LINE} ({kind.lower()})",
+                "line": int(line),
+                "text": (text or "")[:200],
+            }
+            for line, kind, text in examples
+        ],
+    }
 
 
 def volumes(con, params: Parameters) -> dict:

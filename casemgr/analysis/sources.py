@@ -7,6 +7,7 @@ engine as the witness wrote it; the engine casts what it needs and counts what f
 
 from __future__ import annotations
 
+import csv
 import hashlib
 from pathlib import Path
 
@@ -30,12 +31,37 @@ def kind_of(path: Path) -> str:
     return "csv"
 
 
+DELIMITERS = ",\t;|"
+REJECTS = "csv_rejects"  # DuckDB's record of CSV lines it could not read, with their numbers
+
+
+def csv_header(path: Path) -> tuple[list[str], str]:
+    """The column names of a CSV file and its delimiter, from its first line."""
+    with open(path, encoding="utf-8", errors="replace", newline="") as stream:
+        first = stream.readline()
+    delimiter = max(DELIMITERS, key=first.count)
+    return next(csv.reader([first], delimiter=delimiter, quotechar='"')), delimiter
+
+
 def relation_sql(path: Path, kind: str) -> str:
-    """A FROM-clause item that reads the file with every column as VARCHAR."""
+    """A FROM-clause item that reads the file with every column as VARCHAR.
+
+    A CSV file is read with the dialect fixed from its header (not sniffed, so that a few
+    broken lines cannot make the sniffer take the whole line for one column); a line with
+    too many or too few fields, or an unclosed quote, is left out of the rows and recorded,
+    with its number, in the REJECTS table, where the engine counts it as unreadable."""
     literal = quote_literal(str(path))
     if kind == "csv":
-        return f"read_csv({literal}, header = true, all_varchar = true, strict_mode = false)"
+        names, delimiter = csv_header(path)
+        columns = ", ".join(f"{quote_literal(n)}: 'VARCHAR'" for n in names)
+        return (
+            f"read_csv({literal}, header = true, auto_detect = false, "
+            f"delim = {quote_literal(delimiter)}, quote = '\"', escape = '\"', "
+            f"columns = {{{columns}}}, store_rejects = true, rejects_table = '{REJECTS}', "
+            f"rejects_scan = '{REJECTS}_scans', max_line_size = {16 * 2**20})"
+        )
     if kind == "jsonl":
+        # A line that is not JSON becomes a row of NULLs, which the engine counts as unreadable.
         return f"read_json({literal}, format = 'newline_delimited', ignore_errors = true)"
     raise ValueError(f"unknown kind {kind!r}; expected one of {KINDS}")
 

@@ -232,3 +232,47 @@ def test_a_template_is_the_second_kind_of_a_link(tmp_path, min_kinds):
         ]
     else:
         assert clusters == [["a1", "a2", "a3"], ["b1", "b2"]]
+
+
+def test_lines_that_are_not_csv_are_counted_with_their_numbers(tmp_path):
+    path = tmp_path / "logs.csv"
+    path.write_text(
+        "time,account,prompt\n"
+        "2026-03-02T10:00:00Z,a,hi\n"
+        "2026-03-02T10:05:00Z,b,hi,extra,fields\n"
+        "2026-03-02T10:06:00Z,c\n"
+        "2026-03-02T10:07:00Z,d,fine\n"
+    )
+    con = sources.connect()
+    found = mapping.detect(path, con=con)
+    assert found.roles == {"timestamp": "time", "account": "account", "prompt": "prompt"}
+    sha = sources.sha256_of(path)
+    for cached in (False, True):
+        loaded = logs.load(path, sha256=sha, mapping=found, cache_dir=tmp_path / "c", con=con)
+        assert loaded.cached is cached
+        assert (loaded.rows, loaded.bad_rows) == (4, 2)
+        assert loaded.bad_reasons == {logs.UNREADABLE_LINE: 2}
+        assert [(e["line"], e["reason"]) for e in loaded.bad_examples] == [
+            (3, "line not readable as CSV (too many columns)"),
+            (4, "line not readable as CSV (missing columns)"),
+        ]
+    assert con.execute("SELECT account FROM logs ORDER BY account").fetchall() == [("a",), ("d",)]
+
+
+def test_lines_that_are_not_json_are_counted(tmp_path):
+    path = tmp_path / "logs.jsonl"
+    path.write_text(
+        '{"time": "2026-03-02T10:00:00Z", "account": "a"}\n'
+        "this is not JSON\n"
+        '{"time": "2026-03-02T11:00:00Z", "account": "b"}\n'
+    )
+    con = sources.connect()
+    loaded = logs.load(
+        path,
+        sha256=sources.sha256_of(path),
+        mapping=mapping.detect(path, con=con),
+        cache_dir=tmp_path / "c",
+        con=con,
+    )
+    assert (loaded.rows, loaded.bad_rows) == (3, 1)
+    assert loaded.bad_reasons == {"timestamp unreadable": 1}
