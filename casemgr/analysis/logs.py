@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -352,8 +353,6 @@ def analyse(
     timings: dict | None = None,
 ) -> dict:
     """The whole log analysis as one JSON-ready dict; same inputs give identical output."""
-    import time
-
     params = params or Parameters()
     con = con or sources.connect(temp_dir=cache_dir / "spill")
     clock = timings if timings is not None else {}
