@@ -58,9 +58,45 @@ def shared_spans(a: str, b: str, min_chars: int = 20) -> list[tuple[int, int, in
 
 
 def longest_shared_span(a: str, b: str) -> int:
+    """Length of the longest run of characters found in both, in time linear in their
+    lengths (a suffix automaton of a, walked along b): outputs run to thousands of
+    characters, where comparing every position with every other is too slow."""
     if not a or not b:
         return 0
-    return SequenceMatcher(None, a, b, autojunk=False).find_longest_match().size
+    link, length, trans, last = [-1], [0], [{}], 0
+    for ch in a:
+        cur = len(length)
+        length.append(length[last] + 1)
+        link.append(0)
+        trans.append({})
+        p = last
+        while p != -1 and ch not in trans[p]:
+            trans[p][ch] = cur
+            p = link[p]
+        if p != -1:
+            q = trans[p][ch]
+            if length[p] + 1 == length[q]:
+                link[cur] = q
+            else:
+                clone = len(length)
+                length.append(length[p] + 1)
+                link.append(link[q])
+                trans.append(dict(trans[q]))
+                while p != -1 and trans[p].get(ch) == q:
+                    trans[p][ch] = clone
+                    p = link[p]
+                link[q] = link[cur] = clone
+        last = cur
+    state, run, best = 0, 0, 0
+    for ch in b:
+        while state and ch not in trans[state]:
+            state = link[state]
+            run = length[state]
+        if ch in trans[state]:
+            state = trans[state][ch]
+            run += 1
+        best = max(best, run)
+    return best
 
 
 def similarity(a: str, b: str) -> dict:

@@ -1,6 +1,8 @@
 """Comparing model outputs: a copying model stands out from the control, a fair one does not."""
 
 import json
+from difflib import SequenceMatcher
+from random import Random
 
 import pytest
 
@@ -67,3 +69,12 @@ def test_side_by_side_escapes_untrusted_output():
     assert view["spans"] == 1
     assert view["theirs"].startswith("<mark>&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;")
     assert view["ours"].startswith("Ours: <mark>")
+
+
+def test_longest_shared_span_agrees_with_a_plain_search():
+    rng = Random(5)
+    for _ in range(300):
+        a = "".join(rng.choice("abc ") for _ in range(rng.randint(0, 40)))
+        b = "".join(rng.choice("abc ") for _ in range(rng.randint(0, 40)))
+        plain = SequenceMatcher(None, a, b, autojunk=False).find_longest_match().size
+        assert outputs.longest_shared_span(a, b) == plain, (a, b)
