@@ -37,7 +37,8 @@ REJECTS = "csv_rejects"  # DuckDB's record of CSV lines it could not read, with 
 
 def csv_header(path: Path) -> tuple[list[str], str]:
     """The column names of a CSV file and its delimiter, from its first line."""
-    with open(path, encoding="utf-8", errors="replace", newline="") as stream:
+    # utf-8-sig: spreadsheet exports start with a byte-order mark that is not part of a name.
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as stream:
         first = stream.readline()
     delimiter = max(DELIMITERS, key=first.count)
     return next(csv.reader([first], delimiter=delimiter, quotechar='"')), delimiter

@@ -87,3 +87,18 @@ def test_naive_times_are_read_in_the_given_zone(tmp_path):
     assert hours == [("a", "09:00"), ("b", "08:00")]
     assert loaded.bad_reasons == {"timestamp unreadable": 1}
     assert loaded.bad_examples[0]["timestamp"] == "yesterday"
+
+
+def test_a_byte_order_mark_is_not_part_of_the_first_name(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_bytes(b"\xef\xbb\xbftimestamp,account\n2026-03-02T10:00:00Z,a\n")
+    found = mapping.detect(path)
+    assert found.roles == {"timestamp": "timestamp", "account": "account"}
+    loaded = logs.load(
+        path,
+        sha256=sources.sha256_of(path),
+        mapping=found,
+        cache_dir=tmp_path / "c",
+        con=sources.connect(),
+    )
+    assert (loaded.rows, loaded.bad_rows) == (1, 0)
