@@ -202,11 +202,26 @@ def volumes(con, params: Parameters) -> dict:
         FROM account_hours GROUP BY day ORDER BY day
         """
     ).fetchall()
+    top_days = con.execute(
+        """
+        SELECT account, date_trunc('day', hour) AS day, sum(requests),
+               sum(input_tokens + output_tokens)
+        FROM account_hours WHERE account IN (SELECT unnest(?))
+        GROUP BY account, day ORDER BY account, day
+        """,
+        [[row[0] for row in top]],
+    ).fetchall()
+    by_account: dict[str, list[dict]] = {}
+    for account, day, n, tokens in top_days:
+        by_account.setdefault(account, []).append(
+            {"day": day.date().isoformat(), "requests": int(n), "tokens": int(tokens)}
+        )
     return {
         "method": (
             "Requests are counted and their input and output tokens added up for each "
             "account in each clock hour and each day (UTC). Top accounts are ranked by "
-            "requests over the whole period; the chart shows every day of the period."
+            "requests over the whole period, each with its requests and tokens per day; the "
+            "chart shows every day of the period."
         ),
         "top_accounts": [
             {
@@ -218,6 +233,7 @@ def volumes(con, params: Parameters) -> dict:
                 "active_days": int(d),
                 "first_hour": f.isoformat(),
                 "last_hour": last.isoformat(),
+                "per_day": by_account.get(a, []),
             }
             for a, n, i, o, h, d, f, last in top
         ],

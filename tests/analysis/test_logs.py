@@ -88,7 +88,10 @@ def test_totals_and_volumes(seeded):
     totals = result["totals"]
     assert totals["accounts"] == len(truth.customers) + 1 + len(truth.team) + len(truth.ring)
     assert 0 < totals["flagged_request_share"] < 0.5
-    assert result["volumes"]["top_accounts"][0]["account"] == truth.heavy
+    heavy = result["volumes"]["top_accounts"][0]
+    assert heavy["account"] == truth.heavy
+    assert len(heavy["per_day"]) == heavy["active_days"] == 14
+    assert sum(day["requests"] for day in heavy["per_day"]) == heavy["requests"]
     assert sum(d["requests"] for d in result["volumes"]["per_day"]) == totals["requests"]
     for part in (result["volumes"], result["bursts"], result["totals"]):
         assert part["method"]
