@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "casemgr.deadlines",
     "casemgr.timeline",
     "casemgr.bundles",
+    "casemgr.analysis",
 ]
 
 MIDDLEWARE = [

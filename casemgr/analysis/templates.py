@@ -1,0 +1,194 @@
+"""Prompt templates: near-duplicate prompts grouped, and reasoning-elicitation markers (no Django).
+
+Prompts are first normalised in SQL (quoted strings, multi-word names and numbers replaced
+by placeholders, case and spacing folded), so that "Solve 17 + 4" and "Solve 9 + 30" are
+already one prompt. Only the distinct normalised prompts reach Python, where MinHash over
+word 3-grams and locality-sensitive hashing (datasketch, fixed seed) join those that are
+nearly the same. Every count is then made by SQL again, per raw prompt.
+"""
+
+from __future__ import annotations
+
+from datasketch import MinHash, MinHashLSH
+
+DEFAULT_MARKERS = (
+    "think step by step",
+    "step-by-step",
+    "show your reasoning",
+    "explain your reasoning",
+    "chain of thought",
+    "show your work",
+    "reason carefully",
+)
+NUM_PERM = 64
+SEED = 1
+SHINGLE = 3
+ACCOUNTS_LISTED = 200  # a template's accounts beyond these are counted, not listed
+
+NORMALISE_SQL = r"""
+trim(regexp_replace(lower(
+  regexp_replace(regexp_replace(regexp_replace(prompt,
+    '"[^"]*"|“[^”]*”|`[^`]*`', ' <str> ', 'g'),
+    '\b[A-Z][a-z]+(\s+[A-Z][a-z]+)+\b', ' <name> ', 'g'),
+    '[-+]?\d+([.,:/]\d+)*', ' <num> ', 'g')
+), '\s+', ' ', 'g'))
+"""
+
+
+def _shingles(text: str) -> list[bytes]:
+    words = text.split()
+    if len(words) < SHINGLE:
+        return [text.encode()]
+    return [" ".join(words[i : i + SHINGLE]).encode() for i in range(len(words) - SHINGLE + 1)]
+
+
+def group_near_duplicates(norms: list[str], threshold: float) -> list[int]:
+    """For each normalised prompt (in the order given), the index of its group's first member."""
+    parent = list(range(len(norms)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    hashes = MinHash.bulk([_shingles(n) for n in norms], num_perm=NUM_PERM, seed=SEED)
+    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+    for i, minhash in enumerate(hashes):
+        for j in lsh.query(minhash):
+            a, b = root(i), root(j)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+        lsh.insert(i, minhash)
+    return [root(i) for i in range(len(norms))]
+
+
+def find(con, params) -> dict:
+    markers = [m.lower() for m in params.markers]
+    marker_cols = (
+        ", ".join(f"contains(lower(prompt), ?) AS m{i}" for i in range(len(markers)))
+        or "NULL AS m_none"
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE prompt_info AS
+        SELECT prompt, n, {NORMALISE_SQL} AS norm, {marker_cols}
+        FROM (SELECT prompt, count(*) AS n FROM logs WHERE prompt IS NOT NULL GROUP BY prompt)
+        """,
+        markers,
+    )
+    norms = con.execute(
+        "SELECT norm, sum(n) AS n FROM prompt_info GROUP BY norm ORDER BY n DESC, norm"
+    ).fetchall()
+    grouped = [norm for norm, _ in norms[: params.max_distinct_prompts]]
+    roots = group_near_duplicates(grouped, params.template_similarity) if grouped else []
+    con.execute("CREATE OR REPLACE TEMP TABLE norm_template (norm VARCHAR, template BIGINT)")
+    if grouped:
+        con.execute("INSERT INTO norm_template SELECT unnest(?), unnest(?)", [grouped, roots])
+    # Normalised prompts beyond the cap are each their own template, numbered after the
+    # grouped ones (numbered over the distinct leftovers only, not over every prompt).
+    con.execute(
+        f"""
+        INSERT INTO norm_template
+        SELECT norm, {len(grouped)} + row_number() OVER (ORDER BY norm)
+        FROM (SELECT DISTINCT norm FROM prompt_info) ANTI JOIN norm_template USING (norm)
+        """
+    )
+    any_marker = " OR ".join(f"m{i}" for i in range(len(markers))) or "false"
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE prompt_template AS
+        SELECT p.*, t.template, ({any_marker}) AS marked
+        FROM prompt_info p JOIN norm_template t USING (norm)
+        """
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE account_templates AS
+        SELECT l.account, p.template, count(*) AS requests,
+               count(*) FILTER (WHERE p.marked) AS marker_requests,
+               sum(coalesce(l.input_tokens, 0) + coalesce(l.output_tokens, 0)) AS tokens
+        FROM logs l JOIN prompt_template p USING (prompt) GROUP BY ALL
+        """
+    )
+    total = con.execute("SELECT count(*) FROM logs").fetchone()[0] or 1
+    rows = con.execute(
+        f"""
+        WITH per AS (
+            SELECT template, sum(n) AS requests, count(*) AS variants,
+                   sum(n) FILTER (WHERE marked) AS marker_requests,
+                   first(prompt ORDER BY n DESC, length(prompt), prompt) AS example,
+                   first(norm ORDER BY n DESC, length(norm), norm) AS normalised
+            FROM prompt_template GROUP BY template
+        ), who AS (
+            SELECT template, list(account ORDER BY account)[1:{ACCOUNTS_LISTED}] AS accounts,
+                   count(*) AS account_count, sum(tokens) AS tokens
+            FROM account_templates GROUP BY template
+        )
+        SELECT per.*, who.accounts, who.account_count, who.tokens FROM per JOIN who USING (template)
+        WHERE requests >= {int(params.template_min_requests)}
+        ORDER BY requests DESC, normalised LIMIT {int(params.template_limit)}
+        """
+    ).fetchall()
+    found = [
+        {
+            "id": f"T{rank}",
+            "count": int(n),
+            "share": round(n / total, 6),
+            "variants": int(v),
+            "reasoning_marker_requests": int(m or 0),
+            "example": ex,
+            "normalised": norm,
+            "accounts": list(accounts),
+            "account_count": int(account_count),
+            "tokens": int(tokens or 0),
+        }
+        for rank, (_t, n, v, m, ex, norm, accounts, account_count, tokens) in enumerate(
+            rows, start=1
+        )
+    ]
+    ids = {int(t): f"T{rank}" for rank, (t, *_rest) in enumerate(rows, start=1)}
+    return {
+        "method": (
+            "Each prompt is normalised (text in quotes, names of two or more capitalised "
+            "words and numbers replaced by placeholders; case and spacing folded). Distinct "
+            f"normalised prompts whose word 3-grams have an estimated Jaccard similarity of "
+            f"{params.template_similarity:g} or more (MinHash, {NUM_PERM} permutations, seed "
+            f"{SEED}, LSH) are one template. A template is listed when it carries at least "
+            f"{params.template_min_requests} requests; share is of all readable requests."
+        ),
+        "templates": found,
+        "ids": ids,
+        "markers": markers_found(con, markers, ids),
+    }
+
+
+def markers_found(con, markers: list[str], ids: dict[int, str]) -> dict:
+    if not markers:
+        return {"phrases": [], "per_phrase": {}, "per_account": [], "method": "No phrase list."}
+    per_phrase = con.execute(
+        "SELECT "
+        + ", ".join(f"coalesce(sum(n) FILTER (WHERE m{i}), 0)" for i in range(len(markers)))
+        + " FROM prompt_template"
+    ).fetchone()
+    per_account = con.execute(
+        """
+        SELECT account, sum(marker_requests) AS requests FROM account_templates
+        GROUP BY account HAVING requests > 0 ORDER BY requests DESC, account LIMIT 50
+        """
+    ).fetchall()
+    per_template = con.execute(
+        "SELECT template, sum(n) FROM prompt_template WHERE marked GROUP BY template "
+        "ORDER BY template"
+    ).fetchall()
+    return {
+        "method": (
+            "A request carries a reasoning-elicitation marker when its prompt contains one of "
+            "the listed phrases (case ignored). Counted per phrase, per account and per "
+            "listed template."
+        ),
+        "phrases": markers,
+        "per_phrase": {m: int(c) for m, c in zip(markers, per_phrase, strict=True)},
+        "per_account": [{"account": a, "requests": int(n)} for a, n in per_account],
+        "per_template": {ids[int(t)]: int(n) for t, n in per_template if int(t) in ids},
+    }

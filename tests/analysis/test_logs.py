@@ -1,0 +1,281 @@
+"""The log engine finds a planted ring, and only it, on generated logs (no database)."""
+
+import pytest
+
+from casemgr.analysis import links, logs, mapping, sources
+from tests.analysis import generate
+
+
+def analyse(tmp_path, seed, name="logs.csv"):
+    path = tmp_path / name
+    truth = generate.write_csv(path, seed)
+    detected = mapping.detect(path)
+    result = logs.analyse(
+        path, sha256=sources.sha256_of(path), mapping=detected, cache_dir=tmp_path / "cache"
+    )
+    return truth, result
+
+
+@pytest.fixture(scope="module", params=[3, 11, 29])
+def seeded(request, tmp_path_factory):
+    return analyse(tmp_path_factory.mktemp(f"seed{request.param}"), request.param)
+
+
+def test_flags_exactly_the_ring(seeded):
+    truth, result = seeded
+    assert result["flagged_accounts"] == sorted(truth.ring)
+    assert truth.heavy not in result["flagged_accounts"]
+    assert not set(truth.team) & set(result["flagged_accounts"])
+    # The sixth member never bursts: it is flagged through its cluster alone.
+    assert sorted(result["bursts"]["accounts"]) == sorted(truth.ring[:5])
+    assert result["flag_reasons"]["ring-6"] == ["cluster 1"]
+
+
+def test_ring_cluster_carries_its_links(seeded):
+    truth, result = seeded
+    ring = next(c for c in result["clusters"] if "ring-1" in c["accounts"])
+    assert ring["accounts"] == sorted(truth.ring)
+    shown = {(link["kind"], link["value"]): link["accounts"] for link in ring["links"]}
+    assert shown[("ip_prefix", truth.ring_v4_prefix)] == sorted(truth.ring)
+    assert shown[("ip_prefix", truth.ring_v6_prefix)] == truth.ring_v6_accounts
+    assert shown[("user_agent", truth.ring_agent)] == sorted(truth.ring)
+    template_links = [v for (kind, v), accounts in shown.items() if kind == "template"]
+    assert len(template_links) == 1
+
+
+def test_innocent_team_is_a_cluster_but_not_flagged(seeded):
+    truth, result = seeded
+    team = next(c for c in result["clusters"] if "team-1" in c["accounts"])
+    assert team["accounts"] == truth.team
+    assert team["bursting_accounts"] == []
+    assert {link["kind"] for link in team["links"]} == {"ip_prefix", "organisation", "user_agent"}
+    assert len(result["clusters"]) == 2
+
+
+def test_ring_template_found_with_its_markers(seeded):
+    truth, result = seeded
+    ring_templates = [t for t in result["templates"] if t["accounts"] == sorted(truth.ring)]
+    assert len(ring_templates) == 1
+    template = ring_templates[0]
+    assert "step by step" in template["example"].lower()
+    assert "<num>" in template["normalised"] and "<name>" in template["normalised"]
+    assert template["reasoning_marker_requests"] == template["count"]
+    ring = next(c for c in result["clusters"] if "ring-1" in c["accounts"])
+    assert {"kind": "template", "value": template["id"], "accounts": sorted(truth.ring)} in (
+        ring["links"]
+    )
+    markers = result["reasoning_markers"]
+    assert markers["per_template"] == {template["id"]: template["count"]}
+    assert {row["account"] for row in markers["per_account"]} == set(truth.ring)
+    everyday = [t for t in result["templates"] if t is not template]
+    assert all(t["reasoning_marker_requests"] == 0 for t in everyday)
+
+
+def test_bad_rows_counted_with_examples(seeded):
+    truth, result = seeded
+    assert result["rows"] == truth.rows
+    assert result["bad_rows"] == truth.bad_timestamp + truth.no_account
+    assert result["bad_reasons"] == {
+        "timestamp unreadable": truth.bad_timestamp,
+        "no account": truth.no_account,
+    }
+    assert len(result["bad_examples"]) == logs.BAD_EXAMPLES
+    assert result["totals"]["requests"] == truth.rows - result["bad_rows"]
+
+
+def test_totals_and_volumes(seeded):
+    truth, result = seeded
+    totals = result["totals"]
+    assert totals["accounts"] == len(truth.customers) + 1 + len(truth.team) + len(truth.ring)
+    assert 0 < totals["flagged_request_share"] < 0.5
+    heavy = result["volumes"]["top_accounts"][0]
+    assert heavy["account"] == truth.heavy
+    assert len(heavy["per_day"]) == heavy["active_days"] == 14
+    assert sum(day["requests"] for day in heavy["per_day"]) == heavy["requests"]
+    assert sum(d["requests"] for d in result["volumes"]["per_day"]) == totals["requests"]
+    for part in (result["volumes"], result["bursts"], result["totals"]):
+        assert part["method"]
+
+
+def test_same_input_same_figures(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    _, first = analyse(tmp_path / "a", 5)
+    _, second = analyse(tmp_path / "b", 5)
+    assert first == second
+
+
+def test_cache_is_reused_and_rebuilt(tmp_path):
+    path = tmp_path / "logs.csv"
+    generate.write_csv(path, 8, customers=20)
+    detected = mapping.detect(path)
+    sha = sources.sha256_of(path)
+    con = sources.connect()
+    first = logs.load(path, sha256=sha, mapping=detected, cache_dir=tmp_path / "c", con=con)
+    again = logs.load(path, sha256=sha, mapping=detected, cache_dir=tmp_path / "c", con=con)
+    assert (first.cached, again.cached) == (False, True)
+    assert first.parquet.name.startswith(sha)
+    first.parquet.unlink()
+    rebuilt = logs.load(path, sha256=sha, mapping=detected, cache_dir=tmp_path / "c", con=con)
+    assert not rebuilt.cached and rebuilt.rows == first.rows
+    other_zone = mapping.Mapping(roles=detected.roles, timezone="Europe/London")
+    assert logs.cache_key(sha, other_zone, "csv") != logs.cache_key(sha, detected, "csv")
+
+
+@pytest.mark.parametrize(
+    ("address", "prefix"),
+    [
+        ("203.0.113.77", "203.0.113.0/24"),
+        ("2001:db8:abcd:12::1", "2001:db8:abcd::/48"),
+        ("2001:db8::1", "2001:db8::/48"),
+        ("::ffff:198.51.100.9", "198.51.100.0/24"),
+        ("not an address", None),
+    ],
+)
+def test_ip_prefix(address, prefix):
+    assert links.ip_prefix(address) == prefix
+
+
+def test_account_seen_only_in_bursts_is_flagged(tmp_path):
+    # Its own baseline counts the idle hours between its bursts, so two busy hours a day
+    # apart stand out even though the account was never seen quiet.
+    path = tmp_path / "logs.csv"
+    lines = ["time,account,prompt"]
+    for hour in range(48):
+        for c in range(20):
+            stamp = f"2026-03-{2 + hour // 24:02d}T{hour % 24:02d}"
+            lines += [f"{stamp}:{m:02d}:00Z,c{c},hi" for m in (1, 2)]
+    for hour in (10, 34):
+        lines += [f"2026-03-{2 + hour // 24:02d}T{hour % 24:02d}:30:00Z,b,go"] * 100
+    path.write_text("\n".join(lines) + "\n")
+    result = logs.analyse(
+        path,
+        sha256=sources.sha256_of(path),
+        mapping=mapping.detect(path),
+        cache_dir=tmp_path / "c",
+    )
+    assert result["bursts"]["accounts"] == ["b"]
+    windows = result["bursts"]["windows"]
+    assert [(w["start"], w["requests"]) for w in windows] == [
+        ("2026-03-02T10:00:00+00:00", 100),
+        ("2026-03-03T10:00:00+00:00", 100),
+    ]
+    assert windows[0]["account_median"] == 0
+
+
+def test_prompts_beyond_the_cap_are_their_own_templates(tmp_path):
+    path = tmp_path / "logs.csv"
+    generate.write_csv(path, 6, customers=10)
+    params = logs.Parameters(max_distinct_prompts=2, template_min_requests=1, template_limit=10**6)
+    result = logs.analyse(
+        path,
+        sha256=sources.sha256_of(path),
+        mapping=mapping.detect(path),
+        cache_dir=tmp_path / "c",
+        params=params,
+    )
+    counts = [t["count"] for t in result["templates"]]
+    assert sum(counts) == result["totals"]["requests"]
+    assert len({t["normalised"] for t in result["templates"]}) == len(counts)
+
+
+def test_a_ring_larger_than_the_fixed_cap_is_still_linked(tmp_path):
+    # 30 ring accounts on one /24 with one client, among 3,000 ordinary accounts: 1% of the
+    # accounts (30) is above the fixed cap of 25, so the ring's shared values still count,
+    # while the browser shared by every ordinary account never does.
+    path = tmp_path / "logs.csv"
+    lines = ["time,account,ip,user_agent"]
+    for c in range(3000):
+        lines.append(f"2026-03-02T10:{c % 60:02d}:00Z,c{c},10.{c // 250}.{c % 250}.1,Mozilla/5.0")
+    for r in range(30):
+        lines.append(f"2026-03-02T11:{r:02d}:00Z,ring-{r:02d},203.0.113.{r + 1},distil/0.3")
+    path.write_text("\n".join(lines) + "\n")
+    result = logs.analyse(
+        path,
+        sha256=sources.sha256_of(path),
+        mapping=mapping.detect(path),
+        cache_dir=tmp_path / "c",
+    )
+    assert result["max_accounts_per_link"] == 30
+    assert [c["accounts"] for c in result["clusters"]] == [[f"ring-{r:02d}" for r in range(30)]]
+    kinds = {(link["kind"], link["value"]) for link in result["clusters"][0]["links"]}
+    assert kinds == {("ip_prefix", "203.0.113.0/24"), ("user_agent", "distil/0.3")}
+
+
+@pytest.mark.parametrize("min_kinds", [1, 2])
+def test_a_template_is_the_second_kind_of_a_link(tmp_path, min_kinds):
+    # a1 and a2 share an organisation and a rare prompt; b1 and b2 share only a rare prompt.
+    path = tmp_path / "logs.csv"
+    rows = [
+        ("a1", "Org A", "Translate the Tower charter"),
+        ("a2", "Org A", "Translate the Tower charter"),
+    ]
+    rows += [("a3", "Org A", "hello")]  # same organisation only: one kind
+    rows += [
+        ("b1", "Org B1", "Grade this essay on rivers"),
+        ("b2", "Org B2", "Grade this essay on rivers"),
+    ]
+    lines = ["time,account,organisation,prompt"]
+    lines += [f"2026-03-02T10:00:00Z,{a},{o},{p}" for a, o, p in rows]
+    path.write_text("\n".join(lines) + "\n")
+    params = logs.Parameters(min_link_kinds=min_kinds, template_min_requests=1)
+    result = logs.analyse(
+        path,
+        sha256=sources.sha256_of(path),
+        mapping=mapping.detect(path),
+        cache_dir=tmp_path / "c",
+        params=params,
+    )
+    clusters = [c["accounts"] for c in result["clusters"]]
+    if min_kinds == 2:
+        assert clusters == [["a1", "a2"]]
+        assert [link["kind"] for link in result["clusters"][0]["links"]] == [
+            "organisation",
+            "template",
+        ]
+    else:
+        assert clusters == [["a1", "a2", "a3"], ["b1", "b2"]]
+
+
+def test_lines_that_are_not_csv_are_counted_with_their_numbers(tmp_path):
+    path = tmp_path / "logs.csv"
+    path.write_text(
+        "time,account,prompt\n"
+        "2026-03-02T10:00:00Z,a,hi\n"
+        "2026-03-02T10:05:00Z,b,hi,extra,fields\n"
+        "2026-03-02T10:06:00Z,c\n"
+        "2026-03-02T10:07:00Z,d,fine\n"
+    )
+    con = sources.connect()
+    found = mapping.detect(path, con=con)
+    assert found.roles == {"timestamp": "time", "account": "account", "prompt": "prompt"}
+    sha = sources.sha256_of(path)
+    for cached in (False, True):
+        loaded = logs.load(path, sha256=sha, mapping=found, cache_dir=tmp_path / "c", con=con)
+        assert loaded.cached is cached
+        assert (loaded.rows, loaded.bad_rows) == (4, 2)
+        assert loaded.bad_reasons == {logs.UNREADABLE_LINE: 2}
+        assert [(e["line"], e["reason"]) for e in loaded.bad_examples] == [
+            (3, "line not readable as CSV (too many columns)"),
+            (4, "line not readable as CSV (missing columns)"),
+        ]
+    assert con.execute("SELECT account FROM logs ORDER BY account").fetchall() == [("a",), ("d",)]
+
+
+def test_lines_that_are_not_json_are_counted(tmp_path):
+    path = tmp_path / "logs.jsonl"
+    path.write_text(
+        '{"time": "2026-03-02T10:00:00Z", "account": "a"}\n'
+        "this is not JSON\n"
+        '{"time": "2026-03-02T11:00:00Z", "account": "b"}\n'
+    )
+    con = sources.connect()
+    loaded = logs.load(
+        path,
+        sha256=sources.sha256_of(path),
+        mapping=mapping.detect(path, con=con),
+        cache_dir=tmp_path / "c",
+        con=con,
+    )
+    assert (loaded.rows, loaded.bad_rows) == (3, 1)
+    assert loaded.bad_reasons == {"timestamp unreadable": 1}

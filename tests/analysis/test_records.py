@@ -1,0 +1,110 @@
+"""An Analysis of a stored exhibit file: run from the stored bytes, kept with its versions,
+seen only by those who may see the source exhibit."""
+
+import hashlib
+
+import pytest
+
+from casemgr.access.models import Clearance
+from casemgr.analysis import services
+from casemgr.analysis.models import Analysis
+from casemgr.evidence import storage
+from tests.analysis import generate
+from tests.factories import ExhibitFileFactory
+
+
+def stored_file(world, tmp_path, *, designation=Clearance.STANDARD, seed=21):
+    path = tmp_path / "logs.csv"
+    truth = generate.write_csv(path, seed, customers=60)
+    data = path.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    key = storage.store_bytes(data, storage.evidence_key(sha))
+    source = ExhibitFileFactory(
+        exhibit__matter=world.matter,
+        exhibit__designation=designation,
+        exhibit__created_by=world.partner,
+        kind="csv",
+        mime="text/csv",
+        original_name="api-logs.csv",
+        sha256=sha,
+        size=len(data),
+        storage_key=key,
+    )
+    return truth, source
+
+
+@pytest.mark.django_db
+def test_run_keeps_results_mapping_and_versions(world, tmp_path):
+    truth, source = stored_file(world, tmp_path)
+    analysis = services.analysis_create(source=source, kind="logs", created_by=world.partner)
+    assert (analysis.status, analysis.sha256, analysis.matter) == (
+        "new",
+        source.sha256,
+        world.matter,
+    )
+    services.analysis_run(analysis=analysis, cache_dir=tmp_path / "cache")
+    analysis.refresh_from_db()
+    assert analysis.status == Analysis.Status.DONE and analysis.error == ""
+    assert analysis.results["flagged_accounts"] == sorted(truth.ring)
+    assert analysis.mapping["roles"]["account"] == "api_key_id"
+    assert analysis.parameters["min_link_kinds"] == 2
+    assert set(analysis.versions) == {"engine", "duckdb", "datasketch", "rapidfuzz", "scipy"}
+    first = analysis.results
+    services.analysis_run(analysis=analysis, cache_dir=tmp_path / "other-cache")
+    analysis.refresh_from_db()
+    assert analysis.results == first
+
+
+@pytest.mark.django_db
+def test_corrected_mapping_is_used_and_a_wrong_one_fails_the_run(world, tmp_path):
+    _, source = stored_file(world, tmp_path)
+    analysis = services.analysis_create(
+        source=source,
+        kind="logs",
+        created_by=world.partner,
+        mapping={"roles": {"account": "org_id"}},
+    )
+    services.analysis_run(analysis=analysis, cache_dir=tmp_path / "cache")
+    assert analysis.status == Analysis.Status.DONE
+    assert analysis.mapping["roles"]["account"] == "org_id"
+    assert "organisation" not in analysis.mapping["roles"]
+
+    misread = services.analysis_create(source=source, kind="logs", created_by=world.partner)
+    misread.mapping = {"roles": {"timestamp": "status", "account": "api_key_id"}}
+    services.analysis_run(analysis=misread, cache_dir=tmp_path / "cache")
+    assert misread.status == Analysis.Status.DONE
+    # Every row is unreadable and counted so, none dropped.
+    assert misread.results["bad_reasons"] == {"timestamp unreadable": misread.results["rows"]}
+
+    wrong = services.analysis_create(
+        source=source, kind="logs", created_by=world.partner, mapping={"roles": {"ip": "nope"}}
+    )
+    services.analysis_run(analysis=wrong, cache_dir=tmp_path / "cache")
+    wrong.refresh_from_db()
+    assert wrong.status == Analysis.Status.FAILED
+    assert "no column 'nope' for ip" in wrong.error and wrong.results == {}
+
+
+@pytest.mark.django_db
+def test_only_csv_or_json_lines_are_read(world):
+    pdf = ExhibitFileFactory(exhibit__matter=world.matter, exhibit__created_by=world.partner)
+    with pytest.raises(ValueError, match="this file is pdf"):
+        services.analysis_create(source=pdf, kind="logs", created_by=world.partner)
+
+
+@pytest.mark.django_db
+def test_seen_by_whoever_may_see_the_source(world, tmp_path):
+    _, source = stored_file(world, tmp_path, designation=Clearance.AEO)
+    analysis = services.analysis_create(source=source, kind="logs", created_by=world.partner)
+    visible = {
+        name: Analysis.objects.visible_to(getattr(world, name)).filter(pk=analysis.pk).exists()
+        for name in ("partner", "associate", "paralegal", "expert", "client", "outsider")
+    }
+    assert visible == {
+        "partner": True,
+        "associate": True,
+        "paralegal": False,
+        "expert": False,
+        "client": False,
+        "outsider": False,
+    }
