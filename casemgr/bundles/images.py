@@ -27,7 +27,7 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Dictionary, Name
 
-from casemgr.bundles import resampling
+from casemgr.bundles import geometry, resampling
 
 MAX_DPI = 300  # the guidance's ceiling for scans
 # Resampled only above 306 dpi: a scan of exactly 300 dpi put on a page whose size was rounded
@@ -194,7 +194,9 @@ def _measure(page: Dictionary, candidates: dict[tuple[int, int], _Found]) -> Non
                 if saved:
                     matrix = saved.pop()
             elif operator == "cm":
-                matrix = _times(tuple(float(value) for value in instruction.operands), matrix)
+                matrix = geometry.times(
+                    tuple(float(value) for value in instruction.operands), matrix
+                )
             elif operator == "Do" and instruction.operands:
                 entry = names.get(str(instruction.operands[0]))
                 if entry is not None:
@@ -277,7 +279,7 @@ def _xobjects(resources: object) -> Dictionary:
 
 
 def _visible_box(page: Dictionary) -> tuple[float, float, float, float]:
-    boxes = [_box(_inherited(page, key)) for key in ("/CropBox", "/MediaBox")]
+    boxes = [geometry.box(_inherited(page, key)) for key in ("/CropBox", "/MediaBox")]
     box = next((box for box in boxes if box is not None), None)
     return box or (0.0, 0.0, 595.28, 841.89)
 
@@ -301,34 +303,8 @@ def _stream_size(image: pikepdf.Stream) -> int:
         return len(image.read_raw_bytes())
 
 
-def _box(value: object) -> tuple[float, float, float, float] | None:
-    if not isinstance(value, pikepdf.Array) or len(value) != 4:
-        return None
-    try:
-        x1, y1, x2, y2 = (float(number) for number in value)
-    except (TypeError, ValueError):
-        return None
-    if x1 == x2 or y1 == y2:
-        return None
-    return min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)
-
-
 def _user_unit(page: Dictionary) -> float:
     try:
         return float(page.get("/UserUnit", 1))
     except (TypeError, ValueError):
         return 1.0
-
-
-def _times(m: tuple[float, ...], n: tuple[float, ...]) -> tuple[float, ...]:
-    """`m` then `n`, as PDF composes matrices (a `cm` is put before the current matrix)."""
-    a, b, c, d, e, f = m
-    p, q, r, s, t, u = n
-    return (
-        a * p + b * r,
-        a * q + b * s,
-        c * p + d * r,
-        c * q + d * s,
-        e * p + f * r + t,
-        e * q + f * s + u,
-    )

@@ -26,7 +26,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 from PIL import Image
 
-from casemgr.bundles import builder
+from casemgr.bundles import builder, geometry
 
 FONT = "/CMBundleNo"  # a name no ordinary PDF uses for a font of its own
 MARKER = b"/CMBundleNo"
@@ -255,27 +255,7 @@ def _frame_matrix(box, rotate: int) -> tuple[float, ...]:
     )
     scale = max(height - BAND, height / 2) / height
     shrink = (scale, 0, 0, scale, (1 - scale) * width / 2, (1 - scale) * height)
-    return _times(_times(_inverse(viewed), shrink), viewed)
-
-
-def _times(m: Sequence[float], n: Sequence[float]) -> tuple[float, ...]:
-    """`m` then `n`, as PDF composes matrices (row vectors: [x y 1] m n)."""
-    a, b, c, d, e, f = m
-    p, q, r, s, t, u = n
-    return (
-        a * p + b * r,
-        a * q + b * s,
-        c * p + d * r,
-        c * q + d * s,
-        e * p + f * r + t,
-        e * q + f * s + u,
-    )
-
-
-def _inverse(m: Sequence[float]) -> tuple[float, ...]:
-    a, b, c, d, e, f = m
-    det = a * d - b * c
-    return (d / det, -b / det, -c / det, a / det, (c * f - d * e) / det, (b * e - a * f) / det)
+    return geometry.times(geometry.times(geometry.inverse(viewed), shrink), viewed)
 
 
 def _move_annotations(page: Dictionary, matrix: Sequence[float]) -> None:
@@ -285,7 +265,7 @@ def _move_annotations(page: Dictionary, matrix: Sequence[float]) -> None:
     for annotation in annotations if isinstance(annotations, Array) else ():
         if not isinstance(annotation, Dictionary):
             continue
-        rect = _box(annotation.get("/Rect"))
+        rect = geometry.box(annotation.get("/Rect"))
         if rect is not None:
             annotation.Rect = Array(_bounds(rect[:2], rect[2:], matrix))
         quads = annotation.get("/QuadPoints")
@@ -296,17 +276,12 @@ def _move_annotations(page: Dictionary, matrix: Sequence[float]) -> None:
                 continue
             moved = []
             for x, y in zip(points[::2], points[1::2], strict=True):
-                moved += _apply(matrix, x, y)
+                moved += geometry.apply(matrix, x, y)
             annotation.QuadPoints = Array([round(value, 2) for value in moved])
 
 
-def _apply(m: Sequence[float], x: float, y: float) -> list[float]:
-    a, b, c, d, e, f = m
-    return [a * x + c * y + e, b * x + d * y + f]
-
-
 def _bounds(low, high, matrix) -> list[float]:
-    corners = [_apply(matrix, x, y) for x in (low[0], high[0]) for y in (low[1], high[1])]
+    corners = [geometry.apply(matrix, x, y) for x in (low[0], high[0]) for y in (low[1], high[1])]
     xs, ys = [x for x, _ in corners], [y for _, y in corners]
     return [round(min(xs), 2), round(min(ys), 2), round(max(xs), 2), round(max(ys), 2)]
 
@@ -327,26 +302,14 @@ def _stamp_content(box, rotate: int, label: str) -> bytes:
 
 
 def _visible_box(page: Dictionary) -> tuple[float, float, float, float]:
-    media = _box(page.get("/MediaBox")) or DEFAULT_BOX
-    crop = _box(page.get("/CropBox"))
+    media = geometry.box(page.get("/MediaBox")) or DEFAULT_BOX
+    crop = geometry.box(page.get("/CropBox"))
     if crop is None:
         return media
     # A viewer shows the crop box clipped to the media box.
     left, bottom = max(crop[0], media[0]), max(crop[1], media[1])
     right, top = min(crop[2], media[2]), min(crop[3], media[3])
     return (left, bottom, right, top) if left < right and bottom < top else media
-
-
-def _box(value: object) -> tuple[float, float, float, float] | None:
-    if not isinstance(value, Array) or len(value) != 4:
-        return None
-    try:
-        x1, y1, x2, y2 = (float(number) for number in value)
-    except (TypeError, ValueError):
-        return None
-    if x1 == x2 or y1 == y2:
-        return None
-    return min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)
 
 
 def _rotation(page: Dictionary) -> int:
