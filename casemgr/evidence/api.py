@@ -156,7 +156,11 @@ class UploadSerializer(serializers.Serializer):
 _ERROR = inline_serializer(
     "UploadError",
     {
-        "status": serializers.CharField(),
+        # Absent when the body itself could not be read as an upload: DRF's own 415 for a
+        # multipart part it cannot parse says only what was wrong ("detail").
+        "status": serializers.CharField(
+            required=False, help_text="What happened to the file: duplicate or rejected."
+        ),
         "detail": serializers.CharField(),
         "exhibit": serializers.IntegerField(required=False, help_text="The existing exhibit."),
         "url": serializers.CharField(required=False, help_text="Its page."),
@@ -186,7 +190,11 @@ class ExhibitUploadView(APIView):
             201: UploadedExhibitSerializer,
             409: OpenApiResponse(_ERROR, description="The same file is already in the matter."),
             413: OpenApiResponse(_ERROR, description="The file is over the size limit."),
-            415: OpenApiResponse(_ERROR, description="The file's content is not accepted."),
+            415: OpenApiResponse(
+                _ERROR,
+                description="The file's content is not accepted, or the body is not an upload "
+                "the API can read.",
+            ),
         },
     )
     def post(self, request, matter_pk: int):
