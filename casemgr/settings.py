@@ -82,8 +82,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Below everything a page needs (the user, messages, the CSP nonce) so that the error
-    # pages render like any other; above Axes, whose lockout page answers its own
-    # PermissionDenied first (exceptions travel up the list).
+    # page renders like any other.
     "casemgr.core.middleware.ErrorPagesMiddleware",
     # Axes must come last: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseNotAllowed
+from django.conf import settings
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import render
-from django.urls import Resolver404, get_resolver
 
 # What a page (a form, a download) is ever sent by a browser. Django's form views treat any
 # other method as POST, so a PUT would save a form; the API, which documents its own methods,
@@ -29,31 +28,27 @@ class PageMethodsMiddleware:
 
 
 class ErrorPagesMiddleware:
-    """Answer "not found" and "not allowed" with the product's own pages in every mode.
+    """Answer "not found" with the product's own page in every mode.
 
-    With DEBUG on (as `make run` serves the demo) Django's technical 404 lists every URL
-    pattern, and its 403 the exception: a member who guesses another matter's address would
-    be shown the shape of the application instead of the page a production site shows. The
-    API answers its own errors as JSON (core/api.py) and never reaches this."""
+    With DEBUG on (as `make run` serves the demo) Django answers a 404, whether no route
+    matched or a view raised Http404, with its technical page, which lists every URL
+    pattern: a member who guesses another matter's address would be shown the shape of the
+    application instead of the page a production site shows. Production already renders
+    404.html, and 403.html in both modes; the API answers its own errors as JSON, which is
+    left as it is."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        # An address that matches no route never reaches a view, so process_exception does
-        # not see it; CommonMiddleware (above) still turns the 404 into a slash redirect.
-        try:
-            get_resolver(getattr(request, "urlconf", None)).resolve(request.path_info)
-        except Resolver404:
+        response = self.get_response(request)
+        if (
+            settings.DEBUG
+            and response.status_code == 404
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
             return not_found(request)
-        return self.get_response(request)
-
-    def process_exception(self, request, exception):
-        if isinstance(exception, Http404):
-            return not_found(request)
-        if isinstance(exception, PermissionDenied):
-            return render(request, "403.html", {"exception": str(exception)}, status=403)
-        return None
+        return response
 
 
 def not_found(request):
