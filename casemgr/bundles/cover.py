@@ -32,7 +32,11 @@ def cover_details(bundle: Bundle) -> dict:
         "sides": sides(proceeding),
     }
     if bundle.hearing is not None:
-        details |= {"hearing": _hearing(bundle.hearing), "hearing_at": _at(bundle.hearing)}
+        details |= {
+            "hearing": _hearing(bundle.hearing),
+            # A bundle's hearing is in its proceeding, whose court is already loaded.
+            "hearing_at": wall_time(bundle.hearing.starts_at, court.zone, "l j F Y, H:i"),
+        }
     return details
 
 
@@ -61,9 +65,3 @@ def _hearing(hearing: Hearing) -> str:
     """ "For the case management conference: First CMC"."""
     kind = "hearing" if hearing.kind == Hearing.Kind.OTHER else hearing.get_kind_display().lower()
     return f"For the {kind}: {hearing.title}" if hearing.title else f"For the {kind}"
-
-
-def _at(hearing: Hearing) -> str:
-    """When the hearing starts by the court's clock, as the app shows hearings: "Tuesday 8
-    December 2026, 10:30 London (UTC+0)"."""
-    return wall_time(hearing.starts_at, hearing.proceeding.court.zone, "l j F Y, H:i")
