@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import ipaddress
 
-KINDS = ("ip_prefix", "user_agent", "organisation", "template")
-
 
 def ip_prefix(value: str) -> str | None:
     """The /24 of an IPv4 address or the /48 of an IPv6 address, as network text."""

@@ -60,16 +60,6 @@ class Mapping:
     sample: list[dict[str, str | None]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
 
-    def as_dict(self) -> dict:
-        return {
-            "roles": dict(sorted(self.roles.items())),
-            "timezone": self.timezone,
-            "timezone_note": self.timezone_note,
-            "columns": self.columns,
-            "missing": self.missing,
-            "sample": self.sample,
-        }
-
 
 def _squash(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())

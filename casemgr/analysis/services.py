@@ -5,10 +5,12 @@ from __future__ import annotations
 from importlib.metadata import version
 from pathlib import Path
 
+import duckdb
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
+from casemgr.access.audit import audit_record
+from casemgr.access.models import AuditAction
 from casemgr.evidence import storage
 from casemgr.evidence.models import ExhibitFile
 
@@ -29,7 +31,6 @@ def versions(kind: str) -> dict[str, str]:
     return {"engine": engine} | {name: version(name) for name in LIBRARIES}
 
 
-@transaction.atomic
 def analysis_create(
     *, source: ExhibitFile, kind: str, created_by, mapping: dict | None = None
 ) -> Analysis:
@@ -80,7 +81,21 @@ def analysis_run(*, analysis: Analysis, cache_dir: Path | None = None) -> Analys
                 analysis.parameters = results["parameters"]
             else:
                 results = outputs.compare(path)
-    except ValueError as error:
+    except storage.TamperedFile:
+        audit_record(
+            action=AuditAction.INTEGRITY_FAILED,
+            matter=analysis.matter,
+            obj=source,
+            detail={"sha256": analysis.sha256, "analysis": analysis.pk},
+        )
+        analysis.status, analysis.results = Analysis.Status.FAILED, {}
+        analysis.error = (
+            "The stored file no longer matches its SHA-256, so it was not analysed. Tell your "
+            "administrator; running it again will not help."
+        )
+    except (ValueError, duckdb.Error) as error:
+        # A mapping that does not fit, a zone DuckDB does not know, a file it cannot parse:
+        # the run ends failed with the reason, never left waiting as "new".
         analysis.status, analysis.error, analysis.results = Analysis.Status.FAILED, str(error), {}
     else:
         analysis.status, analysis.error, analysis.results = Analysis.Status.DONE, "", results

@@ -5,7 +5,7 @@ import hashlib
 
 import pytest
 
-from casemgr.access.models import Clearance
+from casemgr.access.models import AuditAction, AuditEvent, Clearance
 from casemgr.analysis import services
 from casemgr.analysis.models import Analysis
 from casemgr.evidence import storage
@@ -108,3 +108,36 @@ def test_seen_by_whoever_may_see_the_source(world, tmp_path):
         "client": False,
         "outsider": False,
     }
+
+
+@pytest.mark.django_db
+def test_a_run_that_cannot_finish_ends_failed_with_the_reason_never_left_new(world, tmp_path):
+    _, source = stored_file(world, tmp_path)
+    # A zone DuckDB does not know fails inside the engine, not in the mapping's checks.
+    analysis = services.analysis_create(
+        source=source,
+        kind="logs",
+        created_by=world.partner,
+        mapping={"timezone": "Mars/Olympus_Mons"},
+    )
+    services.analysis_run(analysis=analysis, cache_dir=tmp_path / "cache")
+    analysis.refresh_from_db()
+    assert analysis.status == Analysis.Status.FAILED
+    assert analysis.error
+
+
+@pytest.mark.django_db
+def test_a_stored_file_that_no_longer_matches_its_hash_is_not_analysed_and_is_audited(
+    world, tmp_path
+):
+    _, source = stored_file(world, tmp_path)
+    with storage.default_storage.open(source.storage_key, "wb") as handle:
+        handle.write(b"timestamp,api_key_id\n2026-01-01T00:00:00Z,changed\n")
+    analysis = services.analysis_create(source=source, kind="logs", created_by=world.partner)
+    services.analysis_run(analysis=analysis, cache_dir=tmp_path / "cache")
+    analysis.refresh_from_db()
+    assert analysis.status == Analysis.Status.FAILED
+    assert "no longer matches its SHA-256" in analysis.error
+    assert AuditEvent.objects.filter(
+        action=AuditAction.INTEGRITY_FAILED, matter=world.matter
+    ).exists()
