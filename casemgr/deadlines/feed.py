@@ -88,9 +88,7 @@ def calendar_for_user(user) -> bytes:
                     # listing says.
                     wall_time(hearing.starts_at, proceeding.court.zone, "D j M Y, H:i"),
                     # The kind, when the summary gives the hearing's own title instead.
-                    hearing.get_kind_display()
-                    if hearing.title and hearing.kind != Hearing.Kind.OTHER
-                    else "",
+                    hearing.kind_note,
                     str(proceeding.court),
                     f"{matter.reference} {matter.title}",
                     str(proceeding),

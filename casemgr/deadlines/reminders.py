@@ -36,6 +36,7 @@ from casemgr.deadlines.models import (
     LIVE_STATUSES,
     Deadline,
     Reminder,
+    ReminderPreference,
 )
 from casemgr.matters.models import Hearing
 
@@ -69,12 +70,11 @@ def _plans(memberships) -> dict[int, _Plan]:
     plans = {}
     for membership in memberships:
         preference = getattr(membership.user, "reminder_preference", None)
+        zone = _reader_zone(membership.user)
         if preference is None:
-            plans[membership.user_id] = _Plan(DEFAULT_OFFSETS, ZoneInfo("Europe/London"), time(8))
+            plans[membership.user_id] = _Plan(DEFAULT_OFFSETS, zone, time(8))
         else:
-            plans[membership.user_id] = _Plan(
-                preference.offsets, ZoneInfo(preference.time_zone), preference.send_time
-            )
+            plans[membership.user_id] = _Plan(preference.offsets, zone, preference.send_time)
     return plans
 
 
@@ -267,8 +267,13 @@ def _claim(now: datetime) -> list[Reminder]:
 
 
 def _reader_zone(user) -> ZoneInfo:
+    """The zone a reader's reminders are timed and written in: theirs, or, for one who has
+    set none, the setting's own default (one place, so the send time and the e-mail's
+    "your time" cannot disagree)."""
     preference = getattr(user, "reminder_preference", None)
-    return ZoneInfo(preference.time_zone if preference else "Europe/London")
+    if preference is None:
+        return ZoneInfo(ReminderPreference._meta.get_field("time_zone").default)
+    return ZoneInfo(preference.time_zone)
 
 
 def _item(reminder: Reminder) -> dict:

@@ -307,6 +307,12 @@ class Hearing(models.Model):
             return self.title
         return "Hearing" if self.kind == self.Kind.OTHER else str(self.get_kind_display())
 
+    @property
+    def kind_note(self) -> str:
+        """The kind, to show beside a hearing listed by its own title ("Case management
+        conference"); empty where the title already is the kind, or the kind says nothing."""
+        return str(self.get_kind_display()) if self.title and self.kind != self.Kind.OTHER else ""
+
     def clean(self) -> None:
         # Beyond any real listing, and far enough from datetime's limits that conversion to
         # any court's zone cannot overflow.
