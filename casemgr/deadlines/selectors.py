@@ -82,14 +82,17 @@ def deadline_state(deadline: Deadline, today: date | None = None) -> DeadlineSta
 
 
 def with_urgency(deadlines) -> list[Deadline]:
-    """The rows, each with `urgency` set, asking each court for its today once."""
+    """The rows, each with its `state` (a DeadlineState) and `urgency` set, asking each court
+    for its today once: the templates' `deadline_state` tag and `urgency` filter read them
+    instead of working each out again for every row."""
     today_by_court = {}
     rows = list(deadlines)
     for deadline in rows:
         court = deadline.proceeding.court
         if court.pk not in today_by_court:
             today_by_court[court.pk] = court_today(court)
-        deadline.urgency = urgency(deadline, today_by_court[court.pk])
+        deadline.state = deadline_state(deadline, today_by_court[court.pk])
+        deadline.urgency = deadline.state.key if deadline.state.key in ("overdue", "soon") else ""
     return rows
 
 

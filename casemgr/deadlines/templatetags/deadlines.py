@@ -29,7 +29,7 @@ def days_left(days: int) -> str:
 def deadline_state(deadline) -> str:
     """ "Overdue" (and by how long), "Due this week", "Open", "Done"… in words and a class,
     never in colour alone: the one way a deadline's state is shown."""
-    state = selectors.deadline_state(deadline)
+    state = getattr(deadline, "state", None) or selectors.deadline_state(deadline)
     badge = format_html(
         '<span class="badge {} deadline-state deadline-state--{}">{}</span>',
         _BADGE.get(state.key, "badge--muted"),
@@ -43,7 +43,10 @@ def deadline_state(deadline) -> str:
 
 @register.filter
 def urgency(deadline) -> str:
-    """ "overdue", "soon" or "": for a row's class (deadline--overdue)."""
+    """ "overdue", "soon" or "": for a row's class (deadline--overdue); as with_urgency set
+    it, where the rows came through it."""
+    if hasattr(deadline, "urgency"):
+        return deadline.urgency
     return selectors.urgency(deadline)
 
 
