@@ -325,6 +325,11 @@ def _named(pdf: pikepdf.Pdf, name) -> object:
     return None
 
 
+# Bundles are lettered A to Z, then AA, AB ... ZZ: the order the app and bundle_pdfs both
+# letter them in.
+_SINGLE = tuple(chr(c) for c in range(ord("A"), ord("Z") + 1))
+LETTERS = _SINGLE + tuple(a + b for a in _SINGLE for b in _SINGLE)
+
 _UNSAFE_IN_FILE_NAME = re.compile(r"[^\w .-]|_")
 FILE_NAME_LIMIT = 120
 

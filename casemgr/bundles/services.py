@@ -736,8 +736,7 @@ def bundle_split(*, bundle: Bundle, sections: list[Section], actor, request=None
 
 
 def _letters_after(letter: str, taken: set[str]):
-    candidates = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
-    candidates += [a + b for a in candidates for b in candidates]
+    candidates = builder.LETTERS
     start = candidates.index(letter) + 1 if letter in candidates else 0
     for candidate in candidates[start:]:
         if candidate not in taken:

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import string
 import tempfile
 import time
 from dataclasses import dataclass
@@ -106,7 +105,7 @@ class Command(BaseCommand):
         **options,
     ):
         letter = letter.strip().upper()
-        if letter and not (letter.isascii() and letter.isalpha() and len(letter) <= 2):
+        if letter and letter not in builder.LETTERS:
             raise CommandError(f"--letter: {letter!r} is not a bundle letter (A to Z, AA to ZZ).")
         cover = _Cover(claim_number.strip(), case_name.strip(), court.strip(), letter)
         named = not out or Path(out).is_dir()
@@ -210,8 +209,8 @@ class _Bundles:
 
     def part_letter(self, number: int) -> str:
         """The letter of the `number`th bundle of a split (from 0): on from --letter."""
-        first = _number(self.cover.letter) if self.cover.letter else 0
-        return _letter(first + number)
+        first = builder.LETTERS.index(self.cover.letter) if self.cover.letter else 0
+        return builder.LETTERS[first + number]
 
     def part_target(self, letter: str) -> Path:
         if self.named:
@@ -307,20 +306,6 @@ def _fitting(sizes: list[int], budget: int) -> int:
         if total > budget:
             return max(count, 1)
     return len(sizes)
-
-
-def _letter(number: int) -> str:
-    """A, B ... Z, then AA, AB ..., as bundles are lettered."""
-    letters = string.ascii_uppercase
-    return letters[number] if number < 26 else letters[number // 26 - 1] + letters[number % 26]
-
-
-def _number(letter: str) -> int:
-    """The inverse of _letter: A is 0, Z 25, AA 26."""
-    letters = string.ascii_uppercase
-    if len(letter) == 1:
-        return letters.index(letter)
-    return (letters.index(letter[0]) + 1) * 26 + letters.index(letter[1])
 
 
 def _too_large(built: _Built, max_mb: float, *, split: bool) -> str:
