@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from casemgr.access.audit import audit_record
 from casemgr.access.models import AuditAction, Clearance
-from casemgr.bundles import builder
+from casemgr.bundles import builder, index
 from casemgr.bundles.cover import cover_details
 from casemgr.bundles.models import Bundle, Entry, Section, Version
 from casemgr.evidence import storage
@@ -678,8 +678,10 @@ def projected(bundle: Bundle, entries: list[Entry]) -> dict:
             size += exhibit_file.size
     documents = len(entries)
     sections = len({entry.section_id for entry in entries}) if bundle.dividers else 0
-    # The cover, and the index at about 25 rows a page.
-    pages += 1 + max(1, -(-documents // 25)) + sections
+    # The cover, and the index at the rows a page of it holds (bundles.index; a little less
+    # on pages with headings).
+    rows_a_page = int((index.PAGE - index.HEAD) // index.ROW)
+    pages += 1 + max(1, -(-documents // rows_a_page)) + sections
     limit = settings.BUNDLE_SIZE_WARNING_MB * 1024 * 1024
     return {
         "pages": pages,
