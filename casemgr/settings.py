@@ -232,13 +232,15 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
-# Queues: default, mail, bundles. Quick work (e-mail) and slow work (bundles) get their own,
-# so that a 2,000-page bundle never holds up a deadline alert; workers consume all three
-# unless told otherwise (`celery -A casemgr worker -Q mail`).
+# Queues: default, mail, bundles, analysis. Quick work (e-mail) and slow work (bundles, log
+# analyses) get their own, so that a 2,000-page bundle or a ten-million-row log never holds
+# up a deadline alert; workers consume all four unless told otherwise
+# (`celery -A casemgr worker -Q mail`).
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "casemgr.*.tasks.send_*": {"queue": "mail"},
     "casemgr.bundles.tasks.*": {"queue": "bundles"},
+    "casemgr.analysis.tasks.*": {"queue": "analysis"},
 }
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=5 * 60)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=6 * 60)

@@ -22,8 +22,13 @@ class Analysis(models.Model):
 
     class Status(models.TextChoices):
         NEW = "new", "Mapping to confirm"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    FINISHED = (Status.DONE, Status.FAILED, Status.CANCELLED)
 
     matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="+")
     source = models.ForeignKey(ExhibitFile, on_delete=models.PROTECT, related_name="analyses")
@@ -35,6 +40,25 @@ class Analysis(models.Model):
     results = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
     error = models.TextField(blank=True)
+    # Progress while it runs: the engine's stage and its share of the work done.
+    stage = models.CharField(max_length=40, blank=True)
+    progress = models.FloatField(default=0.0)
+    cancel_requested = models.BooleanField(default=False)
+    # Each run claims the analysis with a token of its own (see services.analysis_execute),
+    # so a task handed to a second worker after the first died finishes it once, and the
+    # lost run can no longer write to it.
+    attempt = models.CharField(max_length=32, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    # The exhibit the report was saved as ("Save as exhibit"), once saved.
+    report = models.OneToOneField(
+        "evidence.Exhibit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="analysis_report_of",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -49,6 +73,10 @@ class Analysis(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of {self.source.original_name}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in self.FINISHED
 
     def clean(self) -> None:
         if self.source_id and self.source.matter_id != self.matter_id:

@@ -156,10 +156,14 @@ def read_pairs(path: Path, con=None) -> tuple[list[dict], int, list[dict]]:
     return pairs, len(bad), bad[:5]
 
 
-def compare(path: Path, *, measure: str = "ngram_jaccard", con=None) -> dict:
+def compare(path: Path, *, measure: str = "ngram_jaccard", con=None, progress=None) -> dict:
+    """`progress(stage, fraction)`, if given, is called every hundred pairs; it stops the
+    comparison by raising."""
     pairs, bad, bad_examples = read_pairs(path, con)
     scored = []
-    for pair in pairs:
+    for done, pair in enumerate(pairs):
+        if progress is not None and done % 100 == 0:
+            progress("pairs", done / len(pairs))
         row = {"pair": pair["number"], "theirs": similarity(pair["ours"], pair["theirs"])}
         if pair["control"] is not None:
             row["control"] = similarity(pair["ours"], pair["control"])
@@ -167,6 +171,8 @@ def compare(path: Path, *, measure: str = "ngram_jaccard", con=None) -> dict:
     theirs = [r["theirs"][measure] for r in scored]
     control = [r["control"][measure] for r in scored if "control" in r]
     test = _test(theirs, control, [r for r in scored if "control" in r], measure)
+    if progress is not None:
+        progress("pairs", 1.0)
     return {
         "engine": f"casemgr.analysis.outputs {ENGINE_VERSION}",
         "method": (

@@ -1,12 +1,25 @@
-"""Creating and running analyses of exhibit files (the engine itself knows no Django)."""
+"""Creating and running analyses of exhibit files (the engine itself knows no Django).
+
+A run goes: analysis_create (mapping detected, to confirm) → analysis_start (queued on the
+`analysis` queue once the request commits) → analysis_execute in the worker, which claims the
+analysis with a token of its own and reports its progress. A cancel request is seen at the
+next progress report; a worker that dies leaves the task to be redelivered, and the next run
+claims the analysis afresh, so it finishes once.
+"""
 
 from __future__ import annotations
 
+import logging
+import time
+import uuid
 from importlib.metadata import version
 from pathlib import Path
 
 import duckdb
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from casemgr.access.audit import audit_record
@@ -17,8 +30,14 @@ from casemgr.evidence.models import ExhibitFile
 from . import logs, mapping, outputs
 from .models import Analysis
 
+log = logging.getLogger(__name__)
+
 READABLE = {Analysis.Kind.LOGS: ("csv", "jsonl"), Analysis.Kind.OUTPUTS: ("jsonl",)}
 LIBRARIES = ("duckdb", "datasketch", "rapidfuzz", "scipy")
+MAX_ATTEMPTS = 3
+PROGRESS_EVERY_SECONDS = 0.5
+# A run reports at least at every stage; one silent for this long lost its worker.
+STALLED_AFTER_SECONDS = 30 * 60
 
 
 def default_cache_dir() -> Path:
@@ -49,38 +68,188 @@ def analysis_create(
     )
 
 
-def analysis_run(*, analysis: Analysis, cache_dir: Path | None = None) -> Analysis:
+def analysis_start(
+    *, analysis: Analysis, actor, mapping: dict | None = None, parameters: dict | None = None
+) -> Analysis:
+    """Confirm the mapping and parameters and queue the run (after the request commits)."""
+    from .tasks import run_analysis
+
+    with transaction.atomic():
+        locked = Analysis.objects.select_for_update().get(pk=analysis.pk)
+        if locked.status in (Analysis.Status.QUEUED, Analysis.Status.RUNNING) and not (
+            is_stalled(locked)
+        ):
+            raise ValidationError("This analysis is already running; wait for it or cancel it.")
+        if mapping is not None:
+            locked.mapping = mapping
+        if parameters is not None:
+            locked.parameters = parameters
+        locked.status = Analysis.Status.QUEUED
+        locked.stage, locked.progress, locked.error = "", 0.0, ""
+        locked.cancel_requested = False
+        locked.attempts = 0
+        locked.results, locked.finished_at = {}, None
+        locked.heartbeat_at = timezone.now()
+        locked.save()
+        audit_record(
+            action=AuditAction.CREATE,
+            matter=locked.matter,
+            actor=actor,
+            obj=locked.source,
+            detail={"analysis": locked.pk, "run": "queued"},
+        )
+        transaction.on_commit(lambda: _queue(run_analysis, locked.pk))
+    analysis.refresh_from_db()
+    return analysis
+
+
+def _queue(task, analysis_id: int) -> None:
+    try:
+        task.delay(analysis_id)
+    except Exception:
+        log.exception("Could not queue analysis %s", analysis_id)
+        Analysis.objects.filter(pk=analysis_id, status=Analysis.Status.QUEUED).update(
+            status=Analysis.Status.FAILED,
+            error="The run could not be queued (the task broker did not answer); run it again "
+            "in a minute.",
+            finished_at=timezone.now(),
+        )
+
+
+def analysis_cancel(*, analysis: Analysis, actor) -> Analysis:
+    """A queued run is cancelled at once; a running one at its next progress report."""
+    with transaction.atomic():
+        locked = Analysis.objects.select_for_update().get(pk=analysis.pk)
+        if locked.finished or locked.status == Analysis.Status.NEW:
+            raise ValidationError("Only a queued or running analysis can be cancelled.")
+        locked.cancel_requested = True
+        if locked.status == Analysis.Status.QUEUED or is_stalled(locked):
+            locked.status, locked.finished_at = Analysis.Status.CANCELLED, timezone.now()
+            locked.error = "Cancelled before it finished."
+        locked.save()
+        audit_record(
+            action=AuditAction.UPDATE,
+            matter=locked.matter,
+            actor=actor,
+            obj=locked.source,
+            detail={"analysis": locked.pk, "run": "cancel"},
+        )
+    analysis.refresh_from_db()
+    return analysis
+
+
+def is_stalled(analysis: Analysis) -> bool:
+    if analysis.finished or analysis.status == Analysis.Status.NEW:
+        return False
+    last = analysis.heartbeat_at or analysis.created_at
+    return (timezone.now() - last).total_seconds() > STALLED_AFTER_SECONDS
+
+
+class Cancelled(Exception):
+    """A member asked for the run to stop."""
+
+
+class Superseded(Exception):
+    """Another run of the task has taken this analysis over."""
+
+
+def analysis_execute(analysis_id: int, *, cache_dir: Path | None = None) -> str:
+    """The task's body: claim, run, keep the results. Returns what happened, for the log."""
+    token = _claim(analysis_id)
+    if token is None:
+        return "already finished"
+    analysis = Analysis.objects.select_related("source", "matter").get(pk=analysis_id)
+    mine = Analysis.objects.filter(pk=analysis_id, attempt=token)
+    if analysis.attempts > MAX_ATTEMPTS:
+        mine.update(
+            status=Analysis.Status.FAILED,
+            error=f"Gave up after {MAX_ATTEMPTS} attempts; the worker kept stopping.",
+            finished_at=timezone.now(),
+        )
+        return "failed"
+    last = [0.0]
+
+    def progress(stage: str, fraction: float) -> None:
+        now = time.monotonic()
+        if now - last[0] < PROGRESS_EVERY_SECONDS and fraction < 1.0:
+            return
+        last[0] = now
+        if not mine.filter(status=Analysis.Status.RUNNING).update(
+            stage=stage, progress=round(fraction, 4), heartbeat_at=timezone.now()
+        ):
+            raise Superseded
+        if mine.filter(cancel_requested=True).exists():
+            raise Cancelled
+
+    try:
+        analysis_run(analysis=analysis, cache_dir=cache_dir, progress=progress, token=token)
+    except Superseded:
+        return "superseded"
+    except Cancelled:
+        mine.update(
+            status=Analysis.Status.CANCELLED,
+            error="Cancelled before it finished.",
+            finished_at=timezone.now(),
+        )
+        return "cancelled"
+    except SoftTimeLimitExceeded:
+        mine.update(
+            status=Analysis.Status.FAILED,
+            error="The analysis took longer than its time limit and was stopped.",
+            finished_at=timezone.now(),
+        )
+        return "failed"
+    return Analysis.objects.get(pk=analysis_id).status
+
+
+def _claim(analysis_id: int) -> str | None:
+    # Committed before the run starts, so a second worker sees the claim and a crash keeps the
+    # attempt counted.
+    with transaction.atomic(durable=True):
+        analysis = Analysis.objects.select_for_update().filter(pk=analysis_id).first()
+        if analysis is None or analysis.finished or analysis.status == Analysis.Status.NEW:
+            return None
+        token = uuid.uuid4().hex
+        now = timezone.now()
+        analysis.status, analysis.attempt = Analysis.Status.RUNNING, token
+        analysis.attempts += 1
+        analysis.started_at = analysis.started_at or now
+        analysis.heartbeat_at = now
+        analysis.stage, analysis.progress = "", 0.0
+        analysis.save(
+            update_fields=[
+                "status",
+                "attempt",
+                "attempts",
+                "started_at",
+                "heartbeat_at",
+                "stage",
+                "progress",
+            ]
+        )
+    return token
+
+
+def analysis_run(
+    *,
+    analysis: Analysis,
+    cache_dir: Path | None = None,
+    progress=None,
+    token: str | None = None,
+) -> Analysis:
     """Run the engine over the stored bytes (hash checked on the way) and keep the results.
-    Running it again gives the same figures: the engine is deterministic."""
+    Running it again gives the same figures: the engine is deterministic. With a token, the
+    results are kept only while the run still holds its claim."""
     source = analysis.source
     suffix = "." + source.kind
     try:
         with storage.local_copy(source.storage_key, analysis.sha256, suffix=suffix) as path:
             if analysis.kind == Analysis.Kind.LOGS:
-                roles = analysis.mapping.get("roles") or None
-                detected = mapping.detect(
-                    path,
-                    kind=source.kind,
-                    override=roles,
-                    timezone=analysis.mapping.get("timezone"),
-                )
-                if detected.missing:
-                    raise ValueError(f"No column for {', '.join(detected.missing)}.")
-                saved = dict(analysis.parameters)
-                if "markers" in saved:
-                    saved["markers"] = tuple(saved["markers"])
-                params = logs.Parameters(**saved)
-                results = logs.analyse(
-                    path,
-                    sha256=analysis.sha256,
-                    mapping=detected,
-                    cache_dir=cache_dir or default_cache_dir(),
-                    params=params,
-                )
+                results = _logs(analysis, path, cache_dir, progress)
                 analysis.mapping = results["mapping"]
                 analysis.parameters = results["parameters"]
             else:
-                results = outputs.compare(path)
+                results = outputs.compare(path, progress=progress)
     except storage.TamperedFile:
         audit_record(
             action=AuditAction.INTEGRITY_FAILED,
@@ -99,7 +268,47 @@ def analysis_run(*, analysis: Analysis, cache_dir: Path | None = None) -> Analys
         analysis.status, analysis.error, analysis.results = Analysis.Status.FAILED, str(error), {}
     else:
         analysis.status, analysis.error, analysis.results = Analysis.Status.DONE, "", results
+        analysis.stage, analysis.progress = "", 1.0
     analysis.versions = versions(analysis.kind)
     analysis.finished_at = timezone.now()
-    analysis.save()
+    fields = ["status", "error", "results", "mapping", "parameters", "versions", "finished_at"]
+    fields += ["stage", "progress"]
+    if token is None:
+        analysis.save()
+    else:
+        with transaction.atomic():
+            # Kept only if this run still holds its claim and nobody asked it to stop.
+            held = (
+                Analysis.objects.select_for_update()
+                .filter(pk=analysis.pk, attempt=token, status=Analysis.Status.RUNNING)
+                .first()
+            )
+            if held is None:
+                raise Superseded
+            if held.cancel_requested:
+                raise Cancelled
+            analysis.save(update_fields=fields)
     return analysis
+
+
+def _logs(analysis: Analysis, path: Path, cache_dir: Path | None, progress) -> dict:
+    roles = analysis.mapping.get("roles") or None
+    detected = mapping.detect(
+        path,
+        kind=analysis.source.kind,
+        override=roles,
+        timezone=analysis.mapping.get("timezone"),
+    )
+    if detected.missing:
+        raise ValueError(f"No column for {', '.join(detected.missing)}.")
+    saved = dict(analysis.parameters)
+    if "markers" in saved:
+        saved["markers"] = tuple(saved["markers"])
+    return logs.analyse(
+        path,
+        sha256=analysis.sha256,
+        mapping=detected,
+        cache_dir=cache_dir or default_cache_dir(),
+        params=logs.Parameters(**saved),
+        progress=progress,
+    )
