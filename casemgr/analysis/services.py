@@ -38,6 +38,8 @@ MAX_ATTEMPTS = 3
 PROGRESS_EVERY_SECONDS = 0.5
 # A run reports at least at every stage; one silent for this long lost its worker.
 STALLED_AFTER_SECONDS = 30 * 60
+CANCELLED = "Cancelled before it finished."
+FAILED = Analysis.Status.FAILED
 
 
 def default_cache_dir() -> Path:
@@ -125,7 +127,7 @@ def analysis_cancel(*, analysis: Analysis, actor) -> Analysis:
         locked.cancel_requested = True
         if locked.status == Analysis.Status.QUEUED or is_stalled(locked):
             locked.status, locked.finished_at = Analysis.Status.CANCELLED, timezone.now()
-            locked.error = "Cancelled before it finished."
+            locked.error = CANCELLED
         locked.save()
         audit_record(
             action=AuditAction.UPDATE,
@@ -161,12 +163,8 @@ def analysis_execute(analysis_id: int, *, cache_dir: Path | None = None) -> str:
     analysis = Analysis.objects.select_related("source", "matter").get(pk=analysis_id)
     mine = Analysis.objects.filter(pk=analysis_id, attempt=token)
     if analysis.attempts > MAX_ATTEMPTS:
-        mine.update(
-            status=Analysis.Status.FAILED,
-            error=f"Gave up after {MAX_ATTEMPTS} attempts; the worker kept stopping.",
-            finished_at=timezone.now(),
-        )
-        return "failed"
+        gave_up = f"Gave up after {MAX_ATTEMPTS} attempts; the worker kept stopping."
+        return _end(mine, FAILED, gave_up)
     last = [0.0]
 
     def progress(stage: str, fraction: float) -> None:
@@ -186,20 +184,23 @@ def analysis_execute(analysis_id: int, *, cache_dir: Path | None = None) -> str:
     except Superseded:
         return "superseded"
     except Cancelled:
-        mine.update(
-            status=Analysis.Status.CANCELLED,
-            error="Cancelled before it finished.",
-            finished_at=timezone.now(),
-        )
-        return "cancelled"
+        return _end(mine, Analysis.Status.CANCELLED, CANCELLED)
     except SoftTimeLimitExceeded:
-        mine.update(
-            status=Analysis.Status.FAILED,
-            error="The analysis took longer than its time limit and was stopped.",
-            finished_at=timezone.now(),
-        )
-        return "failed"
+        return _end(mine, FAILED, "The analysis took longer than its time limit and was stopped.")
+    except Exception:
+        # Celery would record the error and drop the task, leaving the analysis "running"
+        # until it looked stalled; the member is told instead, and may run it again.
+        log.exception("Analysis %s failed", analysis_id)
+        return _end(mine, FAILED, "The analysis stopped on an unexpected error; it is logged.")
     return Analysis.objects.get(pk=analysis_id).status
+
+
+def _end(mine, status: str, error: str) -> str:
+    """End the run that still holds its claim (one cancelled meanwhile stays cancelled)."""
+    mine.filter(status=Analysis.Status.RUNNING).update(
+        status=status, error=error, finished_at=timezone.now()
+    )
+    return status
 
 
 def _claim(analysis_id: int) -> str | None:
@@ -208,6 +209,12 @@ def _claim(analysis_id: int) -> str | None:
     with transaction.atomic(durable=True):
         analysis = Analysis.objects.select_for_update().filter(pk=analysis_id).first()
         if analysis is None or analysis.finished or analysis.status == Analysis.Status.NEW:
+            return None
+        if analysis.cancel_requested:
+            # Asked to stop, and its worker died before it could: handed over, it stops here.
+            analysis.status, analysis.finished_at = Analysis.Status.CANCELLED, timezone.now()
+            analysis.error = CANCELLED
+            analysis.save(update_fields=["status", "finished_at", "error"])
             return None
         token = uuid.uuid4().hex
         now = timezone.now()

@@ -1,36 +1,14 @@
 """An Analysis of a stored exhibit file: run from the stored bytes, kept with its versions,
 seen only by those who may see the source exhibit."""
 
-import hashlib
-
 import pytest
 
 from casemgr.access.models import AuditAction, AuditEvent, Clearance
 from casemgr.analysis import services
 from casemgr.analysis.models import Analysis
 from casemgr.evidence import storage
-from tests.analysis import generate
+from tests.analysis.stored import stored_file
 from tests.factories import ExhibitFileFactory
-
-
-def stored_file(world, tmp_path, *, designation=Clearance.STANDARD, seed=21):
-    path = tmp_path / "logs.csv"
-    truth = generate.write_csv(path, seed, customers=60)
-    data = path.read_bytes()
-    sha = hashlib.sha256(data).hexdigest()
-    key = storage.store_bytes(data, storage.evidence_key(sha))
-    source = ExhibitFileFactory(
-        exhibit__matter=world.matter,
-        exhibit__designation=designation,
-        exhibit__created_by=world.partner,
-        kind="csv",
-        mime="text/csv",
-        original_name="api-logs.csv",
-        sha256=sha,
-        size=len(data),
-        storage_key=key,
-    )
-    return truth, source
 
 
 @pytest.mark.django_db
