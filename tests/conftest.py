@@ -105,12 +105,13 @@ def api():
 @pytest.fixture
 def tasks_via_redis():
     """From here on, tasks go through Redis to a real worker, as in production, instead of
-    running where they are queued. The `bundles` queue starts and ends empty."""
+    running where they are queued. The queues of slow work start and end empty."""
     from casemgr import celery_app
 
     def purge() -> None:
         with celery_app.connection_for_write() as connection:
-            connection.default_channel.queue_purge("bundles")
+            for queue in ("bundles", "analysis"):
+                connection.default_channel.queue_purge(queue)
 
     celery_app.conf.task_always_eager = False
     purge()

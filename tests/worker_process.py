@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,6 +26,21 @@ def database_url() -> str:
     db = connection.settings_dict
     credentials = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
     return f"postgres://{credentials}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def worker_env(*, visibility_timeout: int = 6) -> dict[str, str]:
+    """The worker's environment: this test's database, Redis and stored files."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "casemgr.settings",
+        "DEBUG": "1",
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": settings.CELERY_BROKER_URL,
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "SITE_URL": "http://testserver",
+        # A task whose worker died goes to the next worker after this long, not an hour.
+        "CELERY_VISIBILITY_TIMEOUT": str(visibility_timeout),
+    }
 
 
 def _group_members(pgid: int) -> list[int]:
@@ -132,3 +148,14 @@ class Worker:
         self.kill()
         self.log.close()
         self._libc.prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
+
+    def __enter__(self) -> Worker:
+        return self
+
+    def __exit__(self, kind, error, traceback) -> None:
+        """Closed at the end of the block; what it wrote is kept in `final_output` (to explain
+        a failed assertion after the block) and printed if the block failed."""
+        self.final_output = self.output()
+        if kind is not None:
+            print(self.final_output)
+        self.close()

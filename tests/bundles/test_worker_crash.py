@@ -7,7 +7,6 @@ its own, killed with SIGKILL while it is stamping pages.
 
 from __future__ import annotations
 
-import os
 import tempfile
 import time
 from pathlib import Path
@@ -21,26 +20,12 @@ from casemgr.bundles.models import Bundle, Version
 from casemgr.evidence.services import IncomingFile, exhibit_file_ingest
 from tests.evidence import files
 from tests.factories import MatterFactory, ProceedingFactory, UserFactory, member
-from tests.worker_process import Worker, database_url
+from tests.worker_process import Worker, worker_env
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 DOCUMENTS = 12
 PAGES_EACH = 400
-
-
-def worker_env() -> dict[str, str]:
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "casemgr.settings",
-        "DEBUG": "1",
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": settings.CELERY_BROKER_URL,
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "SITE_URL": "http://testserver",
-        # A task whose worker died goes to the next worker after this long, not an hour.
-        "CELERY_VISIBILITY_TIMEOUT": "6",
-    }
 
 
 @pytest.fixture
