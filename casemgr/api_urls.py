@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from casemgr.access.api import MembershipViewSet, ObtainAuditedToken
+from casemgr.analysis.api import AnalysisViewSet
 from casemgr.deadlines.api import DeadlinesComputeView, DeadlineViewSet, TriggerEventViewSet
 from casemgr.evidence.api import ExhibitUploadView, ExhibitViewSet
 from casemgr.matters.api import (
@@ -37,6 +38,7 @@ router.register("triggers", TriggerEventViewSet)
 router.register("deadlines", DeadlineViewSet)
 router.register("events", EventViewSet)
 router.register("evidence-links", EvidenceLinkViewSet)
+router.register("analyses", AnalysisViewSet)
 
 urlpatterns = [
     path("auth/token/", ObtainAuditedToken.as_view(), name="api-token"),

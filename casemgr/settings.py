@@ -322,6 +322,8 @@ SPECTACULAR_SETTINGS = {
         "EventKindEnum": "casemgr.timeline.models.Event.Kind",
         "EventStatusEnum": "casemgr.timeline.models.Event.Status",
         "TimelineItemTypeEnum": "casemgr.timeline.selectors.ITEM_TYPES",
+        "AnalysisKindEnum": "casemgr.analysis.models.Analysis.Kind",
+        "AnalysisStatusEnum": "casemgr.analysis.models.Analysis.Status",
     },
 }
 

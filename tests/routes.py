@@ -18,6 +18,7 @@ from django.core.files.storage import default_storage
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from casemgr.access.models import AuditEvent, Clearance, MatterMembership
+from casemgr.analysis.models import Analysis
 from casemgr.bundles import services as bundle_services
 from casemgr.bundles.models import Bundle
 from casemgr.deadlines.models import Deadline, ReminderPreference, TriggerEvent
@@ -141,6 +142,8 @@ def make_rows(world, capture_on_commit) -> dict:
         bundle=ring, section=ring.sections.get(letter="D"), exhibit=sealed, actor=world.partner
     )
 
+    analysis = _analysis(world, exhibit)
+
     preference = ReminderPreference(user=world.partner)
     token = preference.new_feed_token()
     preference.save()
@@ -182,7 +185,34 @@ def make_rows(world, capture_on_commit) -> dict:
         "deadlines": deadline.pk,
         "triggers": trigger.pk,
         "token": token,
+        "analyses": analysis.pk,
     }
+
+
+def _analysis(world, exhibit) -> Analysis:
+    """A finished analysis of a small log stored beside the exhibit's PDF: one to start
+    again, cancel (refused: it is done) and read the results of."""
+    content = b"request_time,api_key_id\n2026-03-02T10:00:00Z,key-1\n"
+    digest = hashlib.sha256(content).hexdigest()
+    log_file = ExhibitFileFactory(
+        exhibit=exhibit,
+        original_name="api-log.csv",
+        kind="csv",
+        mime="text/csv",
+        size=len(content),
+        sha256=digest,
+        storage_key=default_storage.save(f"sha256/{digest}", ContentFile(content)),
+    )
+    return Analysis.objects.create(
+        matter=world.matter,
+        source=log_file,
+        kind=Analysis.Kind.LOGS,
+        sha256=digest,
+        status=Analysis.Status.DONE,
+        results={"rows": 1, "flagged_accounts": []},
+        finished_at=datetime(2026, 11, 27, 17, 0, tzinfo=UTC),
+        created_by=world.partner,
+    )
 
 
 def snapshot(*, audit: bool = True) -> dict:

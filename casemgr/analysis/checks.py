@@ -39,7 +39,7 @@ def check_settings(*, source: ExhibitFile, kind: str, mapping: dict, parameters:
     if source.kind not in READABLE[kind]:
         raise ValidationError(
             {
-                "source": f"A {Analysis.Kind(kind).label.lower()} is read from "
+                "source": f"This kind of analysis ({Analysis.Kind(kind).label}) reads "
                 f"{' or '.join(READABLE[kind])} files; this file is {source.kind}."
             }
         )

@@ -53,7 +53,12 @@ def versions(kind: str) -> dict[str, str]:
 
 
 def analysis_create(
-    *, source: ExhibitFile, kind: str, created_by, mapping: dict | None = None
+    *,
+    source: ExhibitFile,
+    kind: str,
+    created_by,
+    mapping: dict | None = None,
+    parameters: dict | None = None,
 ) -> Analysis:
     if source.kind not in READABLE[kind]:
         raise ValueError(
@@ -66,6 +71,7 @@ def analysis_create(
         kind=kind,
         sha256=source.sha256,
         mapping=mapping or {},
+        parameters=parameters or {},
         created_by=created_by,
     )
 

@@ -70,7 +70,9 @@ def _swept_routes() -> tuple[list[Route], list[Route]]:
     for route in routes():
         if "format" in route.parameters or route.name in NOT_MATTER_SCOPED:
             continue
-        if "matter_pk" in route.parameters or route.name.endswith("-detail"):
+        # A router's detail actions (`/api/analyses/{id}/start/`) are as scoped as its detail.
+        detail = route.name.endswith("-detail") or (route.actions and "pk" in route.parameters)
+        if "matter_pk" in route.parameters or detail:
             scoped.append(route)
         elif route.name.endswith("-list"):
             lists.append(route)
