@@ -57,14 +57,13 @@ def test_a_worker_killed_mid_build_leaves_nothing_published_and_the_next_one_fin
 ):
     bundle = large_bundle
     version = services.version_request(bundle=bundle, actor=bundle.created_by)
-    worker = Worker(
+    row = Version.objects.filter(pk=version.pk)
+    with Worker(
         env=worker_env(),
         folder=Path(tempfile.mkdtemp(dir=tmp_path)),
         queues="bundles",
         beat=False,
-    )
-    row = Version.objects.filter(pk=version.pk)
-    try:
+    ) as worker:
         worker.start()
         started = worker.wait_until(
             lambda: row.filter(status=Version.Status.BUILDING).exists(),
@@ -84,14 +83,8 @@ def test_a_worker_killed_mid_build_leaves_nothing_published_and_the_next_one_fin
             every=0.2,
         )
         assert finished, "the build was never picked up again after the kill"
-    except BaseException:
-        print(worker.output())
-        raise
-    finally:
-        log = worker.output()
-        worker.close()
     done = row.get()
-    assert done.status == Version.Status.READY, f"{done.error}\n{log}"
+    assert done.status == Version.Status.READY, f"{done.error}\n{worker.final_output}"
     assert done.attempts >= 2  # a slow machine may see the task handed over once more
     assert published_files(bundle) == [Path(done.storage_key).name]
     assert done.page_count > DOCUMENTS * PAGES_EACH
