@@ -18,9 +18,11 @@ from django.core.files.storage import default_storage
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from casemgr.access.models import AuditEvent, Clearance, MatterMembership
+from casemgr.analysis.models import Analysis
 from casemgr.bundles import services as bundle_services
 from casemgr.bundles.models import Bundle
 from casemgr.deadlines.models import Deadline, ReminderPreference, TriggerEvent
+from casemgr.evidence import storage
 from tests.evidence import files
 from tests.factories import EventFactory, EvidenceLinkFactory, ExhibitFactory, ExhibitFileFactory
 
@@ -101,6 +103,24 @@ def _stored(exhibit_file):
     return exhibit_file
 
 
+def _analysis(world, exhibit, *, name: str) -> Analysis:
+    """An analysis of a small stored log, its mapping still to confirm."""
+    content = f"request_time,api_key_id\n2026-01-05T10:00:00Z,{name}\n".encode()
+    digest = hashlib.sha256(content).hexdigest()
+    log = ExhibitFileFactory(
+        exhibit=exhibit,
+        kind="csv",
+        mime="text/csv",
+        original_name=f"{name}.csv",
+        sha256=digest,
+        size=len(content),
+        storage_key=storage.store_bytes(content, storage.evidence_key(digest)),
+    )
+    return Analysis.objects.create(
+        matter=world.matter, source=log, kind="logs", sha256=digest, created_by=world.partner
+    )
+
+
 def make_rows(world, capture_on_commit) -> dict:
     """A matter with one of everything, by the name its routes give it. Among them, an AEO
     exhibit and a confidentiality-ring bundle that only AEO members may know of."""
@@ -127,6 +147,7 @@ def make_rows(world, capture_on_commit) -> dict:
         designation=Clearance.AEO,
     )
     _stored(ExhibitFileFactory(exhibit=sealed))
+    _analysis(world, sealed, name="sealed-log")
     EvidenceLinkFactory(exhibit=sealed, event=event)
     ring = bundle_services.bundle_create(
         bundle=Bundle(
@@ -153,6 +174,7 @@ def make_rows(world, capture_on_commit) -> dict:
         occurred_at=datetime(2026, 11, 27, 16, 45, tzinfo=UTC),
         recorded_by=world.partner,
     )
+    analysis = _analysis(world, exhibit, name="api-log")
     court = world.proceeding.court
     expert_membership = MatterMembership.objects.get(user=world.expert, matter=world.matter)
     return {
@@ -182,6 +204,10 @@ def make_rows(world, capture_on_commit) -> dict:
         "deadlines": deadline.pk,
         "triggers": trigger.pk,
         "token": token,
+        "analyses": analysis.pk,
+        # The drill-down pages of the first cluster and the first output pair.
+        "cluster": 1,
+        "pair": 1,
     }
 
 
