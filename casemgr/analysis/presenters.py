@@ -25,6 +25,11 @@ STAGES = {
     "pairs": "Comparing output pairs",
 }
 PAIRS_PER_PAGE = 50
+MEASURES = {
+    "ngram_jaccard": "character 5-gram Jaccard",
+    "edit_similarity": "edit similarity",
+    "longest_shared_span": "longest shared run",
+}
 PAIR_SORTS = {
     "pair": "line",
     "theirs": "the other model's similarity",
@@ -191,7 +196,7 @@ def output_results(analysis: Analysis, query) -> dict:
     page = Paginator(rows, PAIRS_PER_PAGE).get_page(query.get("page"))
     return {
         "results": results,
-        "measure_display": results["measure"].replace("_", " "),
+        "measure_display": MEASURES.get(results["measure"], results["measure"]),
         "has_control": any("control" in r for r in results.get("per_pair", [])),
         "page": page,
         "sort": sort,

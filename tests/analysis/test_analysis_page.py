@@ -81,7 +81,7 @@ def test_done_it_shows_the_flagged_ring_the_figures_their_methods_and_the_charts
     totals = analysis.results["totals"]
     summary = tree.xpath("//*[@aria-labelledby='summary-title']")[0].text_content()
     for figure in (totals["rows"], totals["bad_rows"], totals["accounts"]):
-        assert str(figure) in summary
+        assert f"{figure:,}" in summary
     assert f"{totals['flagged_request_share'] * 100:.1f}%" in summary
     unreadable = tree.xpath("//*[@id='unreadable']")[0].text_content()
     assert "timestamp unreadable" in unreadable and "no account" in unreadable

@@ -51,11 +51,15 @@ def test_a_cluster_lists_its_accounts_with_their_figures_and_why_they_are_flagge
     }
     assert set(analysis.truth.ring) <= set(rows)
     ring_1 = rows["ring-1"]
-    assert int(ring_1[1]) > 0 and int(ring_1[2]) > 0  # requests, input tokens
     figures = requests.accounts(selectors.log_parquet(analysis), ["ring-1"])["ring-1"]
+    assert ring_1[1:4] == [f"{figures[k]:,}" for k in ("requests", "input_tokens", "output_tokens")]
     assert ring_1[4] == figures["first_seen"].strftime("%-d %b %Y %H:%M")
     assert f"in cluster {number}, with a bursting account" in ring_1[6]
-    assert "Network: 203.0.113.0/24" in " ".join(r[7] for r in rows.values())
+    shared = [
+        [td.text_content() for td in row.xpath("td")]
+        for row in tree.xpath("//table[@id='cluster-links']/tbody/tr")
+    ]
+    assert ["Network", "203.0.113.0/24", "6", ", ".join(sorted(analysis.truth.ring))] in shared
     assert client.get(pages.url(analysis, "cluster", cluster=99)).status_code == 404
 
 

@@ -38,6 +38,12 @@ def exhibit_analyses(context, exhibit, files):
 
 
 @register.filter
+def number(value) -> str:
+    """12,345: a count as a reader takes it in (no locale guessing: the figures go to court)."""
+    return f"{value:,}" if isinstance(value, int) else value
+
+
+@register.filter
 def when(value) -> str:
     """An instant from the results (ISO text, UTC) or the Parquet copy, as "5 Jan 2026 13:00"."""
     if value in (None, ""):
