@@ -83,8 +83,11 @@ def test_done_it_shows_the_flagged_ring_the_figures_their_methods_and_the_charts
     for figure in (totals["rows"], totals["bad_rows"], totals["accounts"]):
         assert f"{figure:,}" in summary
     assert f"{totals['flagged_request_share'] * 100:.1f}%" in summary
-    unreadable = tree.xpath("//*[@id='unreadable']")[0].text_content()
-    assert "timestamp unreadable" in unreadable and "no account" in unreadable
+    (reasons, examples) = tree.xpath("//*[@id='unreadable']//table")
+    assert [[td.text_content() for td in tr.xpath("td")] for tr in reasons.xpath("tbody/tr")] == [
+        [reason, f"{count:,}"] for reason, count in sorted(analysis.results["bad_reasons"].items())
+    ]
+    assert len(examples.xpath("tbody/tr")) == len(analysis.results["bad_examples"]) > 0
     for method in (
         analysis.results["volumes"]["method"],
         analysis.results["bursts"]["method"],
