@@ -128,6 +128,7 @@ def make_rows(world, capture_on_commit) -> dict:
         designation=Clearance.AEO,
     )
     _stored(ExhibitFileFactory(exhibit=sealed))
+    _analysis(world, sealed, name="sealed-log")
     EvidenceLinkFactory(exhibit=sealed, event=event)
     ring = bundle_services.bundle_create(
         bundle=Bundle(
@@ -142,8 +143,6 @@ def make_rows(world, capture_on_commit) -> dict:
         bundle=ring, section=ring.sections.get(letter="D"), exhibit=sealed, actor=world.partner
     )
 
-    analysis = _analysis(world, exhibit)
-
     preference = ReminderPreference(user=world.partner)
     token = preference.new_feed_token()
     preference.save()
@@ -156,6 +155,7 @@ def make_rows(world, capture_on_commit) -> dict:
         occurred_at=datetime(2026, 11, 27, 16, 45, tzinfo=UTC),
         recorded_by=world.partner,
     )
+    analysis = _analysis(world, exhibit, name="api-log")
     court = world.proceeding.court
     expert_membership = MatterMembership.objects.get(user=world.expert, matter=world.matter)
     return {
@@ -186,17 +186,20 @@ def make_rows(world, capture_on_commit) -> dict:
         "triggers": trigger.pk,
         "token": token,
         "analyses": analysis.pk,
+        # The drill-down pages of the first cluster and the first output pair.
+        "cluster": 1,
+        "pair": 1,
     }
 
 
-def _analysis(world, exhibit) -> Analysis:
+def _analysis(world, exhibit, *, name: str) -> Analysis:
     """A finished analysis of a small log stored beside the exhibit's PDF: one to start
     again, cancel (refused: it is done) and read the results of."""
-    content = b"request_time,api_key_id\n2026-03-02T10:00:00Z,key-1\n"
+    content = f"request_time,api_key_id\n2026-03-02T10:00:00Z,{name}\n".encode()
     digest = hashlib.sha256(content).hexdigest()
     log_file = ExhibitFileFactory(
         exhibit=exhibit,
-        original_name="api-log.csv",
+        original_name=f"{name}.csv",
         kind="csv",
         mime="text/csv",
         size=len(content),
