@@ -1,15 +1,25 @@
 """Linked accounts: clusters of accounts tied by what they share, each link named (no Django).
 
-A shared value is a link only when few accounts share it (a browser's user agent used by
-thousands ties nobody). Two accounts are joined when they share values of at least
-`min_link_kinds` different kinds; clusters are the connected groups of such pairs, and each
-comes with every shared value inside it, so an expert can say in the witness box why these
-accounts belong together.
+The kinds of shared value: an IP prefix, a user agent, an organisation, a prompt template, a
+creation window and a near-identical prompt stream (streams.py). A shared value is a link
+only when few accounts share it (a browser's user agent used by thousands ties nobody). Two
+accounts are joined when they share values of at least `min_link_kinds` different kinds;
+clusters are the connected groups of such pairs, and each comes with every shared value
+inside it, so an expert can say in the witness box why these accounts belong together.
+
+Creation is a link only when the log says when each account (or API key) was created, in a
+column mapped to `account_created`. Without one, creation is not guessed from the first
+request seen: a log covers a stretch of time, so the first request in it says when the log
+began to watch an account, not when the account was made, and an expert could not stand
+behind "created close together" on that footing.
 """
 
 from __future__ import annotations
 
 import ipaddress
+
+from . import streams
+from .templates import NUM_PERM, SEED
 
 
 def ip_prefix(value: str) -> str | None:
@@ -51,10 +61,39 @@ def _prefixes(con) -> None:
         )
 
 
+def _created_windows(con, hours: float) -> tuple[int, int]:
+    """Fill created_windows (account, value): the two creation windows of each account whose
+    creation time the log gives; (accounts with one, rows whose creation time is unreadable).
+
+    Windows of `hours` start every half window, so every creation time falls in two of them:
+    two accounts created less than half a window apart always share one, and two that share
+    one were created less than a whole window apart. Sorting or pairing every account with
+    every other is never needed, and no chain of accounts a few hours apart each grows into
+    one window, as it would if neighbours were joined one after the other."""
+    half = float(hours) * 1800
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE created_windows AS
+        SELECT account, 'created ' || strftime(to_timestamp(start), '%Y-%m-%d %H:%M') || ' to '
+               || strftime(to_timestamp(start + {2 * half}), '%Y-%m-%d %H:%M') || ' UTC' AS value
+        FROM (
+            SELECT account, (floor(epoch(made) / {half}) - j) * {half} AS start
+            FROM (SELECT account, min(created) AS made FROM logs WHERE created IS NOT NULL
+                  GROUP BY account), range(2) r(j)
+        )
+        """
+    )
+    accounts = con.execute("SELECT count(DISTINCT account) FROM created_windows").fetchone()[0]
+    unreadable = con.execute("SELECT count(created_raw) FROM logs").fetchone()[0]
+    return int(accounts), int(unreadable)
+
+
 def clusters(con, params, burst_accounts: list[str], template_ids: dict[int, str]) -> dict:
     _prefixes(con)
+    with_created, created_unreadable = _created_windows(con, params.created_window_hours)
     accounts = con.execute("SELECT count(DISTINCT account) FROM account_hours").fetchone()[0]
     cap = max(params.max_accounts_per_link, int(params.max_link_share * accounts))
+    compared = streams.find(con, params, cap)
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE shared AS
@@ -71,6 +110,10 @@ def clusters(con, params, burst_accounts: list[str], template_ids: dict[int, str
             UNION ALL
             SELECT DISTINCT account, 'template', template::VARCHAR
             FROM account_templates
+            UNION ALL
+            SELECT account, 'created', value FROM created_windows
+            UNION ALL
+            SELECT account, 'prompts', value FROM prompt_streams
         )
         SELECT * FROM pairs WHERE (kind, value) IN (
             SELECT (kind, value) FROM pairs GROUP BY kind, value
@@ -139,7 +182,7 @@ def clusters(con, params, burst_accounts: list[str], template_ids: dict[int, str
             [list(cluster_of), list(cluster_of.values())],
         )
     shared_in: dict[str, list[dict]] = {}
-    for cluster, kind, value, accounts in con.execute(
+    for cluster, kind, value, sharing in con.execute(
         """
         SELECT c.cluster, s.kind, s.value, list(s.account ORDER BY s.account)
         FROM shared s JOIN clustered c USING (account)
@@ -147,9 +190,9 @@ def clusters(con, params, burst_accounts: list[str], template_ids: dict[int, str
         ORDER BY c.cluster, s.kind, s.value
         """
     ).fetchall():
-        shown = _shown(kind, value, template_ids)
+        shown = _shown(kind, value, template_ids, params)
         shared_in.setdefault(cluster, []).append(
-            {"kind": kind, "value": shown, "accounts": list(accounts)}
+            {"kind": kind, "value": shown, "accounts": list(sharing)}
         )
     found = [
         {
@@ -162,23 +205,68 @@ def clusters(con, params, burst_accounts: list[str], template_ids: dict[int, str
         for members in sorted(groups.values(), key=lambda m: (-len(m), m))
     ]
     return {
-        "method": (
-            "Accounts are linked by what they share: an IPv4 /24 or IPv6 /48 network, a user "
-            "agent, an organisation, or a prompt template. A shared value counts only when at "
-            f"most {cap} accounts share it (the larger of {params.max_accounts_per_link} and "
-            f"{params.max_link_share:.1%} of the {accounts} accounts; for a template, "
-            f"{params.max_accounts_per_link}): a value shared more widely, such as a common "
-            "browser or an everyday task, ties nobody. Two accounts are joined "
-            f"when they share values of at least {params.min_link_kinds} different kinds, and "
-            "a cluster is every account reachable through such joins. Each cluster lists "
-            "every value shared by two or more of its accounts."
+        "method": " ".join(
+            (
+                "Accounts are linked by what they share: an IPv4 /24 or IPv6 /48 network, a "
+                "user agent, an organisation, a prompt template, a creation window, or a "
+                "near-identical prompt stream. A shared value counts only when at most "
+                f"{cap} accounts share it (the larger of {params.max_accounts_per_link} and "
+                f"{params.max_link_share:.1%} of the {accounts} accounts; for a template, "
+                f"{params.max_accounts_per_link}): a value shared more widely, such as a "
+                "common browser or an everyday task, ties nobody.",
+                _created_method(params.created_window_hours, with_created, created_unreadable),
+                _streams_method(params, compared, cap),
+                "Two accounts are joined when they share values of at least "
+                f"{params.min_link_kinds} different kinds, and a cluster is every account "
+                "reachable through such joins. Each cluster lists every value shared by two "
+                "or more of its accounts.",
+            )
         ),
         "clusters": found,
         "max_accounts_per_link": cap,
+        "created_accounts": with_created,
+        "created_unreadable_rows": created_unreadable,
+        "prompt_stream_accounts": compared,
     }
 
 
-def _shown(kind: str, value: str, template_ids: dict[int, str]) -> str:
+def _created_method(hours: float, accounts: int, unreadable: int) -> str:
+    if not accounts:
+        # First seen in a log is when the log begins to watch, not when an account was made.
+        return (
+            "The log gives no account creation times, so creation is not a link; the first "
+            "request an account makes in the log is not taken for its creation."
+        )
+    half = hours / 2
+    text = (
+        f"Creation windows: {hours:g} hours long, starting every {half:g} hours (UTC); each "
+        f"of the {accounts} accounts whose creation time the log gives falls in two, so "
+        f"accounts created less than {half:g} hours apart always share one and accounts "
+        f"sharing one were created less than {hours:g} hours apart. Where an account's rows "
+        "give different creation times, the earliest is used."
+    )
+    if unreadable:
+        text += f" {unreadable} rows have a creation time that could not be read."
+    return text
+
+
+def _streams_method(params, compared: int, cap: int) -> str:
+    return (
+        "Prompt streams: each account's set of distinct normalised prompts (as for templates), "
+        f"leaving out those sent by more than {cap} accounts; the "
+        f"{compared} accounts with at least {params.prompt_stream_min_prompts} such prompts "
+        "are compared by the Jaccard similarity of their sets (shared prompts ÷ prompts of "
+        f"either), estimated with MinHash ({NUM_PERM} permutations, seed {SEED}) and LSH "
+        f"(datasketch). Accounts whose estimated similarity is "
+        f"{params.prompt_stream_similarity:g} or more, directly or through others, share one "
+        "near-identical prompt stream."
+    )
+
+
+def _shown(kind: str, value: str, template_ids: dict[int, str], params) -> str:
+    if kind == "prompts":
+        # The stored value is the group's first account, which the link's accounts show.
+        return streams.shown(params.prompt_stream_similarity)
     if kind != "template":
         return value
     # Templates below the listing threshold have no public id; name them as unlisted.

@@ -44,7 +44,15 @@ def _shingles(text: str) -> list[bytes]:
 
 def group_near_duplicates(norms: list[str], threshold: float) -> list[int]:
     """For each normalised prompt (in the order given), the index of its group's first member."""
-    parent = list(range(len(norms)))
+    hashes = MinHash.bulk([_shingles(n) for n in norms], num_perm=NUM_PERM, seed=SEED)
+    return group_sketches(hashes, threshold)
+
+
+def group_sketches(sketches: list[MinHash], threshold: float, *, checked: bool = False):
+    """For each MinHash (in the order given), the index of its group's first member: a group
+    is every sketch reachable through pairs that LSH finds likely to reach the threshold
+    (when `checked`, only pairs whose estimated Jaccard similarity does reach it)."""
+    parent = list(range(len(sketches)))
 
     def root(i: int) -> int:
         while parent[i] != i:
@@ -52,15 +60,16 @@ def group_near_duplicates(norms: list[str], threshold: float) -> list[int]:
             i = parent[i]
         return i
 
-    hashes = MinHash.bulk([_shingles(n) for n in norms], num_perm=NUM_PERM, seed=SEED)
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
-    for i, minhash in enumerate(hashes):
+    for i, minhash in enumerate(sketches):
         for j in lsh.query(minhash):
+            if checked and minhash.jaccard(sketches[j]) < threshold:
+                continue
             a, b = root(i), root(j)
             if a != b:
                 parent[max(a, b)] = min(a, b)
         lsh.insert(i, minhash)
-    return [root(i) for i in range(len(norms))]
+    return [root(i) for i in range(len(sketches))]
 
 
 def find(con, params) -> dict:
@@ -98,17 +107,28 @@ def find(con, params) -> dict:
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE prompt_template AS
-        SELECT p.*, t.template, ({any_marker}) AS marked
+        SELECT p.*, t.template, ({any_marker}) AS marked, hash(p.norm) AS norm_key
         FROM prompt_info p JOIN norm_template t USING (norm)
+        """
+    )
+    # Per account and normalised prompt (by a 64-bit hash of its text, smaller to keep than
+    # the text): prompt streams compare accounts by these, and the per-template figures add
+    # them up without another pass over the log.
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE account_norms AS
+        SELECT l.account, p.norm_key, p.template, count(*) AS requests,
+               count(*) FILTER (WHERE p.marked) AS marker_requests,
+               sum(coalesce(l.input_tokens, 0) + coalesce(l.output_tokens, 0)) AS tokens
+        FROM logs l JOIN prompt_template p USING (prompt) GROUP BY ALL
         """
     )
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE account_templates AS
-        SELECT l.account, p.template, count(*) AS requests,
-               count(*) FILTER (WHERE p.marked) AS marker_requests,
-               sum(coalesce(l.input_tokens, 0) + coalesce(l.output_tokens, 0)) AS tokens
-        FROM logs l JOIN prompt_template p USING (prompt) GROUP BY ALL
+        SELECT account, template, sum(requests) AS requests,
+               sum(marker_requests) AS marker_requests, sum(tokens) AS tokens
+        FROM account_norms GROUP BY ALL
         """
     )
     total = con.execute("SELECT count(*) FROM logs").fetchone()[0] or 1
