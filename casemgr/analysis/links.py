@@ -19,7 +19,7 @@ from __future__ import annotations
 import ipaddress
 
 from . import streams
-from .templates import NUM_PERM, SEED
+from .templates import NUM_PERM, SEED, lsh_bands
 
 
 def ip_prefix(value: str) -> str | None:
@@ -251,13 +251,15 @@ def _created_method(hours: float, accounts: int, unreadable: int) -> str:
 
 
 def _streams_method(params, compared: int, cap: int) -> str:
+    bands, rows = lsh_bands(params.prompt_stream_similarity)
     return (
         "Prompt streams: each account's set of distinct normalised prompts (as for templates), "
         f"leaving out those sent by more than {cap} accounts; the "
         f"{compared} accounts with at least {params.prompt_stream_min_prompts} such prompts "
         "are compared by the Jaccard similarity of their sets (shared prompts ÷ prompts of "
-        f"either), estimated with MinHash ({NUM_PERM} permutations, seed {SEED}) and LSH "
-        f"(datasketch). Accounts whose estimated similarity is "
+        f"either), estimated with MinHash ({NUM_PERM} permutations, seed {SEED}); candidate "
+        f"pairs by LSH ({bands} bands of {rows}), each candidate checked. Accounts whose "
+        "estimated similarity is "
         f"{params.prompt_stream_similarity:g} or more, directly or through others, share one "
         "near-identical prompt stream."
     )

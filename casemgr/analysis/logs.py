@@ -19,7 +19,7 @@ from pathlib import Path
 from . import links, sources, templates
 from .mapping import ROLES, Mapping
 
-ENGINE_VERSION = "3"  # part of the cache key: a new version never reads an old copy
+ENGINE_VERSION = "4"  # part of the cache key: a new version never reads an old copy
 TEXT_ROLES = ("account", "organisation", "ip", "user_agent", "model", "endpoint", "prompt_hash")
 BAD_EXAMPLES = 5
 UNREADABLE_LINE = "line not readable as CSV"

@@ -8,18 +8,18 @@ fewer than `prompt_stream_min_prompts` distinctive prompts is left out: two acco
 sent the same one rare prompt have identical sets by accident.
 
 DuckDB computes each remaining account's MinHash signature, the least value over its set of
-each of NUM_PERM seeded hash functions, in one pass grouped by account; only the signatures
-reach Python, where datasketch's LSH finds the pairs likely to be similar and each pair is
-kept when its estimated Jaccard similarity (the share of equal signature values) reaches
-`prompt_stream_similarity`. A group is every account reachable through kept pairs.
+each of NUM_PERM seeded hash functions, in one pass grouped by account; LSH, in SQL too
+(templates.similar_pairs: bands hashed and grouped), finds the pairs likely to be similar and
+keeps each pair whose estimated Jaccard similarity (the share of equal signature values)
+reaches `prompt_stream_similarity`. Only the kept pairs reach Python, and a group is every
+account reachable through them.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from datasketch import LeanMinHash
 
-from .templates import NUM_PERM, SEED, group_sketches
+from .templates import NUM_PERM, SEED, groups, similar_pairs
 
 # The NUM_PERM hash functions (a·x + b) mod PRIME over each prompt's 64-bit hash folded
 # below PRIME, as datasketch draws them: a product stays below 2**62, inside DuckDB's BIGINT.
@@ -42,8 +42,9 @@ def find(con, params, cap: int) -> int:
     least = ", ".join(
         f"min(({a} * item + {b}) % {PRIME})" for a, b in zip(*_PERMUTATIONS, strict=True)
     )
-    signatures = con.execute(
+    con.execute(
         f"""
+        CREATE OR REPLACE TEMP TABLE stream_signatures AS
         WITH distinctive AS (
             SELECT norm_key FROM account_norms GROUP BY norm_key HAVING count(*) <= {int(cap)}
         ), streams AS (
@@ -53,20 +54,18 @@ def find(con, params, cap: int) -> int:
             SELECT account FROM streams GROUP BY account
             HAVING count(*) >= {int(params.prompt_stream_min_prompts)}
         )
-        SELECT account, [{least}]
-        FROM streams SEMI JOIN long_enough USING (account) GROUP BY account ORDER BY account
+        SELECT account AS id, [{least}] AS sig
+        FROM streams SEMI JOIN long_enough USING (account) GROUP BY account
         """
-    ).fetchall()
-    accounts = [account for account, _ in signatures]
-    sketches = [
-        LeanMinHash(seed=SEED, hashvalues=values, scheme="affine32") for _, values in signatures
-    ]
-    roots = group_sketches(sketches, params.prompt_stream_similarity, checked=True)
+    )
+    compared = con.execute("SELECT count(*) FROM stream_signatures").fetchone()[0]
+    pairs = similar_pairs(con, "stream_signatures", params.prompt_stream_similarity)
+    accounts = sorted({account for pair in pairs for account in pair})
     con.execute("CREATE OR REPLACE TEMP TABLE prompt_streams (account VARCHAR, value VARCHAR)")
     if accounts:
-        # An account alone in its group shares nothing; links keep values shared by two.
+        # Only accounts paired with another: one alone in its group shares nothing.
         con.execute(
             "INSERT INTO prompt_streams SELECT unnest(?), unnest(?)",
-            [accounts, [accounts[r] for r in roots]],
+            [accounts, groups(accounts, pairs)],
         )
-    return len(accounts)
+    return int(compared)

@@ -4,7 +4,7 @@ import csv
 
 import pytest
 
-from casemgr.analysis import links, logs, mapping, sources
+from casemgr.analysis import links, logs, mapping, sources, templates
 from tests.analysis import generate
 
 
@@ -460,3 +460,22 @@ def test_a_load_that_fails_leaves_no_partial_copy(tmp_path, monkeypatch):
             con=sources.connect(),
         )
     assert list((tmp_path / "c").iterdir()) == []
+
+
+def test_near_copies_differing_in_one_word_are_one_template():
+    # Each copy's last word changes one word 3-gram of 23 (estimated Jaccard about 0.9): LSH
+    # must not leave one of them out, as a band setting tuned for balance did. Prompts that
+    # share only 9 of 15 3-grams (Jaccard 0.6) stay apart although LSH may pair them.
+    copies = [
+        "think step by step and show your reasoning: what is <num> * <num> ? then explain "
+        f"how <name> would check it for the subject {chr(97 + i)}x."
+        for i in range(26)
+    ]
+    shapes = [
+        f"request shape {shape}: please write about topic {topic} in <num> words, quoting "
+        "<str> once"
+        for shape in ("ab", "cd", "ef")
+        for topic in ("gh", "ij", "kl", "mn")
+    ]
+    roots = templates.group_near_duplicates(sources.connect(), copies + shapes, 0.8)
+    assert roots == [0] * 26 + list(range(26, 26 + len(shapes)))
