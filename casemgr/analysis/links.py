@@ -7,6 +7,14 @@ accounts are joined when they share values of at least `min_link_kinds` differen
 clusters are the connected groups of such pairs, and each comes with every shared value
 inside it, so an expert can say in the witness box why these accounts belong together.
 
+A creation window and a prompt template corroborate: each adds its kind to two accounts that
+already share a network, a client, an organisation or a prompt stream, but never joins two
+accounts by itself (a template does when one kind is enough). Every day some unrelated
+customers open accounts and many use the same everyday task, so pairing everyone created in
+one window, or sending one template, would weigh hundreds of thousands of chance pairs in a
+large log and tie ordinary customers by coincidence: the pairs are found through the other
+kinds, and windows and templates are joined onto them in SQL.
+
 Creation is a link only when the log says when each account (or API key) was created, in a
 column mapped to `account_created`. Without one, creation is not guessed from the first
 request seen: a log covers a stretch of time, so the first request in it says when the log
@@ -20,6 +28,9 @@ import ipaddress
 
 from . import streams
 from .templates import NUM_PERM, SEED, lsh_bands
+
+# Kinds that add to what two accounts share but never pair them by themselves.
+CORROBORATING = ("template", "created")
 
 
 def ip_prefix(value: str) -> str | None:
@@ -122,10 +133,11 @@ def clusters(con, params, burst_accounts: list[str], template_ids: dict[int, str
         )
         """
     )
-    # Pairs are found through the network, client and organisation values first. Templates
-    # are far more numerous (every customer shares a few with hundreds of others), so they
-    # only add their kind to a pair already found, never pair accounts on their own (unless
-    # one kind is enough to link): the join stays the size of the real candidates.
+    # Pairs are found through the network, client, organisation and prompt-stream values.
+    # Templates and creation windows are far more numerous (every customer shares a few
+    # templates with hundreds of others, and a window with a few dozen), so they only add
+    # their kind to a pair already found, never pair accounts on their own (a template does
+    # when one kind is enough to link): the join stays the size of the real candidates.
     template_only = (
         """
         UNION ALL
@@ -142,16 +154,18 @@ def clusters(con, params, burst_accounts: list[str], template_ids: dict[int, str
             SELECT a.account AS a1, b.account AS a2, count(DISTINCT a.kind) AS kinds
             FROM shared a JOIN shared b
               ON a.kind = b.kind AND a.value = b.value AND a.account < b.account
-            WHERE a.kind <> 'template' GROUP BY ALL
+            WHERE a.kind NOT IN {CORROBORATING} GROUP BY ALL
             {template_only}
-        ), with_template AS (
-            SELECT DISTINCT c.a1, c.a2 FROM candidates c
-            JOIN shared s1 ON s1.account = c.a1 AND s1.kind = 'template'
-            JOIN shared s2 ON s2.account = c.a2 AND s2.kind = 'template' AND s2.value = s1.value
+        ), corroborated AS (
+            SELECT c.a1, c.a2, count(DISTINCT s1.kind) AS kinds
+            FROM (SELECT DISTINCT a1, a2 FROM candidates) c
+            JOIN shared s1 ON s1.account = c.a1 AND s1.kind IN {CORROBORATING}
+            JOIN shared s2 ON s2.account = c.a2 AND s2.kind = s1.kind AND s2.value = s1.value
+            GROUP BY ALL
         )
         SELECT a1, a2 FROM (
-            SELECT c.a1, c.a2, max(c.kinds) + max(CASE WHEN t.a1 IS NULL THEN 0 ELSE 1 END) AS n
-            FROM candidates c LEFT JOIN with_template t USING (a1, a2) GROUP BY c.a1, c.a2
+            SELECT c.a1, c.a2, max(c.kinds) + coalesce(max(t.kinds), 0) AS n
+            FROM candidates c LEFT JOIN corroborated t USING (a1, a2) GROUP BY c.a1, c.a2
         )
         WHERE n >= {int(params.min_link_kinds)}
         ORDER BY a1, a2
@@ -218,8 +232,9 @@ def clusters(con, params, burst_accounts: list[str], template_ids: dict[int, str
                 _streams_method(params, compared, cap),
                 "Two accounts are joined when they share values of at least "
                 f"{params.min_link_kinds} different kinds, and a cluster is every account "
-                "reachable through such joins. Each cluster lists every value shared by two "
-                "or more of its accounts.",
+                "reachable through such joins. "
+                + _corroborating_method(params.min_link_kinds)
+                + " Each cluster lists every value shared by two or more of its accounts.",
             )
         ),
         "clusters": found,
@@ -228,6 +243,23 @@ def clusters(con, params, burst_accounts: list[str], template_ids: dict[int, str
         "created_unreadable_rows": created_unreadable,
         "prompt_stream_accounts": compared,
     }
+
+
+def _corroborating_method(min_kinds: int) -> str:
+    if min_kinds <= 1:
+        return (
+            "A creation window never joins two accounts by itself: it adds a kind to two "
+            "accounts that already share a network, a user agent, an organisation, a prompt "
+            "template or a near-identical prompt stream, since in any large log some unrelated "
+            "customers open their accounts on the same day."
+        )
+    return (
+        "A creation window or a prompt template never joins two accounts by itself: each "
+        "adds a kind to two accounts that already share a network, a user agent, an "
+        "organisation or a near-identical prompt stream, since in any large log some "
+        "unrelated customers open their accounts on the same day, and many send the same "
+        "everyday task."
+    )
 
 
 def _created_method(hours: float, accounts: int, unreadable: int) -> str:

@@ -365,6 +365,39 @@ def test_accounts_created_close_together_are_linked(tmp_path):
     assert [c["accounts"] for c in wider["clusters"]] == [["a1", "a2", "a3"]]
 
 
+def test_a_creation_window_and_a_template_alone_join_nobody(tmp_path):
+    # b1 and b2 were created an hour apart and send the same prompt, and share nothing else:
+    # two kinds, but both only corroborate. d1 and d2 add one organisation: joined.
+    made = {"b1": "05T21", "b2": "05T22", "d1": "09T10", "d2": "09T11"}
+    orgs = {"b1": "B1", "b2": "B2", "d1": "Org D", "d2": "Org D"}
+    rows = [
+        {
+            "time": f"2026-03-02T1{n}:0{k}:00Z",
+            "account": a,
+            "org": orgs[a],
+            "prompt": f"Summarise report {k} on the harbour fleet in {k + 3} lines",
+            "key_created_at": f"2026-01-{made[a]}:00:00Z",
+        }
+        for n, a in enumerate(made)
+        for k in range(3)
+    ]
+    result = analyse_rows(tmp_path, rows)
+    assert [c["accounts"] for c in result["clusters"]] == [["d1", "d2"]]
+    assert {link["kind"] for link in result["clusters"][0]["links"]} == {
+        "created",
+        "organisation",
+        "template",
+    }
+    assert "never joins two accounts by itself" in result["clusters_method"]
+    # When one kind is enough, a template joins, a creation window still does not.
+    one = analyse_rows(tmp_path / "one", rows, params=logs.Parameters(min_link_kinds=1))
+    assert [c["accounts"] for c in one["clusters"]] == [["b1", "b2", "d1", "d2"]]
+    words = {"b1": "apples", "b2": "bridges", "d1": "comets", "d2": "dunes"}
+    rows = [row | {"prompt": f"List facts about {words[row['account']]}"} for row in rows]
+    alone = analyse_rows(tmp_path / "alone", rows, params=logs.Parameters(min_link_kinds=1))
+    assert [c["accounts"] for c in alone["clusters"]] == [["d1", "d2"]]
+
+
 def test_a_creation_window_shared_too_widely_ties_nobody(tmp_path):
     rows = [
         {
