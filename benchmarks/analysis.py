@@ -6,11 +6,12 @@
 Writes a CSV of --rows generated requests (DuckDB SQL, in a child process so that its memory
 is not counted), unless one of that size is already in --dir: 20,000 ordinary accounts of
 very unequal volume over 30 days, each on its own /24, with one of five common user agents,
-four accounts to an organisation, prompts from 100 sentence shapes × 500 topics with numbers
-and quoted text (about 50,000 distinct normalised prompts), and a ring of 50 accounts on
-203.0.113.0/24 with a rare client sending 2% of all requests, a reasoning-eliciting
-template, in ten burst hours each. Then, in this process, with DuckDB on 2 threads and a
-1 GB memory limit, it times:
+four accounts to an organisation, created at random over two years, prompts from 100
+sentence shapes × 500 topics with numbers and quoted text (about 50,000 distinct normalised
+prompts), and a ring of 50 accounts created within one day, on 203.0.113.0/24 with a rare
+client sending 2% of all requests, a reasoning-eliciting template over the same 26 subjects
+(near-identical prompt streams), in ten burst hours each. Then, in this process, with DuckDB
+on 2 threads and a 1 GB memory limit, it times:
 - bare: SELECT account, date_trunc('hour', ts), count(*) ... GROUP BY ALL over the CSV;
 - sha256 of the file, mapping detection, and each stage of casemgr.analysis.logs.analyse
   (load: CSV read once into the Parquet cache; volumes; bursts; templates; clusters; totals),
@@ -67,14 +68,18 @@ COPY (
     '/v1/chat' AS endpoint,
     CASE WHEN ring
       THEN 'Think step by step and show your reasoning: what is ' || num || ' * ' || (num % 97)
-           || '? Then explain how Ada Quill would check it.'
+           || '? Then explain how Ada Quill would check it for the subject '
+           || chr(CAST(97 + num % 26 AS INTEGER)) || 'x.'
       ELSE 'Request shape ' || chr(65 + shape % 26) || chr(65 + shape // 26)
            || ': please write about topic ' || chr(97 + topic % 26) || chr(97 + (topic // 26) % 26)
            || ' in ' || num || ' words, quoting "' || (num * 7) || '" once'
     END AS prompt,
     CAST(20 + num % 200 AS VARCHAR) AS prompt_tokens,
     CAST(50 + (num * 13) % 900 AS VARCHAR) AS completion_tokens,
-    '200' AS status
+    '200' AS status,
+    strftime(CASE WHEN ring THEN TIMESTAMP '2026-01-10' + to_minutes(r * 17)
+        ELSE TIMESTAMP '2024-03-01' + to_hours(CAST(hash(a, 'made') % (730 * 24) AS BIGINT)) END,
+        '%Y-%m-%dT%H:%M:%SZ') AS account_created
   FROM base
 ) TO '{{path}}' (HEADER, DELIMITER ',')
 """
@@ -96,7 +101,7 @@ def main() -> None:
     parser.add_argument("--generate-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
-    path = args.dir / f"logs-{args.rows}.csv"
+    path = args.dir / f"logs-v2-{args.rows}.csv"  # v2: with creation times and subjects
     if args.generate_only:
         generate(path, args.rows)
         return
@@ -137,8 +142,15 @@ def main() -> None:
     detected = mapping.detect(path, con=con)
     timings["mapping"] = round(time.perf_counter() - started, 3)
     stages: dict[str, float] = {}
+    reports: list[tuple[str, float]] = []
     result = logs.analyse(
-        path, sha256=sha, mapping=detected, cache_dir=cache, con=con, timings=stages
+        path,
+        sha256=sha,
+        mapping=detected,
+        cache_dir=cache,
+        con=con,
+        timings=stages,
+        progress=lambda stage, fraction: reports.append((stage, fraction)),
     )
     timings.update(stages)
     whole = sum(timings.values())
@@ -146,6 +158,8 @@ def main() -> None:
     ring = {f"ring-{r}" for r in range(50)}
     flagged = set(result["flagged_accounts"])
     ring_template = [t for t in result["templates"] if set(t["accounts"]) == ring]
+    ring_cluster = next((c for c in result["clusters"] if set(c["accounts"]) == ring), None)
+    ring_kinds = sorted({link["kind"] for link in ring_cluster["links"]}) if ring_cluster else []
 
     print(f"file: {path.name}, {args.rows:,} rows, {size_mb:,.0f} MiB; {groups:,} account-hours")
     print(f"bare GROUP BY account, hour over the CSV: {bare:.2f} s")
@@ -160,6 +174,12 @@ def main() -> None:
         f"{len(result['clusters'])}, templates listed {len(result['templates'])}, ring template "
         f"found: {len(ring_template) == 1}; distinct prompts "
         f"{result['totals']['distinct_prompts']:,}"
+    )
+    print(
+        f"ring cluster's link kinds: {', '.join(ring_kinds) or 'no ring cluster'}; accounts "
+        f"with creation times {result['created_accounts']:,}, compared by prompt stream "
+        f"{result['prompt_stream_accounts']:,}; progress reported "
+        + " ".join(f"{stage}:{fraction:g}" for stage, fraction in reports)
     )
     print(json.dumps({"bare": round(bare, 3), **timings, "peak_mb": round(peak_mb())}))
 

@@ -12,13 +12,14 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import links, sources, templates
 from .mapping import ROLES, Mapping
 
-ENGINE_VERSION = "2"  # part of the cache key: a new version never reads an old copy
+ENGINE_VERSION = "4"  # part of the cache key: a new version never reads an old copy
 TEXT_ROLES = ("account", "organisation", "ip", "user_agent", "model", "endpoint", "prompt_hash")
 BAD_EXAMPLES = 5
 UNREADABLE_LINE = "line not readable as CSV"
@@ -48,6 +49,13 @@ class Parameters:
     template_min_requests: int = 20
     template_limit: int = 50
     max_distinct_prompts: int = 200_000
+    # Accounts created within one window of this many hours share a link (windows start every
+    # half window, so two accounts created less than half a window apart always share one).
+    created_window_hours: float = 24.0
+    # Accounts whose sets of distinctive normalised prompts have at least this estimated
+    # Jaccard similarity share a link, when each has at least the minimum of such prompts.
+    prompt_stream_similarity: float = 0.6
+    prompt_stream_min_prompts: int = 10
     markers: tuple[str, ...] = templates.DEFAULT_MARKERS
     top_accounts: int = 20
 
@@ -108,28 +116,33 @@ def load(path: Path, *, sha256: str, mapping: Mapping, cache_dir: Path, con, kin
             con.execute(
                 f"""
                 COPY (
-                    SELECT *,
+                    SELECT * EXCLUDE (account_created_text),
                         CASE WHEN ts IS NULL THEN 'timestamp unreadable'
                              WHEN account IS NULL THEN 'no account' END AS bad,
-                        CASE WHEN ts IS NULL OR account IS NULL THEN timestamp_text END AS ts_raw
+                        CASE WHEN ts IS NULL OR account IS NULL THEN timestamp_text END AS ts_raw,
+                        CASE WHEN created IS NULL THEN NULLIF(trim(account_created_text), '')
+                             END AS created_raw
                     FROM (
-                        SELECT TRY_CAST(trim(timestamp_text) AS TIMESTAMPTZ) AS ts, {trimmed},
+                        SELECT {sources.instant_sql("timestamp_text")} AS ts, {trimmed},
                             prompt_text AS prompt,
                             {tokens["input_tokens"]} AS input_tokens,
                             {tokens["output_tokens"]} AS output_tokens,
                             NULLIF(trim(status_text), '') AS status,
-                            timestamp_text
+                            {sources.instant_sql("account_created_text")} AS created,
+                            timestamp_text, account_created_text
                         FROM (SELECT {inner} FROM {sources.relation_sql(path, kind)})
                     )
                 ) TO {sources.quote_literal(str(partial))} (FORMAT parquet, COMPRESSION zstd)
                 """
             )
+            rejected = _csv_rejects(con) if kind == "csv" else {"lines": 0, "examples": []}
+            # The sidecar first: a Parquet copy is only ever found with its rejects beside it,
+            # and only whole, since a rename is all or nothing.
+            rejects_path(parquet).write_text(json.dumps(rejected, sort_keys=True))
+            partial.replace(parquet)
         finally:
             con.execute("SET TimeZone = 'UTC'")
-        rejected = _csv_rejects(con) if kind == "csv" else {"lines": 0, "examples": []}
-        # The sidecar first: a Parquet copy is only ever found with its rejects beside it.
-        rejects_path(parquet).write_text(json.dumps(rejected, sort_keys=True))
-        partial.replace(parquet)
+            partial.unlink(missing_ok=True)
     con.execute(
         f"CREATE OR REPLACE TEMP VIEW raw AS SELECT * FROM read_parquet("
         f"{sources.quote_literal(str(parquet))})"
@@ -367,6 +380,25 @@ def totals(con, flagged: list[str], loaded: Loaded) -> dict:
     }
 
 
+Progress = Callable[[str, float], None]
+# The share done as each stage starts: what the stages before it take; "done" ends the run.
+STAGE_START = dict(zip((*STAGE_SHARE, "done"), (0.0, *STAGE_SHARE.values()), strict=True))
+
+
+def _stages(progress: Progress | None, clock: dict) -> Callable[[str], None]:
+    """A function to call as each stage starts: it times the stage before, then reports."""
+    running: list = [None, 0.0]  # the stage under way and when it started
+
+    def start(stage: str) -> None:
+        if running[0] is not None:
+            clock[running[0]] = round(time.perf_counter() - running[1], 3)
+        if progress is not None:
+            progress(stage, STAGE_START[stage])
+        running[:] = [stage, time.perf_counter()]
+
+    return start
+
+
 def analyse(
     path: Path,
     *,
@@ -376,36 +408,32 @@ def analyse(
     params: Parameters | None = None,
     con=None,
     timings: dict | None = None,
-    progress=None,
+    progress: Progress | None = None,
 ) -> dict:
     """The whole log analysis as one JSON-ready dict; same inputs give identical output.
 
-    `progress(stage, fraction)` is called as each stage ends (the fraction is of the whole
-    run); it stops the analysis by raising, which is how a run is cancelled."""
+    `progress(stage, fraction)` is called as each stage starts, with the share of the work
+    done so far, and with ("done", 1.0) at the end. To cancel, it raises: the exception
+    comes out of analyse, and the Parquet cache is either whole or not there at all."""
     params = params or Parameters()
     con = con or sources.connect(temp_dir=cache_dir / "spill")
     clock = timings if timings is not None else {}
+    stage = _stages(progress, clock)
 
-    def lap(stage, started):
-        clock[stage] = round(time.perf_counter() - started, 3)
-        if progress is not None:
-            progress(stage, STAGE_SHARE[stage])
-        return time.perf_counter()
-
-    t = time.perf_counter()
+    stage("load")
     loaded = load(path, sha256=sha256, mapping=mapping, cache_dir=cache_dir, con=con)
-    t = lap("load", t)
+    stage("volumes")
     volume = volumes(con, params)
-    t = lap("volumes", t)
+    stage("bursts")
     burst = bursts(con, params)
-    t = lap("bursts", t)
+    stage("templates")
     template = templates.find(con, params)
-    t = lap("templates", t)
+    stage("clusters")
     linked = links.clusters(con, params, burst["accounts"], template["ids"])
-    t = lap("clusters", t)
+    stage("totals")
     flagged = links.flagged(burst, linked)
     total = totals(con, sorted(flagged), loaded)
-    lap("totals", t)
+    stage("done")
     return {
         "engine": f"casemgr.analysis.logs {ENGINE_VERSION}",
         "source_sha256": sha256,
@@ -423,6 +451,9 @@ def analyse(
         "clusters": linked["clusters"],
         "clusters_method": linked["method"],
         "max_accounts_per_link": linked["max_accounts_per_link"],
+        "created_accounts": linked["created_accounts"],
+        "created_unreadable_rows": linked["created_unreadable_rows"],
+        "prompt_stream_accounts": linked["prompt_stream_accounts"],
         "templates": template["templates"],
         "templates_method": template["method"],
         "reasoning_markers": template["markers"],

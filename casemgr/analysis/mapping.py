@@ -1,7 +1,8 @@
 """Which column of a log exhibit plays which role (no Django).
 
 Detection looks at the header first (names and their usual synonyms) and then at a sample of
-values (a column of dotted quads is an IP address whatever it is called). An explicit mapping
+values (a column of dotted quads is an IP address whatever it is called; a column of dates,
+or failing that of Unix epoch seconds or milliseconds, is the request time). An explicit mapping
 from the user always wins over what was detected; the mapping saved with an analysis is the
 one the user confirmed.
 """
@@ -28,6 +29,7 @@ ROLES = (
     "input_tokens",
     "output_tokens",
     "status",
+    "account_created",
 )
 REQUIRED = ("timestamp", "account")
 
@@ -45,10 +47,33 @@ SYNONYMS = {
     "input_tokens": ("inputtokens", "prompttokens", "tokensin", "ntokensin"),
     "output_tokens": ("outputtokens", "completiontokens", "tokensout", "ntokensout"),
     "status": ("status", "statuscode", "httpstatus", "code"),
+    # Never bare "created" or "createdat": in most exports that is the request's own time.
+    "account_created": (
+        "accountcreated",
+        "accountcreatedat",
+        "accountcreatedtime",
+        "accountcreationtime",
+        "accountcreationdate",
+        "createdataccount",
+        "keycreated",
+        "keycreatedat",
+        "keycreationtime",
+        "apikeycreated",
+        "apikeycreatedat",
+        "createdatkey",
+        "signupat",
+        "signuptime",
+        "signupdate",
+        "registeredat",
+    ),
 }
 
 _OFFSET = re.compile(r"(Z|[+-]\d\d:?\d\d)$", re.IGNORECASE)
 _ISO = re.compile(r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d")
+_EPOCH = re.compile(f"^(?:{sources.EPOCH_SECONDS}|{sources.EPOCH_MILLISECONDS})$")
+# A column of ten-digit numbers may be an id: by its values alone, a column is taken for
+# epoch times only when they fall in this century (2001-09-09 to 2100-01-01 in seconds).
+_EPOCH_SPAN = (1e9, 4.1e9)
 
 
 @dataclass
@@ -65,28 +90,51 @@ def _squash(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value.strip())
+    except ValueError:
+        return False
+    return True
+
+
+def _is_epoch(value: str) -> bool:
+    return bool(_EPOCH.match(value.strip()))
+
+
+def _epoch_seconds(value: str) -> float:
+    number = float(value)
+    return number / 1000 if number >= 1e11 else number
+
+
+def _mostly(values: list[str], test) -> bool:
+    return bool(values) and sum(bool(test(v)) for v in values) >= 0.8 * len(values)
+
+
 def _looks_like_ip(values: list[str]) -> bool:
-    good = 0
-    for value in values:
-        try:
-            ipaddress.ip_address(value.strip())
-        except ValueError:
-            continue
-        good += 1
-    return bool(values) and good >= 0.8 * len(values)
+    return _mostly(values, _is_ip)
 
 
-def _looks_like_time(values: list[str]) -> bool:
-    return bool(values) and sum(bool(_ISO.match(v.strip())) for v in values) >= 0.8 * len(values)
+def _looks_like_iso(values: list[str]) -> bool:
+    return _mostly(values, lambda v: _ISO.match(v.strip()))
+
+
+def _looks_like_epoch(values: list[str]) -> bool:
+    low, high = _EPOCH_SPAN
+    return _mostly(values, lambda v: _is_epoch(v) and low <= _epoch_seconds(v) < high)
 
 
 def _zone_of(values: list[str], given: str | None) -> tuple[str, str]:
-    with_offset = sum(bool(_OFFSET.search(v.strip())) for v in values)
+    # An epoch value is a count of seconds from 1970-01-01 UTC: it carries its zone as surely
+    # as a value with an offset does.
+    with_offset = sum(bool(_OFFSET.search(v.strip())) or _is_epoch(v) for v in values)
     if given:
         note = "as given by the user"
         if with_offset:
-            note += "; values that carry their own offset keep it"
+            note += "; values that carry their own offset (or are epoch times, UTC) keep it"
         return given, note
+    if values and all(_is_epoch(v) for v in values):
+        return "UTC", "every sampled value is a Unix epoch time, which is UTC by definition"
     if values and with_offset == len(values):
         return "UTC", "every sampled value carries its own UTC offset"
     if with_offset:
@@ -128,13 +176,13 @@ def detect(
             if name is not None and name not in roles.values():
                 roles[role] = name
                 break
-    for name in names:
-        if name in roles.values():
-            continue
-        if "ip" not in roles and _looks_like_ip(values[name]):
-            roles["ip"] = name
-        elif "timestamp" not in roles and _looks_like_time(values[name]):
-            roles["timestamp"] = name
+    # Dates written as dates are a surer sign of the request time than numbers that could be
+    # epoch times, so a column of them is preferred wherever it stands.
+    by_values = (("ip", _looks_like_ip), ("timestamp", _looks_like_iso))
+    for role, looks_like in by_values + (("timestamp", _looks_like_epoch),):
+        for name in names:
+            if role not in roles and name not in roles.values() and looks_like(values[name]):
+                roles[role] = name
 
     for role, name in (override or {}).items():
         if role not in ROLES:

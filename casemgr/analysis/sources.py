@@ -94,6 +94,31 @@ def text_of(column: str, column_type: str) -> str:
     return f"CAST({ident} AS VARCHAR)"
 
 
+# Unix epoch times: 9 or 10 digits are seconds, 12 or 13 are milliseconds (both about 1973 to
+# 2286), with an optional fraction. Eleven digits would be seconds after 2286 or milliseconds
+# before 1973: neither is a log of today, so such a value stays unreadable.
+EPOCH_SECONDS = r"\d{9,10}(\.\d+)?"
+EPOCH_MILLISECONDS = r"\d{12,13}(\.\d+)?"
+
+
+def instant_sql(text: str) -> str:
+    """SQL reading text as an instant (TIMESTAMPTZ), NULL when it is none.
+
+    ISO 8601 first (a naive value is read in the session's zone, one with an offset keeps
+    it); then Unix epoch seconds or milliseconds, which count from 1970-01-01 UTC whatever
+    the zone. Epoch values go through DECIMAL and whole microseconds, so a millisecond is
+    never rounded away as it would be through a float."""
+    value = f"trim({text})"
+    micros = f"CAST(TRY_CAST({value} AS DECIMAL(20, 6)) * {{scale}} AS BIGINT)"
+    return (
+        f"coalesce(TRY_CAST({value} AS TIMESTAMPTZ), CASE "
+        f"WHEN regexp_full_match({value}, '{EPOCH_SECONDS}') "
+        f"THEN timezone('UTC', make_timestamp({micros.format(scale=1_000_000)})) "
+        f"WHEN regexp_full_match({value}, '{EPOCH_MILLISECONDS}') "
+        f"THEN timezone('UTC', make_timestamp({micros.format(scale=1_000)})) END)"
+    )
+
+
 def sha256_of(path: Path) -> str:
     with open(path, "rb") as stream:
         return hashlib.file_digest(stream, "sha256").hexdigest()

@@ -2,14 +2,23 @@
 
 Prompts are first normalised in SQL (quoted strings, multi-word names and numbers replaced
 by placeholders, case and spacing folded), so that "Solve 17 + 4" and "Solve 9 + 30" are
-already one prompt. Only the distinct normalised prompts reach Python, where MinHash over
-word 3-grams and locality-sensitive hashing (datasketch, fixed seed) join those that are
-nearly the same. Every count is then made by SQL again, per raw prompt.
+already one prompt. Only the distinct normalised prompts reach Python, where datasketch
+computes the MinHash of each one's word 3-grams (fixed seed); back in SQL, locality-sensitive
+hashing (`similar_pairs`) finds the candidate pairs and keeps those whose estimated Jaccard
+similarity reaches the threshold, and a template is every normalised prompt reachable through
+kept pairs. Every count is then made by SQL again, per raw prompt.
+
+LSH puts two signatures in one bucket when they agree on every row of a band; its bands are
+chosen so that a pair at the threshold is rarely missed (a miss weighs nine times a needless
+candidate, since every candidate is checked). Balanced the other way, as datasketch's default
+is, a pair at the threshold is a candidate one time in three, and a prompt whose one distinct
+word happens to take the least hash in every band is cut off from near-copies of itself.
 """
 
 from __future__ import annotations
 
-from datasketch import MinHash, MinHashLSH
+import numpy as np
+from datasketch import MinHash
 
 DEFAULT_MARKERS = (
     "think step by step",
@@ -24,6 +33,7 @@ NUM_PERM = 64
 SEED = 1
 SHINGLE = 3
 ACCOUNTS_LISTED = 200  # a template's accounts beyond these are counted, not listed
+BUCKET_PAIRED = 1000  # an LSH bucket with more rows pairs each with its first only
 
 NORMALISE_SQL = r"""
 trim(regexp_replace(lower(
@@ -42,25 +52,96 @@ def _shingles(text: str) -> list[bytes]:
     return [" ".join(words[i : i + SHINGLE]).encode() for i in range(len(words) - SHINGLE + 1)]
 
 
-def group_near_duplicates(norms: list[str], threshold: float) -> list[int]:
+def group_near_duplicates(con, norms: list[str], threshold: float) -> list[int]:
     """For each normalised prompt (in the order given), the index of its group's first member."""
-    parent = list(range(len(norms)))
+    hashes = MinHash.bulk([_shingles(n) for n in norms], num_perm=NUM_PERM, seed=SEED)
+    values = np.vstack([h.hashvalues for h in hashes]).astype(np.int64)
+    con.register(
+        "norm_hashes",
+        {
+            "id": np.repeat(np.arange(len(norms), dtype=np.int64), NUM_PERM),
+            "k": np.tile(np.arange(NUM_PERM, dtype=np.int64), len(norms)),
+            "v": values.ravel(),
+        },
+    )
+    try:
+        con.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE norm_signatures AS
+            SELECT id, list(v ORDER BY k) AS sig FROM norm_hashes GROUP BY id
+            """
+        )
+    finally:
+        con.unregister("norm_hashes")
+    pairs = similar_pairs(con, "norm_signatures", threshold)
+    return groups(range(len(norms)), pairs)
 
-    def root(i: int) -> int:
+
+def lsh_bands(threshold: float, fn_weight: float = 0.9) -> tuple[int, int]:
+    """(bands, rows per band), bands × rows ≤ NUM_PERM, with the least weighted error: the
+    area under the chance of being a candidate below the threshold (false positives) and
+    above it the chance of not being one (false negatives, weighing `fn_weight`)."""
+    s = np.linspace(0.0, 1.0, 2001)
+    below, above = s <= threshold, s >= threshold
+    best: tuple[float, int, int] | None = None
+    for b in range(1, NUM_PERM + 1):
+        for r in range(1, NUM_PERM // b + 1):
+            p = 1 - (1 - s**r) ** b
+            error = (1 - fn_weight) * np.trapezoid(p[below], s[below]) + fn_weight * (
+                np.trapezoid(1 - p[above], s[above])
+            )
+            if best is None or error < best[0]:
+                best = (float(error), b, r)
+    return best[1], best[2]
+
+
+def similar_pairs(con, table: str, threshold: float) -> list[tuple]:
+    """The pairs (a, b), a < b, of rows of `table` (id, sig: NUM_PERM hash values) whose
+    estimated Jaccard similarity, the share of equal hash values, is at least `threshold`.
+
+    Candidates are the pairs in one LSH bucket: equal on every row of a band. A bucket of more
+    than BUCKET_PAIRED rows (thousands of identical signatures) pairs each with its first row
+    only, so that the candidates stay linear in the rows; the group is the same."""
+    bands, rows = lsh_bands(threshold)
+    return con.execute(
+        f"""
+        WITH keyed AS (
+            SELECT id, band, hash(sig[band * {rows} + 1 : (band + 1) * {rows}]) AS key
+            FROM {table}, range({bands}) t(band)
+        ), sized AS (
+            SELECT *, count(*) OVER w AS n, min(id) OVER w AS first FROM keyed
+            WINDOW w AS (PARTITION BY band, key)
+        ), candidates AS (
+            SELECT a.id AS a, b.id AS b FROM sized a JOIN sized b
+              ON a.band = b.band AND a.key = b.key AND a.id < b.id
+            WHERE a.n BETWEEN 2 AND {BUCKET_PAIRED}
+            UNION
+            SELECT first, id FROM sized WHERE n > {BUCKET_PAIRED} AND id <> first
+        )
+        SELECT c.a, c.b FROM candidates c
+        JOIN {table} s1 ON s1.id = c.a JOIN {table} s2 ON s2.id = c.b
+        WHERE len(list_filter(range(1, {NUM_PERM} + 1), lambda k: s1.sig[k] = s2.sig[k]))
+              >= {float(threshold)} * {NUM_PERM}
+        ORDER BY c.a, c.b
+        """
+    ).fetchall()
+
+
+def groups(ids, pairs) -> list:
+    """For each id (in the order given), the least id reachable from it through `pairs`."""
+    parent = {i: i for i in ids}
+
+    def root(i):
         while parent[i] != i:
             parent[i] = parent[parent[i]]
             i = parent[i]
         return i
 
-    hashes = MinHash.bulk([_shingles(n) for n in norms], num_perm=NUM_PERM, seed=SEED)
-    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
-    for i, minhash in enumerate(hashes):
-        for j in lsh.query(minhash):
-            a, b = root(i), root(j)
-            if a != b:
-                parent[max(a, b)] = min(a, b)
-        lsh.insert(i, minhash)
-    return [root(i) for i in range(len(norms))]
+    for a, b in pairs:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return [root(i) for i in parent]
 
 
 def find(con, params) -> dict:
@@ -81,7 +162,7 @@ def find(con, params) -> dict:
         "SELECT norm, sum(n) AS n FROM prompt_info GROUP BY norm ORDER BY n DESC, norm"
     ).fetchall()
     grouped = [norm for norm, _ in norms[: params.max_distinct_prompts]]
-    roots = group_near_duplicates(grouped, params.template_similarity) if grouped else []
+    roots = group_near_duplicates(con, grouped, params.template_similarity) if grouped else []
     con.execute("CREATE OR REPLACE TEMP TABLE norm_template (norm VARCHAR, template BIGINT)")
     if grouped:
         con.execute("INSERT INTO norm_template SELECT unnest(?), unnest(?)", [grouped, roots])
@@ -98,17 +179,28 @@ def find(con, params) -> dict:
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE prompt_template AS
-        SELECT p.*, t.template, ({any_marker}) AS marked
+        SELECT p.*, t.template, ({any_marker}) AS marked, hash(p.norm) AS norm_key
         FROM prompt_info p JOIN norm_template t USING (norm)
+        """
+    )
+    # Per account and normalised prompt (by a 64-bit hash of its text, smaller to keep than
+    # the text): prompt streams compare accounts by these, and the per-template figures add
+    # them up without another pass over the log.
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE account_norms AS
+        SELECT l.account, p.norm_key, p.template, count(*) AS requests,
+               count(*) FILTER (WHERE p.marked) AS marker_requests,
+               sum(coalesce(l.input_tokens, 0) + coalesce(l.output_tokens, 0)) AS tokens
+        FROM logs l JOIN prompt_template p USING (prompt) GROUP BY ALL
         """
     )
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE account_templates AS
-        SELECT l.account, p.template, count(*) AS requests,
-               count(*) FILTER (WHERE p.marked) AS marker_requests,
-               sum(coalesce(l.input_tokens, 0) + coalesce(l.output_tokens, 0)) AS tokens
-        FROM logs l JOIN prompt_template p USING (prompt) GROUP BY ALL
+        SELECT account, template, sum(requests) AS requests,
+               sum(marker_requests) AS marker_requests, sum(tokens) AS tokens
+        FROM account_norms GROUP BY ALL
         """
     )
     total = con.execute("SELECT count(*) FROM logs").fetchone()[0] or 1
@@ -148,13 +240,16 @@ def find(con, params) -> dict:
         )
     ]
     ids = {int(t): f"T{rank}" for rank, (t, *_rest) in enumerate(rows, start=1)}
+    bands, band_rows = lsh_bands(params.template_similarity)
     return {
         "method": (
             "Each prompt is normalised (text in quotes, names of two or more capitalised "
             "words and numbers replaced by placeholders; case and spacing folded). Distinct "
             f"normalised prompts whose word 3-grams have an estimated Jaccard similarity of "
             f"{params.template_similarity:g} or more (MinHash, {NUM_PERM} permutations, seed "
-            f"{SEED}, LSH) are one template. A template is listed when it carries at least "
+            f"{SEED}; candidate pairs by LSH with {bands} bands of {band_rows}, each candidate "
+            "checked) are joined, and a template is every normalised prompt reachable "
+            "through such joins. A template is listed when it carries at least "
             f"{params.template_min_requests} requests; share is of all readable requests."
         ),
         "templates": found,

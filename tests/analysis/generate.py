@@ -1,11 +1,17 @@
 """Generated API access logs with a planted distillation ring (seeded, fictional names).
 
-Ordinary customers: a few requests in scattered hours, common user agents, everyday prompts.
-A steady heavy customer: far above the population every hour, but never above itself.
-An innocent team: three accounts of one fictional company sharing an office network and a
-tool — linked, but not bursting. The ring: six accounts on one /24 (two also on one IPv6
-/48) with one rare client, sending a reasoning-eliciting template in bursts; the sixth never
-bursts and is caught only through its links.
+Ordinary customers: a few requests in scattered hours, common user agents, everyday prompts,
+accounts created a few days apart over a year (so neighbours may share a creation window,
+which alone ties nobody; the two customers of one organisation are months apart). A steady
+heavy customer: far above the population every hour, but never above itself. An innocent
+team: three accounts of one fictional company sharing an office network and a tool, created
+weeks apart — linked, but not bursting. The ring: six accounts created within ten hours of
+one another, on one /24 (two also on one IPv6 /48) with one rare client, sending one
+reasoning-eliciting template over the same few subjects (near-identical prompt streams) in
+bursts; the sixth never bursts and is caught only through its links.
+
+Times are ISO 8601 with milliseconds, or the same instants as Unix epoch seconds (with a
+fraction) or milliseconds (`times`).
 """
 
 from __future__ import annotations
@@ -29,8 +35,10 @@ HEADER = [
     "prompt_tokens",
     "completion_tokens",
     "status",
+    "account_created",
 ]
 START = datetime(2026, 3, 2, tzinfo=UTC)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 COMMON_AGENTS = ["Mozilla/5.0 (X11; Linux)", "python-requests/2.32", "openai-node/4.2"]
 EVERYDAY = [
     "Summarise this meeting note in {n} bullet points",
@@ -45,8 +53,14 @@ EVERYDAY = [
 NAMES = ["Ada Quill", "Bram Osei", "Cleo Varga", "Dov Arkwright"]
 RING_TEMPLATE = (
     "Think step by step and show your reasoning: what is {a} * {b}? Then explain how "
-    "{name} would check the answer of {c}."
+    "{name} would check the answer of {c} for the {subject}."
 )
+# The last word changes one word 3-gram of the template (still one template), and makes a
+# distinct normalised prompt: the ring's streams are sets of these, nearly the same set each.
+RING_SUBJECTS = (
+    "river bridge harvest engine ledger garden harbour forest "
+    "market tunnel orchard quarry canal mill railway lighthouse"
+).split()
 RING_AGENT = "distil-client/0.3"
 
 
@@ -71,22 +85,38 @@ def _everyday(rng: random.Random) -> str:
 
 def _ring_prompt(rng: random.Random) -> str:
     return RING_TEMPLATE.format(
-        a=rng.randint(10, 999), b=rng.randint(10, 999), c=rng.randint(1, 9), name=rng.choice(NAMES)
+        a=rng.randint(10, 999),
+        b=rng.randint(10, 999),
+        c=rng.randint(1, 9),
+        name=rng.choice(NAMES),
+        subject=rng.choice(RING_SUBJECTS),
     )
 
 
-def rows(seed: int, *, customers: int = 120, days: int = 14):
+def _written(when: datetime, times: str) -> str:
+    if times == "iso":
+        return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+    millis = (when - EPOCH) // timedelta(milliseconds=1)
+    if times == "milliseconds":
+        return str(millis)
+    if times == "seconds":
+        return f"{millis // 1000}.{millis % 1000:03d}"
+    raise ValueError(times)
+
+
+def rows(seed: int, *, customers: int = 120, days: int = 14, times: str = "iso"):
     """(Truth, list of row dicts) for one seed."""
     rng = random.Random(seed)
     hours = days * 24
     out: list[dict] = []
     truth = Truth(ring=[f"ring-{i}" for i in range(1, 7)])
+    created: dict[str, datetime] = {}
 
     def add(account, org, ip, agent, hour, prompt, model="frontier-1"):
-        when = START + timedelta(hours=hour, seconds=rng.randint(0, 3599))
+        when = START + timedelta(hours=hour, milliseconds=rng.randint(0, 3_599_999))
         out.append(
             {
-                "request_time": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "request_time": _written(when, times),
                 "api_key_id": account,
                 "org_id": org,
                 "client_ip": ip,
@@ -97,12 +127,18 @@ def rows(seed: int, *, customers: int = 120, days: int = 14):
                 "prompt_tokens": str(len(prompt.split()) * 2),
                 "completion_tokens": str(rng.randint(50, 900)),
                 "status": "200",
+                "account_created": _written(created[account], times),
             }
         )
+
+    def made(account, days_before, within_hours):
+        jitter = timedelta(milliseconds=rng.randint(0, within_hours * 3_600_000))
+        created[account] = START - timedelta(days=days_before) + jitter
 
     for c in range(1, customers + 1):
         account = f"cust-{c:04d}"
         truth.customers.append(account)
+        made(account, 3 * c, 48)
         org = f"Example Customer {c % 80:02d}"
         ips = [f"10.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"]
         agent = rng.choice(COMMON_AGENTS)
@@ -111,6 +147,7 @@ def rows(seed: int, *, customers: int = 120, days: int = 14):
                 add(account, org, rng.choice(ips), agent, hour, _everyday(rng))
 
     truth.heavy = "cust-heavy"
+    made(truth.heavy, 500, 24)
     for hour in range(hours):
         for _ in range(rng.randint(28, 36)):
             add(
@@ -123,7 +160,8 @@ def rows(seed: int, *, customers: int = 120, days: int = 14):
             )
 
     truth.team = ["team-1", "team-2", "team-3"]
-    for account in truth.team:
+    for n, account in enumerate(truth.team):
+        made(account, 200 + 30 * n, 24)
         for hour in rng.sample(range(hours), 30):
             for _ in range(rng.randint(1, 5)):
                 ip = f"198.51.100.{rng.randint(1, 254)}"
@@ -131,6 +169,7 @@ def rows(seed: int, *, customers: int = 120, days: int = 14):
 
     truth.ring_v6_accounts = ["ring-5", "ring-6"]
     for i, account in enumerate(truth.ring, start=1):
+        made(account, 9, 10)
         org = f"Shell Org {i}"
         v4 = f"203.0.113.{10 + i}"
         v6 = f"2001:db8:abcd:{i:x}::{rng.randint(1, 9999):x}"
@@ -178,6 +217,8 @@ def write_jsonl(path: Path, seed: int, **kwargs) -> Truth:
         for row in out:
             record = dict(row)
             record["prompt_tokens"] = int(record["prompt_tokens"])
+            if kwargs.get("times") == "milliseconds" and record["request_time"].isdigit():
+                record["request_time"] = int(record["request_time"])  # a JSON number
             stream.write(json.dumps(record) + "\n")
     return truth
 

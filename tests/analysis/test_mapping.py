@@ -8,6 +8,15 @@ from casemgr.analysis import logs, mapping, sources
 from tests.analysis import generate
 
 
+def load(path, found, tmp_path):
+    """The file loaded with the mapping found, and the connection holding its logs view."""
+    con = sources.connect()
+    loaded = logs.load(
+        path, sha256=sources.sha256_of(path), mapping=found, cache_dir=tmp_path / "c", con=con
+    )
+    return loaded, con
+
+
 def test_detects_roles_from_a_csv_header(tmp_path):
     path = tmp_path / "logs.csv"
     generate.write_csv(path, 1, customers=5)
@@ -24,6 +33,7 @@ def test_detects_roles_from_a_csv_header(tmp_path):
         "input_tokens": "prompt_tokens",
         "output_tokens": "completion_tokens",
         "status": "status",
+        "account_created": "account_created",
     }
     assert found.missing == []
     assert found.timezone == "UTC"
@@ -77,10 +87,7 @@ def test_naive_times_are_read_in_the_given_zone(tmp_path):
     )
     found = mapping.detect(path, timezone="Europe/London")
     assert found.timezone == "Europe/London"
-    con = sources.connect()
-    loaded = logs.load(
-        path, sha256=sources.sha256_of(path), mapping=found, cache_dir=tmp_path / "c", con=con
-    )
+    loaded, con = load(path, found, tmp_path)
     hours = con.execute(
         "SELECT account, strftime(ts AT TIME ZONE 'UTC', '%H:%M') FROM logs ORDER BY account"
     ).fetchall()
@@ -102,3 +109,66 @@ def test_a_byte_order_mark_is_not_part_of_the_first_name(tmp_path):
         con=sources.connect(),
     )
     assert (loaded.rows, loaded.bad_rows) == (1, 0)
+
+
+def test_account_creation_is_told_apart_from_the_request_time(tmp_path):
+    path = tmp_path / "logs.csv"
+    path.write_text(
+        "created_at,key_id,key_created_at\n2026-03-02T10:00:00Z,k1,2026-01-02T09:00:00Z\n"
+    )
+    found = mapping.detect(path)
+    assert found.roles == {
+        "timestamp": "created_at",
+        "account": "key_id",
+        "account_created": "key_created_at",
+    }
+    # A creation column is never taken for the request time, even when nothing else is one.
+    path.write_text("account,account_created\nk1,2026-01-02T09:00:00Z\n")
+    assert mapping.detect(path).missing == ["timestamp"]
+
+
+@pytest.mark.parametrize(
+    ("values", "note"),
+    [
+        (["1772445600", "1772449200.5"], "Unix epoch"),
+        (["1772445600000", "1772449200123"], "Unix epoch"),
+    ],
+)
+def test_epoch_times_are_found_by_their_values(tmp_path, values, note):
+    path = tmp_path / "logs.csv"
+    # "n" holds ten-digit numbers outside this century: an id, not a time.
+    lines = ["n,who,at"] + [f"{9000000000 + i},k{i},{v}" for i, v in enumerate(values)]
+    path.write_text("\n".join(lines) + "\n")
+    found = mapping.detect(path, override={"account": "who"})
+    assert found.roles == {"account": "who", "timestamp": "at"}
+    assert note in found.timezone_note
+    loaded, con = load(path, found, tmp_path)
+    assert loaded.bad_rows == 0
+    assert con.execute("SELECT min(ts) FROM logs").fetchone()[0].isoformat() == (
+        "2026-03-02T10:00:00+00:00"
+    )
+
+
+def test_dates_are_preferred_to_numbers_that_could_be_epoch_times(tmp_path):
+    path = tmp_path / "logs.jsonl"
+    path.write_text(json.dumps({"ref": 1772445600, "when": "2026-03-02 10:00:00"}) + "\n")
+    assert mapping.detect(path).roles == {"timestamp": "when"}
+
+
+def test_epoch_values_ignore_the_zone_and_odd_lengths_are_unreadable(tmp_path):
+    path = tmp_path / "logs.csv"
+    path.write_text(
+        "time,account\n"
+        "1772445600,a\n"  # 10:00 UTC whatever the zone
+        "1772445600.250,b\n"
+        "1772445600250,c\n"
+        "17724456002,d\n"  # eleven digits: seconds after 2286 or milliseconds before 1973
+    )
+    found = mapping.detect(path, timezone="Europe/London")
+    loaded, con = load(path, found, tmp_path)
+    times = con.execute(
+        "SELECT account, strftime(ts AT TIME ZONE 'UTC', '%H:%M:%S.%g') FROM logs ORDER BY 1"
+    ).fetchall()
+    assert times == [("a", "10:00:00.000"), ("b", "10:00:00.250"), ("c", "10:00:00.250")]
+    assert loaded.bad_reasons == {"timestamp unreadable": 1}
+    assert loaded.bad_examples[0]["timestamp"] == "17724456002"

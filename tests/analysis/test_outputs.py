@@ -78,3 +78,30 @@ def test_longest_shared_span_agrees_with_a_plain_search():
         b = "".join(rng.choice("abc ") for _ in range(rng.randint(0, 40)))
         plain = SequenceMatcher(None, a, b, autojunk=False).find_longest_match().size
         assert outputs.longest_shared_span(a, b) == plain, (a, b)
+
+
+def test_progress_is_reported_per_chunk_of_pairs(tmp_path):
+    path = tmp_path / "pairs.jsonl"
+    generate.write_pairs(path, 3, copying=True, pairs=250)
+    calls = []
+    result = outputs.compare(path, progress=lambda stage, fraction: calls.append((stage, fraction)))
+    assert result["pairs"] == 250
+    assert [stage for stage, _ in calls] == ["read", "pairs", "pairs", "pairs", "test", "done"]
+    fractions = [fraction for _, fraction in calls]
+    assert fractions[0] == 0.0 and fractions[-1] == 1.0
+    assert fractions == sorted(set(fractions))
+
+
+def test_a_progress_callback_that_raises_stops_the_comparison(tmp_path):
+    path = tmp_path / "pairs.jsonl"
+    generate.write_pairs(path, 3, copying=True, pairs=250)
+    seen = []
+
+    def progress(stage, fraction):
+        seen.append(stage)
+        if len(seen) == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        outputs.compare(path, progress=progress)
+    assert seen == ["read", "pairs", "pairs"]
