@@ -66,9 +66,10 @@ def mapping_problems(source: ExhibitFile, given: dict) -> list[str]:
     roles = given.get("roles") or {}
     zone = given.get("timezone")
     if not isinstance(roles, dict) or not all(
-        isinstance(role, str) and isinstance(column, str) for role, column in roles.items()
+        isinstance(role, str) and (column is None or isinstance(column, str))
+        for role, column in roles.items()
     ):
-        return ["Give roles as an object of role names and column names."]
+        return ["Give roles as an object of role names and column names (null for none)."]
     if zone is not None and (not isinstance(zone, str) or zone not in _zones()):
         return [f"Unknown time zone {zone!r}; give an IANA name such as Europe/London."]
     try:

@@ -21,6 +21,7 @@ ROLE_LABELS = {
     "input_tokens": "Input tokens",
     "output_tokens": "Output tokens",
     "status": "Status code",
+    "account_created": "Account created",
 }
 NONE = ""
 
@@ -117,12 +118,9 @@ class MappingForm(forms.Form):
                 )
         return cleaned
 
-    def roles(self) -> dict[str, str]:
-        return {
-            role: self.cleaned_data[role_field(role)]
-            for role in mapping.ROLES
-            if self.cleaned_data.get(role_field(role))
-        }
+    def roles(self) -> dict[str, str | None]:
+        """Every role, None where the user chose no column (detection must not fill it)."""
+        return {role: self.cleaned_data.get(role_field(role)) or None for role in mapping.ROLES}
 
     def parameters(self) -> dict:
         return {

@@ -149,12 +149,13 @@ def detect(
     path: Path,
     *,
     kind: str | None = None,
-    override: dict[str, str] | None = None,
+    override: dict[str, str | None] | None = None,
     timezone: str | None = None,
     sample_rows: int = 20,
     con=None,
 ) -> Mapping:
-    """The roles of the file's columns, with a sample of rows to show beside them."""
+    """The roles of the file's columns, with a sample of rows to show beside them. In the
+    override, a role given None has no column, whatever detection would have found."""
     kind = kind or sources.kind_of(path)
     con = con or sources.connect()
     types = sources.columns(con, path, kind)
@@ -187,6 +188,9 @@ def detect(
     for role, name in (override or {}).items():
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r}; roles are {', '.join(ROLES)}")
+        if name is None:
+            roles.pop(role, None)
+            continue
         if name not in types:
             raise ValueError(f"no column {name!r} for {role}; columns are {', '.join(names)}")
         roles = {r: n for r, n in roles.items() if n != name}

@@ -22,7 +22,10 @@ STAGES = {
     "templates": "Grouping prompts into templates",
     "clusters": "Linking accounts",
     "totals": "Adding up",
+    "read": "Reading the pairs",
     "pairs": "Comparing output pairs",
+    "test": "Testing the difference",
+    "done": "Finishing",
 }
 PAIRS_PER_PAGE = 50
 MEASURES = {

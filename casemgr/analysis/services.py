@@ -259,7 +259,11 @@ def analysis_run(
         with storage.local_copy(source.storage_key, analysis.sha256, suffix=suffix) as path:
             if analysis.kind == Analysis.Kind.LOGS:
                 results = _logs(analysis, path, cache_dir, progress)
-                analysis.mapping = results["mapping"]
+                # Roles the user left without a column stay so when the analysis is run again.
+                left_out = {r: None for r, c in _roles(analysis).items() if c is None}
+                analysis.mapping = results["mapping"] | {
+                    "roles": results["mapping"]["roles"] | left_out
+                }
                 analysis.parameters = results["parameters"]
             else:
                 results = outputs.compare(path, progress=progress)
@@ -304,8 +308,12 @@ def analysis_run(
     return analysis
 
 
+def _roles(analysis: Analysis) -> dict:
+    return analysis.mapping.get("roles") or {}
+
+
 def _logs(analysis: Analysis, path: Path, cache_dir: Path | None, progress) -> dict:
-    roles = analysis.mapping.get("roles") or None
+    roles = _roles(analysis) or None
     detected = mapping.detect(
         path,
         kind=analysis.source.kind,

@@ -138,22 +138,14 @@ class AnalysisMappingView(_AnalysisMixin, MatterEditMixin, TemplateView):
         form = forms.MappingForm(request.POST, columns=detected.columns)
         if form.is_valid():
             roles = form.roles()
-            left_out = _roles_detected_anyway(self.analysis, roles, form.cleaned_data["timezone"])
-            if left_out:
-                form.add_error(
-                    None,
-                    f"casemgr finds a column for {', '.join(left_out)} by its name or its values "
-                    "and cannot leave it out; choose the right column for it instead.",
-                )
-            else:
-                chosen = {"roles": roles, "timezone": form.cleaned_data["timezone"]}
-                return self._start(
-                    request,
-                    confirmed=chosen,
-                    parameters=form.parameters(),
-                    form=form,
-                    detected=detected,
-                )
+            chosen = {"roles": roles, "timezone": form.cleaned_data["timezone"]}
+            return self._start(
+                request,
+                confirmed=chosen,
+                parameters=form.parameters(),
+                form=form,
+                detected=detected,
+            )
         return self.render_to_response(self.get_context_data(form=form, detected=detected))
 
     def _preview(self, request):
@@ -203,16 +195,6 @@ def _form_roles(form) -> dict[str, str]:
         for role in mapping.ROLES
         if data.get(forms.role_field(role))
     }
-
-
-def _roles_detected_anyway(analysis: Analysis, roles: dict, zone: str) -> list[str]:
-    """Roles left at "none" that the engine's detection would fill all the same."""
-    source = analysis.source
-    with storage.local_copy(source.storage_key, analysis.sha256, suffix="." + source.kind) as path:
-        effective = mapping.detect(path, kind=source.kind, override=roles, timezone=zone)
-    return [
-        forms.ROLE_LABELS[r].lower() for r in mapping.ROLES if r in effective.roles.keys() - roles
-    ]
 
 
 class AnalysisDetailView(_AnalysisMixin, MatterMixin, TemplateView):

@@ -82,7 +82,6 @@ def test_a_corrected_mapping_is_saved_and_used(client, world, log_file, cache_di
         ({"role_account": ""}, "Choose the column that holds the account."),
         ({"role_model": "api_key_id"}, "a column can play one role only"),
         ({"timezone": "Mars/Olympus"}, "is not a time zone casemgr knows"),
-        ({"role_ip": ""}, "cannot leave it out"),
     ],
 )
 def test_a_mapping_that_cannot_work_is_refused_with_the_reason(
@@ -98,6 +97,29 @@ def test_a_mapping_that_cannot_work_is_refused_with_the_reason(
     assert message in response.content.decode()
     analysis.refresh_from_db()
     assert analysis.status == Analysis.Status.NEW and analysis.mapping == {}
+
+
+def test_a_detected_column_set_to_none_stays_unused_run_after_run(
+    client, world, log_file, cache_dir
+):
+    client.force_login(world.partner)
+    pages.create(client, log_file)
+    analysis = Analysis.objects.get(source=log_file)
+    mapping_url = pages.url(analysis, "analysis_mapping")
+    data = form_values(client.get(mapping_url).content.decode())
+    assert data["role_ip"] == "client_ip"  # detected by its name
+    assert client.post(mapping_url, data | {"role_ip": ""}).status_code == 302
+    pages.run(analysis, cache_dir)
+    assert analysis.status == Analysis.Status.DONE, analysis.error
+    assert "ip" not in analysis.results["mapping"]["roles"]
+    assert not any(
+        link["kind"] == "ip_prefix" for c in analysis.results["clusters"] for link in c["links"]
+    )
+    # Run again as saved: still no IP address column, and the page shows "none" for it.
+    data = form_values(client.get(mapping_url).content.decode())
+    assert data["role_ip"] == ""
+    assert client.post(mapping_url, data).status_code == 302
+    assert "ip" not in pages.run(analysis, cache_dir).results["mapping"]["roles"]
 
 
 def test_output_pairs_need_no_mapping_confirming_runs_them(client, world, tmp_path, cache_dir):
