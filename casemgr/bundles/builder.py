@@ -145,31 +145,40 @@ def build(spec: Spec, out: Path, progress: Progress | None = None) -> Result:
     items = numbering.arrange(spec, counts)
     groups = numbering.headings(spec, items)
     planned = front_matter.plan(spec, items, groups)
+    runs = _runs(spec, items, planned.index_labels)
+    page_count = runs[-1].first + len(runs[-1].labels)
+    documents = [run for run in runs if run.kind == "document"]
+    front_runs = [run for run in runs if run.kind != "document"]
 
     with (
         tempfile.TemporaryDirectory(prefix="bundle-") as work,
         ThreadPoolExecutor(max_workers=1) as layout_thread,
     ):
         # The cover, index and dividers are laid out (by WeasyPrint, in a child process of
-        # their own) while the documents are put together here: every page number is known
-        # from the plan, so neither waits for the other, and a large bundle's index costs
-        # no time of its own on a machine with two cores.
+        # their own) while the documents are put together and stamped here: every page
+        # number is known from the plan, so neither waits for the other, and on a machine
+        # with two cores a large bundle's index costs little time of its own.
         laying_out = layout_thread.submit(front_matter.render, spec, items, planned)
         paths, resampled = _resampled(items, Path(work), progress)
         pdf = _assemble(items, paths, out)
         with pdf:
+            if len(pdf.pages) != sum(len(run.labels) for run in documents):  # a file changed
+                raise BundleError(
+                    "A document changed while the bundle was being built. Build it again."
+                )
+            stamps = marking.Stamps(pdf, page_count, progress)
+            stamps.add(documents, [page.obj for page in pdf.pages])
             front = laying_out.result()
-            runs = _runs(spec, items, front)
-            page_count = runs[-1].first + len(runs[-1].labels)
             # Open until the bundle is saved: its pages' streams are read from it then.
             front_pdf = pikepdf.open(io.BytesIO(front.pdf))
             with front_pdf:
                 _insert_front(pdf, front, front_pdf, runs)
-                if len(pdf.pages) != page_count:  # a file changed while it was being built
-                    raise BundleError(
-                        "A document changed while the bundle was being built. Build it again."
-                    )
-                marks = marking.mark(
+                pages = [page.obj for page in pdf.pages]
+                stamps.add(
+                    front_runs,
+                    [pages[run.first + n] for run in front_runs for n in range(len(run.labels))],
+                )
+                marking.mark(
                     pdf,
                     title=spec.title,
                     runs=runs,
@@ -193,8 +202,8 @@ def build(spec: Spec, out: Path, progress: Progress | None = None) -> Result:
     return Result(
         page_count=page_count,
         runs=runs,
-        scanned=marks.scanned,
-        malformed=marks.malformed,
+        scanned=stamps.marks.scanned,
+        malformed=stamps.marks.malformed,
         layout=numbering.layout(spec, items, runs, index_pages=front.index_pages),
         size=out.stat().st_size,
         sha256=sha256,
@@ -355,12 +364,14 @@ def _safe(text: str) -> str:
 # The order of work
 
 
-def _runs(spec: Spec, items: list[numbering.Item], front: front_matter.Front) -> tuple[Run, ...]:
+def _runs(
+    spec: Spec, items: list[numbering.Item], index_labels: tuple[str, ...]
+) -> tuple[Run, ...]:
     runs = [
         Run("cover", "cover", "", spec.title, "", 0, ("1",), late=False),
-        Run("index", "index", "", "Index", "", 1, front.index_labels, late=False),
+        Run("index", "index", "", "Index", "", 1, index_labels, late=False),
     ]
-    first = 1 + len(front.index_labels)
+    first = 1 + len(index_labels)
     for item in items:
         runs.append(
             Run(

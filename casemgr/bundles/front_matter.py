@@ -49,17 +49,10 @@ LATE_TITLE = 40
 @dataclass(frozen=True)
 class Front:
     pdf: bytes
-    index_labels: tuple[str, ...]  # the index's page numbers, blank pages included
-    index_pages: int  # pages the index itself fills
+    index_pages: int  # pages the index itself fills (the plan's labels may add blank pages)
     index_first: int  # its first page in `pdf`, from 1 (the cover is page 1)
     divider_pages: dict[str, int]  # divider key -> its page in `pdf`
     blank_page: int  # a page saying "This page is intentionally left blank"
-
-    @property
-    def padding(self) -> int:
-        """Blank pages after the index that keep a served index's numbers when it has
-        grown shorter."""
-        return len(self.index_labels) - self.index_pages
 
 
 @dataclass(frozen=True)
@@ -98,7 +91,6 @@ def render(spec: builder.Spec, items: list[numbering.Item], planned: Plan) -> Fr
         )
     return Front(
         pdf=pdf,
-        index_labels=planned.index_labels,
         index_pages=len(pages),
         index_first=where["index"],
         divider_pages={item.key: where[item.key] for item in items if item.kind == "divider"},

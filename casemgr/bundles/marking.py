@@ -68,6 +68,47 @@ class Marks:
     malformed: tuple[int, ...]  # pages (from 0) whose content does not balance its q and Q
 
 
+class Stamps:
+    """The page numbers stamped on a bundle's pages, in as many passes as the builder
+    needs (its documents' pages while its front matter is laid out, then the front
+    matter's), with the pages found looking scanned or malformed on the way."""
+
+    def __init__(self, pdf: pikepdf.Pdf, total: int, progress: builder.Progress | None) -> None:
+        self.pdf = pdf
+        self.total = total
+        self.progress = progress
+        self.font = pdf.make_indirect(
+            Dictionary(
+                Type=Name.Font,
+                Subtype=Name.Type1,
+                BaseFont=Name.Helvetica,
+                Encoding=Name.WinAnsiEncoding,
+            )
+        )
+        self.forms: dict = {}
+        self.scanned: list[tuple[str, str]] = []
+        self.malformed: list[int] = []
+        self.done = 0
+
+    def add(self, runs: Sequence[builder.Run], pages: Sequence[Dictionary]) -> None:
+        """Stamp `runs`, whose pages are `pages`, in the same order."""
+        labelled = [(run, offset, label) for run in runs for offset, label in enumerate(run.labels)]
+        for (run, offset, label), page in zip(labelled, pages, strict=True):
+            document = run.kind == "document"
+            if document and _looks_scanned(page):  # before the stamp adds a font
+                self.scanned.append((run.key, label))
+            if document and _unbalanced(page):
+                self.malformed.append(run.first + offset)
+            _stamp(self.pdf, page, label, self.font, self.forms, frame=document)
+            self.done += 1
+            if self.progress is not None and self.done % PROGRESS_EVERY == 0:
+                self.progress(self.done, self.total)
+
+    @property
+    def marks(self) -> Marks:
+        return Marks(scanned=tuple(self.scanned), malformed=tuple(self.malformed))
+
+
 def mark(
     pdf: pikepdf.Pdf,
     *,
@@ -76,37 +117,10 @@ def mark(
     outline: Outline,
     links: dict[str, builder.Run],
     progress: builder.Progress | None = None,
-) -> Marks:
-    """Stamp, label, link and bookmark the assembled `pdf`, whose pages are `runs`. The
-    index's links are drawn to `#anchor` destinations; `links` says where each
-    goes. Returns the pages that look scanned and those whose content looks malformed."""
+) -> None:
+    """Label, link and bookmark the stamped `pdf`, whose pages are `runs`. The index's links
+    are drawn to `#anchor` destinations; `links` says where each goes."""
     pages = [page.obj for page in pdf.pages]
-    total = len(pages)
-    font = pdf.make_indirect(
-        Dictionary(
-            Type=Name.Font,
-            Subtype=Name.Type1,
-            BaseFont=Name.Helvetica,
-            Encoding=Name.WinAnsiEncoding,
-        )
-    )
-    forms: dict = {}
-    scanned = []
-    malformed: list[int] = []
-    done = 0
-    for run in runs:
-        for offset, label in enumerate(run.labels):
-            page = pages[run.first + offset]
-            document = run.kind == "document"
-            if document and _looks_scanned(page):  # before the stamp adds a font
-                scanned.append((run.key, label))
-            if document and _unbalanced(page):
-                malformed.append(run.first + offset)
-            _stamp(pdf, page, label, font, forms, frame=document)
-            done += 1
-            if progress is not None and done % PROGRESS_EVERY == 0:
-                progress(done, total)
-
     index = next(run for run in runs if run.kind == "index")
     for page in pages[index.first : index.first + len(index.labels)]:
         _link(page, pages, links)
@@ -122,8 +136,7 @@ def mark(
     pdf.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
     pdf.docinfo[Name.Title] = String(title)
     if progress is not None:
-        progress(total, total)
-    return Marks(scanned=tuple(scanned), malformed=tuple(malformed))
+        progress(len(pages), len(pages))
 
 
 def problem(pdf: pikepdf.Pdf, page_count: int, runs: Sequence[builder.Run]) -> str | None:
