@@ -18,6 +18,7 @@ from django.core.files.storage import default_storage
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from casemgr.access.models import AuditEvent, Clearance, MatterMembership
+from casemgr.analysis import services as analysis_services
 from casemgr.bundles import services as bundle_services
 from casemgr.bundles.models import Bundle
 from casemgr.deadlines.models import Deadline, ReminderPreference, TriggerEvent
@@ -153,6 +154,10 @@ def make_rows(world, capture_on_commit) -> dict:
         occurred_at=datetime(2026, 11, 27, 16, 45, tzinfo=UTC),
         recorded_by=world.partner,
     )
+    # An analysis of a log in the matter, not yet run: its report is refused (409) before any
+    # layout, so the sweeps stay quick.
+    log = ExhibitFileFactory(exhibit=exhibit, kind="csv", mime="text/csv")
+    analysis = analysis_services.analysis_create(source=log, kind="logs", created_by=world.partner)
     court = world.proceeding.court
     expert_membership = MatterMembership.objects.get(user=world.expert, matter=world.matter)
     return {
@@ -182,6 +187,7 @@ def make_rows(world, capture_on_commit) -> dict:
         "deadlines": deadline.pk,
         "triggers": trigger.pk,
         "token": token,
+        "analyses": analysis.pk,
     }
 
 
