@@ -112,8 +112,9 @@ def title_of(analysis: Analysis) -> str:
 
 
 def filename_of(analysis: Analysis) -> str:
-    name = f"{analysis.source.exhibit.reference} analysis {analysis.pk} of "
-    name += f"{KIND_PHRASE[analysis.kind]} (report).pdf"
+    # Named by what it reports on, not by the analysis's id, so that the same demo or the same
+    # run on another installation gives the same name.
+    name = f"{analysis.source.exhibit.reference} {KIND_PHRASE[analysis.kind]} analysis report.pdf"
     return re.sub(r"\s+", " ", _UNSAFE_IN_FILENAMES.sub(" ", name)).strip()[:180]
 
 
@@ -223,15 +224,16 @@ def _share(value: float) -> str:
     return f"{value * 100:.2f} % ({value:.6f})"
 
 
-def _instant(value: str | datetime | None) -> str:
-    """An instant in UTC, to the minute: the engine counts in UTC hours and days."""
+def _instant(value: str | datetime | None, *, zone: bool = True) -> str:
+    """An instant in UTC, to the minute: the engine counts in UTC hours and days. Without
+    the zone where a table's heading names it."""
     if not value:
         return "–"
     try:
         moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
     except ValueError:
         return str(value)
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M" + (" UTC" if zone else ""))
 
 
 def _cut(text: str | None, limit: int = EXAMPLE_CHARS) -> str:
@@ -318,7 +320,7 @@ def _log_sections(results: dict, n: _Numbering) -> list[Section]:
             "top-accounts",
             "Top accounts by requests",
             ["Account", "Flagged", "Requests", "Input tokens", "Output tokens", "Active hours"]
-            + ["Active days", "First hour", "Last hour"],
+            + ["Active days", "First hour (UTC)", "Last hour (UTC)"],
             [
                 [
                     a["account"],
@@ -328,8 +330,8 @@ def _log_sections(results: dict, n: _Numbering) -> list[Section]:
                     a["output_tokens"],
                     a["active_hours"],
                     a["active_days"],
-                    _instant(a["first_hour"]),
-                    _instant(a["last_hour"]),
+                    _instant(a["first_hour"], zone=False),
+                    _instant(a["last_hour"], zone=False),
                 ]
                 for a in volumes["top_accounts"]
             ],
@@ -338,28 +340,33 @@ def _log_sections(results: dict, n: _Numbering) -> list[Section]:
     )
     bursts = results["bursts"]
     burst = Section("Bursts", bursts["method"])
+    if bursts["windows"]:
+        # The same in every window: the population's hours, not the account's.
+        first = bursts["windows"][0]
+        burst.text.append(
+            f"Population baseline: median {_cell(first['population_median'])} and MAD "
+            f"{_cell(first['population_mad'])} requests per account-hour."
+        )
     burst.items.append(
         n.table(
             "bursts",
             "Burst windows",
-            ["Account", "Start", "End", "Hours", "Requests", "Peak hour", "Own median"]
-            + ["Own MAD", "Population median", "Population MAD"],
+            ["Account", "Start (UTC)", "End (UTC)", "Hours", "Requests", "Peak hour"]
+            + ["Own median", "Own MAD"],
             [
                 [
                     w["account"],
-                    _instant(w["start"]),
-                    _instant(w["end"]),
+                    _instant(w["start"], zone=False),
+                    _instant(w["end"], zone=False),
                     w["hours"],
                     w["requests"],
                     w["peak_hour_requests"],
                     w["account_median"],
                     w["account_mad"],
-                    w["population_median"],
-                    w["population_mad"],
                 ]
                 for w in bursts["windows"]
             ],
-            numeric=frozenset(range(3, 10)),
+            numeric=frozenset(range(3, 8)),
             note="" if bursts["windows"] else "No hour met the burst test.",
         )
     )

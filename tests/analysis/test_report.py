@@ -93,7 +93,9 @@ def test_the_log_report_prints_its_figures_the_hash_and_the_flagged_accounts(wor
     assert made.pages["figure-1"] == made.pages["daily-volume"]
     assert made.pages["table-5"] == made.pages["clusters"]
     assert made.contents["Figure 1"].startswith("Requests per day")
-    assert made.filename.endswith("(report).pdf")
+    assert (
+        made.filename == f"{analysis.source.exhibit.reference} API access log analysis report.pdf"
+    )
 
 
 def test_log_values_are_printed_as_text_never_as_markup(world, tmp_path):
@@ -192,7 +194,7 @@ def test_a_member_previews_and_saves_the_report(world, tmp_path, client):
     response = client.get(preview)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("inline; filename=")
-    assert "report" in response["Content-Disposition"]
+    assert "analysis report.pdf" in response["Content-Disposition"]
     assert AuditEvent.objects.filter(action=AuditAction.VIEW, detail__report="preview").exists()
     response = client.post(save)
     analysis.refresh_from_db()
