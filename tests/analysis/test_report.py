@@ -84,12 +84,19 @@ def test_the_log_report_prints_its_figures_the_hash_and_the_flagged_accounts(wor
     assert analysis.sha256 in text.replace("\n", "")  # in full, as read
     assert "NWA-" in text and "api-logs.csv" in text
     flat = " ".join(text.split())
+    flagged_page = pypdf.PdfReader(io.BytesIO(made.content)).pages[made.pages["flagged"] - 1]
+    listed = " ".join(flagged_page.extract_text().split())
+    assert "Table 2. Flagged accounts and why" in listed
     for account in analysis.results["flagged_accounts"]:
-        assert account in flat
+        assert account in listed
     # Methods and versions are printed with the figures they explain.
     assert analysis.results["bursts"]["method"][:60] in flat
     assert f"duckdb {analysis.versions['duckdb']}" in flat
     # Every figure and table can be found by its page, and its caption stays with it.
+    pages = pypdf.PdfReader(io.BytesIO(made.content)).pages
+    for anchor, caption in (("figure-1", "Figure 1. Requests per day"), ("table-5", "Table 5.")):
+        assert made.pages[anchor] > 2  # past the list of figures and tables
+        assert caption in pages[made.pages[anchor] - 1].extract_text()
     assert made.pages["figure-1"] == made.pages["daily-volume"]
     assert made.pages["table-5"] == made.pages["clusters"]
     assert made.contents["Figure 1"].startswith("Requests per day")
