@@ -23,6 +23,7 @@ urlpatterns = [
     path("matters/", include("casemgr.timeline.urls")),
     path("matters/", include("casemgr.bundles.urls")),
     path("matters/", include("casemgr.analysis.urls")),
+    path("matters/", include("casemgr.analysis.report_urls")),
     path("", include("casemgr.deadlines.urls")),
     path("api/", include("casemgr.api_urls")),
     path("admin/", admin.site.urls),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from datetime import UTC
 from importlib.metadata import version
 from pathlib import Path
 
@@ -25,9 +26,10 @@ from django.utils import timezone
 from casemgr.access.audit import audit_record
 from casemgr.access.models import AuditAction
 from casemgr.evidence import storage
-from casemgr.evidence.models import ExhibitFile
+from casemgr.evidence.models import Exhibit, ExhibitFile
+from casemgr.evidence.services import IncomingFile, exhibit_file_ingest
 
-from . import logs, mapping, outputs
+from . import logs, mapping, outputs, report
 from .models import Analysis
 
 log = logging.getLogger(__name__)
@@ -333,3 +335,74 @@ def _logs(analysis: Analysis, path: Path, cache_dir: Path | None, progress) -> d
         params=logs.Parameters(**saved),
         progress=progress,
     )
+
+
+def analysis_save_report(*, analysis: Analysis, actor, request=None) -> Exhibit:
+    """Save a done analysis's report as a new exhibit of its matter, or return the one saved
+    before. It is taken in like any upload (stored with its SHA-256, numbered after the
+    source's prefix, given a rendition, audited), at the source's designation: a report of an
+    AEO log is AEO, since it quotes the log. Its provenance names the source exhibit, the
+    file's SHA-256 and the analysis. Raises ValidationError if there is no report to save."""
+    with transaction.atomic():
+        # One save at a time per analysis: a second waits, then finds the first's exhibit.
+        locked = (
+            Analysis.objects.select_for_update()
+            .select_related("source__exhibit", "matter", "created_by")
+            .get(pk=analysis.pk)
+        )
+        if locked.report_id is not None:
+            return locked.report
+        if locked.status != Analysis.Status.DONE:
+            raise ValidationError("Only a finished analysis has a report to save.")
+        made = report.report_pdf(analysis=locked)
+        source = locked.source.exhibit
+        with IncomingFile.from_bytes(made.content, made.filename) as incoming:
+            result = exhibit_file_ingest(
+                matter=locked.matter,
+                uploaded_by=actor,
+                incoming=incoming,
+                metadata=_report_metadata(locked, source),
+                request=request,
+            )
+        if result.status != "stored":
+            raise ValidationError(f"The report could not be saved: {result.reason}")
+        locked.report = result.exhibit
+        locked.save(update_fields=["report"])
+        audit_record(
+            action=AuditAction.CREATE,
+            request=request,
+            actor=actor,
+            matter=locked.matter,
+            obj=result.exhibit,
+            detail={
+                "analysis": locked.pk,
+                "report_of": source.reference,
+                "sha256": locked.sha256,
+                "report_sha256": result.file.sha256,
+            },
+        )
+    analysis.report = result.exhibit
+    return result.exhibit
+
+
+def _report_metadata(analysis: Analysis, source: Exhibit) -> dict:
+    run = analysis.finished_at or timezone.now()
+    return {
+        "prefix": source.prefix,
+        "title": report.title_of(analysis),
+        "document_type": Exhibit.DocumentType.REPORT,
+        # Never lower than the source's: the report quotes it.
+        "designation": source.designation,
+        "privileged": source.privileged,
+        "document_date": timezone.localdate(run),
+        "author": "casemgr analysis",
+        "collected_how": f"casemgr analysis {analysis.pk} of {source.reference}"[:200],
+        "collected_on": timezone.localdate(),
+        "description": (
+            f"Report of analysis {analysis.pk} ({analysis.get_kind_display()}) of exhibit "
+            f"{source.reference} ({source.title}), file {analysis.source.original_name} with "
+            f"SHA-256 {analysis.sha256}, made by casemgr from that file as stored. Engine: "
+            f"{analysis.versions.get('engine', '?')}; run finished "
+            f"{run.astimezone(UTC).strftime('%Y-%m-%d %H:%M UTC')}."
+        ),
+    }

@@ -180,6 +180,12 @@ def _new_exhibit(matter, user, name: str, kind: str, metadata: dict, request) ->
         or DOCUMENT_TYPE_BY_KIND.get(kind, Exhibit.DocumentType.OTHER),
         designation=metadata.get("designation") or 1,
         document_date=metadata.get("document_date"),
+        # Provenance, for an exhibit the server makes (an analysis's report names its source).
+        description=metadata.get("description") or "",
+        author=metadata.get("author") or "",
+        collected_how=metadata.get("collected_how") or "",
+        collected_on=metadata.get("collected_on"),
+        privileged=bool(metadata.get("privileged")),
         created_by=user,
         upload_batch=batch if position is not None else None,
         upload_position=position if batch is not None else None,

@@ -10,7 +10,7 @@ from casemgr import celery_app
 from casemgr.evidence.models import Exhibit, ExhibitFile
 from casemgr.timeline.models import Event, EvidenceLink
 
-QUEUES = ("default", "bundles", "mail")
+QUEUES = ("default", "bundles", "mail", "analysis")
 
 
 def _purge() -> None:

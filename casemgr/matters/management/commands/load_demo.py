@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from casemgr.analysis.demo import demo_analyses_load
 from casemgr.bundles.demo import demo_bundles_load
 from casemgr.deadlines.demo import demo_deadlines_load
 from casemgr.evidence.demo import demo_exhibits_load
@@ -53,6 +54,11 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         self.stdout.write(
             f"  {'events':<20} {chronology.events:>4}  ({chronology.links} evidence links)"
+        )
+        analyses = demo_analyses_load()
+        self.stdout.write(
+            f"  {'analyses':<20} {analyses.analyses:>4}  (reports "
+            f"{', '.join(analyses.reports) or 'none'}; {analyses.pins} pins)"
         )
         bundles = demo_bundles_load()
         self.stdout.write(f"  {'bundles':<20} {bundles:>4}  (first version queued)")
