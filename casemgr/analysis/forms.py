@@ -5,6 +5,10 @@ from __future__ import annotations
 import zoneinfo
 
 from django import forms
+from django.utils.text import Truncator
+
+from casemgr.pleadings.models import Allegation
+from casemgr.timeline.forms import allegation_label
 
 from . import logs, mapping
 
@@ -143,3 +147,28 @@ def initial(detected: mapping.Mapping, saved_parameters: dict) -> dict:
         "template_similarity": defaults["template_similarity"],
         "markers": "\n".join(defaults["markers"]),
     }
+
+
+class ReportPinForm(forms.Form):
+    """Pin one figure or table of a saved report to one of the matter's allegations."""
+
+    label = forms.ChoiceField(label="Figure or table")
+    allegation = forms.ModelChoiceField(queryset=Allegation.objects.none(), label="Allegation")
+
+    def __init__(self, *args, analysis, matter, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["label"].choices = [
+            (i["label"], f"{i['label']}. {i['caption']} (page {i['page']})")
+            for i in analysis.report_contents
+        ]
+        allegations = (
+            Allegation.objects.in_matter(matter)
+            .select_related("claim")
+            .order_by("claim__proceeding_id", "claim_id", "paragraph_sort")
+        )
+        several = len({a.claim_id for a in allegations}) > 1
+        field = self.fields["allegation"]
+        field.queryset = allegations
+        field.label_from_instance = lambda a: (
+            f"{allegation_label(a, several)} · {Truncator(a.text).chars(90)}"
+        )

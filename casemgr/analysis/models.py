@@ -59,6 +59,9 @@ class Analysis(models.Model):
         on_delete=models.PROTECT,
         related_name="analysis_report_of",
     )
+    # What the saved report holds, in order: [{"label": "Figure 1", "caption": …, "page": 5}],
+    # so that a figure can be pinned to an allegation by what it shows.
+    report_contents = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -95,8 +95,8 @@ class Report:
     # The page each figure and table begins on, by its anchor ("figure-1": 3) and by its
     # key ("clusters": 9).
     pages: dict[str, int]
-    # "Figure 1" / "Table 5" → its caption, in order.
-    contents: dict[str, str]
+    # Each figure and table in order: its label ("Figure 1"), caption, key and first page.
+    contents: list[dict]
 
 
 # What was analysed, as a title says it ("Analysis of API access log NWA-4").
@@ -145,12 +145,20 @@ def report_pdf(*, analysis: Analysis) -> Report:
     html = render_to_string("analysis/report/report.html", context)
     css = render_to_string("analysis/report/report.css")
     content = layout.write_pdf(html, css, seconds=LAYOUT_SECONDS)
-    contents = {}
+    pages = pages_of(content)
+    contents = []
     for section in sections:
         for item in section.items:
             kind = "Figure" if isinstance(item, Figure) else "Table"
-            contents[f"{kind} {item.number}"] = item.caption
-    return Report(filename_of(analysis), content, pages_of(content), contents)
+            contents.append(
+                {
+                    "label": f"{kind} {item.number}",
+                    "caption": item.caption,
+                    "key": item.key,
+                    "page": pages[item.anchor],
+                }
+            )
+    return Report(filename_of(analysis), content, pages, contents)
 
 
 def pages_of(pdf: bytes) -> dict[str, int]:

@@ -1,5 +1,6 @@
 """The report's addresses, relative to "matters/": analysis_report:preview (GET, the PDF)
-and analysis_report:save (POST, save it as an exhibit)."""
+analysis_report:save (POST, save it as an exhibit) and analysis_report:pin (POST, pin one of
+its figures or tables to an allegation)."""
 
 from django.urls import path
 
@@ -17,5 +18,10 @@ urlpatterns = [
         "<int:matter_pk>/analyses/<int:pk>/report/",
         report_views.ReportSaveView.as_view(),
         name="save",
+    ),
+    path(
+        "<int:matter_pk>/analyses/<int:pk>/report/pin/",
+        report_views.ReportPinView.as_view(),
+        name="pin",
     ),
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.generic import View
 
@@ -18,8 +19,9 @@ from casemgr.access.mixins import MatterMixin
 from casemgr.access.models import AuditAction
 from casemgr.core import layout
 
-from . import report, services
+from . import forms, report, services
 from .models import Analysis
+from .views import analysis_url
 
 
 class _ReportView(MatterMixin, View):
@@ -85,3 +87,37 @@ class ReportSaveView(_ReportView):
             return _plain(f"The report could not be laid out: {error}", 503)
         messages.success(request, f"The report is exhibit {exhibit.reference}.")
         return HttpResponseRedirect(exhibit.get_absolute_url())
+
+
+class ReportPinView(_ReportView):
+    """Pin a figure or table of the saved report to an allegation, and show its proof."""
+
+    def post(self, request, *args, **kwargs):
+        analysis = self.get_analysis()
+        if not policy.can_edit(request.user, self.matter):
+            policy.audit_forbidden(
+                request, matter=self.matter, obj=analysis, reason="read-only member"
+            )
+            raise PermissionDenied("Your role on this matter is read-only.")
+        form = forms.ReportPinForm(request.POST, analysis=analysis, matter=self.matter)
+        if not form.is_valid() or analysis.report_id is None:
+            messages.error(
+                request, "Choose a figure or table of the saved report and an allegation."
+            )
+            return HttpResponseRedirect(analysis_url(analysis))
+        allegation = form.cleaned_data["allegation"]
+        link = services.analysis_report_pin(
+            analysis=analysis,
+            label=form.cleaned_data["label"],
+            allegation=allegation,
+            actor=request.user,
+            request=request,
+        )
+        messages.success(
+            request,
+            f"{form.cleaned_data['label']} (page {link.pages} of {analysis.report.reference}) "
+            f"is pinned to {allegation}.",
+        )
+        return HttpResponseRedirect(
+            reverse("timeline:allegation_proof", args=[self.matter.pk, allegation.pk])
+        )

@@ -28,6 +28,8 @@ from casemgr.access.models import AuditAction
 from casemgr.evidence import storage
 from casemgr.evidence.models import Exhibit, ExhibitFile
 from casemgr.evidence.services import IncomingFile, exhibit_file_ingest
+from casemgr.timeline.models import EvidenceLink
+from casemgr.timeline.services import evidence_link_save
 
 from . import logs, mapping, outputs, report
 from .models import Analysis
@@ -366,8 +368,8 @@ def analysis_save_report(*, analysis: Analysis, actor, request=None) -> Exhibit:
             )
         if result.status != "stored":
             raise ValidationError(f"The report could not be saved: {result.reason}")
-        locked.report = result.exhibit
-        locked.save(update_fields=["report"])
+        locked.report, locked.report_contents = result.exhibit, made.contents
+        locked.save(update_fields=["report", "report_contents"])
         audit_record(
             action=AuditAction.CREATE,
             request=request,
@@ -381,8 +383,39 @@ def analysis_save_report(*, analysis: Analysis, actor, request=None) -> Exhibit:
                 "report_sha256": result.file.sha256,
             },
         )
-    analysis.report = result.exhibit
+    analysis.report, analysis.report_contents = result.exhibit, locked.report_contents
     return result.exhibit
+
+
+def analysis_report_pin(
+    *, analysis: Analysis, label: str, allegation, actor, note: str = "", request=None
+):
+    """Pin one figure or table of the saved report ("Figure 1") to an allegation, at the
+    report's page where it begins, as evidence supporting it. Pinning it again finds the pin
+    made before. Raises ValidationError if there is no such item or no saved report."""
+    item = next((i for i in analysis.report_contents if i["label"] == label), None)
+    if analysis.report_id is None or item is None:
+        raise ValidationError(f"The saved report has no {label}.")
+    exhibit = analysis.report
+    file = exhibit.files.get()
+    pages = str(item["page"])
+    found = EvidenceLink.objects.filter(
+        exhibit=exhibit, exhibit_file=file, pages=pages, allegation=allegation
+    ).first()
+    if found is not None:
+        return found
+    link = EvidenceLink(
+        matter=exhibit.matter,
+        exhibit=exhibit,
+        exhibit_file=file,
+        pages=pages,
+        allegation=allegation,
+        stance=EvidenceLink.Stance.SUPPORTS,
+        note=note or f"{label}: {item['caption']}",
+        created_by=actor,
+    )
+    link.full_clean()  # the pages within the report's page count, the allegation's matter
+    return evidence_link_save(link=link, actor=actor, request=request)
 
 
 def _report_metadata(analysis: Analysis, source: Exhibit) -> dict:

@@ -209,6 +209,8 @@ class AnalysisDetailView(_AnalysisMixin, MatterMixin, TemplateView):
                 context["logs"] = presenters.log_results(analysis)
             else:
                 context["outputs"] = presenters.output_results(analysis, self.request.GET)
+        if analysis.report_id and analysis.report_contents:
+            context["pin_form"] = forms.ReportPinForm(analysis=analysis, matter=self.matter)
         return super().get_context_data(**context, **kwargs)
 
 

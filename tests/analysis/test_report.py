@@ -13,6 +13,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils.html import escape
 
 from casemgr.access.models import AuditAction, AuditEvent, Clearance
 from casemgr.analysis import report, services
@@ -99,7 +100,9 @@ def test_the_log_report_prints_its_figures_the_hash_and_the_flagged_accounts(wor
         assert caption in pages[made.pages[anchor] - 1].extract_text()
     assert made.pages["figure-1"] == made.pages["daily-volume"]
     assert made.pages["table-5"] == made.pages["clusters"]
-    assert made.contents["Figure 1"].startswith("Requests per day")
+    first = next(item for item in made.contents if item["label"] == "Figure 1")
+    assert first["caption"].startswith("Requests per day")
+    assert first["page"] == made.pages["figure-1"]
     assert (
         made.filename == f"{analysis.source.exhibit.reference} API access log analysis report.pdf"
     )
@@ -256,3 +259,39 @@ def test_the_snippet_offers_the_save_then_links_to_the_exhibit(world, tmp_path):
     after = render_to_string("analysis/_save_report.html", context, request=request)
     assert exhibit.get_absolute_url() in after and exhibit.reference in after
     assert "Save report as exhibit" not in after
+
+
+def test_a_saved_reports_figure_is_pinned_to_an_allegation_at_its_page(world, tmp_path, client):
+    analysis = done_log_analysis(world, tmp_path, designation=Clearance.CONFIDENTIAL)
+    client.force_login(world.partner)
+    page = reverse("analysis:analysis", kwargs={"matter_pk": world.matter.pk, "pk": analysis.pk})
+    assert "Pin to the allegation" not in client.get(page).content.decode()  # nothing saved
+    exhibit = services.analysis_save_report(analysis=analysis, actor=world.partner)
+    analysis.refresh_from_db()
+    figure = next(i for i in analysis.report_contents if i["label"] == "Figure 1")
+    html = client.get(page).content.decode()
+    assert escape(f"Figure 1. {figure['caption']} (page {figure['page']})") in html
+
+    pin = reverse("analysis_report:pin", kwargs={"matter_pk": world.matter.pk, "pk": analysis.pk})
+    data = {"label": "Figure 1", "allegation": world.allegation.pk}
+    client.force_login(world.expert)  # reads only
+    assert client.post(pin, data).status_code == 403
+    client.force_login(world.partner)
+    response = client.post(pin, data)
+    proof = reverse(
+        "timeline:allegation_proof",
+        kwargs={"matter_pk": world.matter.pk, "pk": world.allegation.pk},
+    )
+    assert response.status_code == 302 and response["Location"] == proof
+    link = EvidenceLink.objects.get(exhibit=exhibit)
+    assert (link.allegation, link.pages, link.stance) == (
+        world.allegation,
+        str(figure["page"]),
+        EvidenceLink.Stance.SUPPORTS,
+    )
+    assert link.note.startswith("Figure 1: Requests per day")
+    client.post(pin, data)  # again: the same pin, not a second
+    assert EvidenceLink.objects.filter(exhibit=exhibit).count() == 1
+    # The proof page shows the report's page as evidence for the allegation.
+    shown = client.get(proof).content.decode()
+    assert exhibit.reference in shown
