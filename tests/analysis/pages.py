@@ -13,6 +13,7 @@ from casemgr.access.models import Clearance
 from casemgr.analysis import services
 from casemgr.analysis.models import Analysis
 from casemgr.evidence import storage
+from casemgr.evidence.models import ExhibitFile
 from tests.analysis import generate
 from tests.factories import ExhibitFileFactory
 
@@ -33,6 +34,8 @@ def stored(world, data: bytes, *, name: str, kind: str, designation=Clearance.ST
         sha256=sha,
         size=len(data),
         storage_key=storage.store_bytes(data, storage.evidence_key(sha)),
+        # No PDF rendition is made here; the exhibit page says it is being prepared.
+        rendition=ExhibitFile.Rendition.PENDING,
     )
 
 

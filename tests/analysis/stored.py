@@ -58,7 +58,10 @@ def write_large_csv(path: Path, *, seed: int, bulk_rows: int) -> generate.Truth:
                     || ' in a few bullet points' AS prompt,
                 '12' AS prompt_tokens,
                 '300' AS completion_tokens,
-                '200' AS status
+                '200' AS status,
+                -- Four hours apart: a creation window holds a handful, and only corroborates.
+                strftime(TIMESTAMP '2023-01-01' + to_hours((i % 5000) * 4),
+                         '%Y-%m-%dT%H:%M:%SZ') AS account_created
             FROM range({int(bulk_rows)}) AS t(i)
             UNION ALL
             SELECT *
