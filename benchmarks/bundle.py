@@ -24,8 +24,9 @@ Then, on the same PDF files, in the same order:
     check are timed inside that process after its imports; its peak memory is its own
     VmHWM at the end, the after-imports figure is printed too, and so are the time spent
     laying out the cover, index and dividers with WeasyPrint, how many times that was done
-    (once: the index is paginated before it is laid out) and the peak memory of the layout
-    process (core.layout's child; it runs while the build process waits, both held at once);
+    (once: the index is paginated before it is laid out) and the peak memory of a layout
+    process (core.layout's children: two, one per half of the front matter, both held at
+    once beside the build process; the figure is the one that answered last);
 (b) `qpdf --empty --pages f1 f2 ... -- out.pdf`, timed from outside (it has no imports),
     peak memory its VmHWM read from /proc every 5 ms while it runs; the goal is set against
     this. Then again with --remove-unreferenced-resources=no, as the builder runs qpdf.

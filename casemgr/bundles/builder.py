@@ -21,6 +21,7 @@ labels, links and bookmarks on the assembled pages, and the check).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import logging
@@ -169,10 +170,14 @@ def build(spec: Spec, out: Path, progress: Progress | None = None) -> Result:
             stamps = marking.Stamps(pdf, page_count, progress)
             stamps.add(documents, [page.obj for page in pdf.pages])
             front = laying_out.result()
-            # Open until the bundle is saved: its pages' streams are read from it then.
-            front_pdf = pikepdf.open(io.BytesIO(front.pdf))
-            with front_pdf:
-                _insert_front(pdf, front, front_pdf, runs)
+            # Open until the bundle is saved: their pages' streams are read from them then.
+            with contextlib.ExitStack() as front_pdfs:
+                front_pages = [
+                    page
+                    for data in front.pdfs
+                    for page in front_pdfs.enter_context(pikepdf.open(io.BytesIO(data))).pages
+                ]
+                _insert_front(pdf, front, front_pages, runs)
                 pages = [page.obj for page in pdf.pages]
                 stamps.add(
                     front_runs,
@@ -455,10 +460,13 @@ def _assemble(items: list[numbering.Item], paths: dict[Path, Path], out: Path) -
 
 
 def _insert_front(
-    pdf: pikepdf.Pdf, front: front_matter.Front, front_pdf: pikepdf.Pdf, runs: tuple[Run, ...]
+    pdf: pikepdf.Pdf,
+    front: front_matter.Front,
+    front_pages: list[pikepdf.Page],
+    runs: tuple[Run, ...],
 ) -> None:
     """Put the cover, the index (with the blank pages that keep a served index's length) and
-    the dividers from `front_pdf` in their places among the documents' pages of `pdf`."""
+    the dividers, `front_pages`, in their places among the documents' pages of `pdf`."""
     cover, index = runs[0], runs[1]
     places = [(cover.first, 1)]
     for n in range(len(index.labels)):
@@ -470,7 +478,7 @@ def _insert_front(
     ]
     # In order: each page goes where it finally belongs once those before it are in.
     for position, page in sorted(places):
-        pdf.pages.insert(position, front_pdf.pages[page - 1])
+        pdf.pages.insert(position, front_pages[page - 1])
 
 
 def _outline(

@@ -1,16 +1,18 @@
-"""The cover, the index and the dividers of a bundle, in one PDF whose pages the builder
-places in the bundle.
+"""The cover, the index and the dividers of a bundle, in PDFs whose pages the builder places
+in the bundle.
 
-All of it is laid out by WeasyPrint in one document, from templates/bundles/pdf: the cover,
-the index (a block per page), each divider and a blank page. Titles come from users and
+All of it is laid out by WeasyPrint from templates/bundles/pdf, in two documents at once:
+the cover and the first half of the index (a block per page), then the rest of the index,
+each divider and a blank page. Titles come from users and
 from file names, so every string is escaped before it goes into the HTML, and WeasyPrint's
 URL fetcher refuses every URL (as for evidence renditions).
 
 The index is paginated before it is laid out (bundles/index.py): its parts have fixed
-heights, so its length, and with it every document's page numbers, is known first, and the
-front matter is laid out once. Each row is a link to `#run-N`, N the position of its document
-in the items, and is that anchor itself, so that WeasyPrint keeps the link; the builder
-points the link at that document's first page once the bundle is assembled.
+heights, so its length, and with it every document's page numbers, is known first, the
+front matter is laid out once, and its halves can be laid out apart. Each row is a link to
+`#run-N`, N the position of its document in the items, and is that anchor itself, so that
+WeasyPrint keeps the link; the builder points the link at that document's first page once
+the bundle is assembled.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import html
 import re
 import string
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -48,10 +51,10 @@ LATE_TITLE = 40
 
 @dataclass(frozen=True)
 class Front:
-    pdf: bytes
+    pdfs: tuple[bytes, ...]  # in order; the page numbers below count across them, from 1
     index_pages: int  # pages the index itself fills (the plan's labels may add blank pages)
-    index_first: int  # its first page in `pdf`, from 1 (the cover is page 1)
-    divider_pages: dict[str, int]  # divider key -> its page in `pdf`
+    index_first: int  # its first page (the cover is page 1)
+    divider_pages: dict[str, int]  # divider key -> its page
     blank_page: int  # a page saying "This page is intentionally left blank"
 
 
@@ -82,7 +85,7 @@ def render(spec: builder.Spec, items: list[numbering.Item], planned: Plan) -> Fr
     """The front matter laid out as `planned`. Touches nothing of `items`, so that it can
     run beside the assembly of the documents (builder.build)."""
     pages = planned.pages
-    pdf, where = _render(spec, items, pages)
+    pdfs, where = _render(spec, items, pages)
     if where["after-index"] - where["index"] != len(pages):
         raise builder.BundleError(
             f"The index took {where['after-index'] - where['index']} pages where "
@@ -90,7 +93,7 @@ def render(spec: builder.Spec, items: list[numbering.Item], planned: Plan) -> Fr
             "in casemgr: please report it."
         )
     return Front(
-        pdf=pdf,
+        pdfs=pdfs,
         index_pages=len(pages),
         index_first=where["index"],
         divider_pages={item.key: where[item.key] for item in items if item.kind == "divider"},
@@ -100,11 +103,51 @@ def render(spec: builder.Spec, items: list[numbering.Item], planned: Plan) -> Fr
 
 def _render(
     spec: builder.Spec, items: list[numbering.Item], pages: list[list[index.Part]]
-) -> tuple[bytes, dict[str, int]]:
-    """The laid-out PDF and the page (from 1) of each part: "index", each divider by its
-    key, "blank", and "after-index", the first page after the index."""
+) -> tuple[tuple[bytes, ...], dict[str, int]]:
+    """The laid-out parts and the page of each part of the front matter, from 1 and counted
+    across the parts in order: "index", each divider by its key, "blank", and
+    "after-index", the first page after the index."""
     dividers = [(n, item) for n, item in enumerate(items) if item.kind == "divider"]
-    document = _template().substitute(
+    # WeasyPrint lays out on one core, and the index is most of its work (a few milliseconds
+    # a row); its pages are all planned, so the two halves are laid out at once, each in a
+    # layout process of its own.
+    half = (len(pages) + 1) // 2
+    first = [
+        _cover(spec),
+        f'<section class="index" id="index">{_index(items, pages[:half])}</section>',
+    ]
+    second = (
+        [f'<section class="index">{_index(items, pages[half:])}</section>'] if pages[half:] else []
+    )
+    second += [
+        f'<section class="divider" id="divider-{n}"><h1>{_e(_divider_title(item))}</h1></section>'
+        for n, item in dividers
+    ]
+    second.append(
+        '<section class="blank" id="blank"><p>This page is intentionally left blank</p></section>'
+    )
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        parts = list(pool.map(lambda body: _lay_out(spec, "\n".join(body)), (first, second)))
+    found: dict[str, int] = {}
+    before = 0
+    for _, count, anchors in parts:
+        for anchor, page in anchors.items():
+            found.setdefault(anchor, before + page)
+        before += count
+    single = [found[f"divider-{n}"] for n, _ in dividers] + [found["blank"]]
+    after = found["blank"] - len(dividers)
+    if found["index"] != 2 or single != list(range(after, after + len(single))):
+        raise builder.BundleError(
+            "The cover or a divider does not fit on one page. Shorten the bundle's title, the "
+            "case name, the parties' names, the hearing's title or the section's title."
+        )
+    where = {item.key: found[f"divider-{n}"] for n, item in dividers}
+    where |= {"index": 2, "after-index": after, "blank": found["blank"]}
+    return tuple(pdf for pdf, _, _ in parts), where
+
+
+def _cover(spec: builder.Spec) -> str:
+    return _template("cover.html").substitute(
         title=_e(spec.title),
         claim_number=(
             _e(f"{spec.claim_number_label} {spec.claim_number}".strip())
@@ -125,35 +168,23 @@ def _render(
         ),
         version=int(spec.version),
         prepared_on=_e(f"Prepared on {spec.prepared_on}") if spec.prepared_on else "",
-        index=_index(items, pages),
-        dividers="\n".join(
-            f'<section class="divider" id="divider-{n}"><h1>{_e(_divider_title(item))}</h1>'
-            "</section>"
-            for n, item in dividers
-        ),
     )
+
+
+def _lay_out(spec: builder.Spec, body: str) -> tuple[bytes, int, dict[str, int]]:
+    document = _template("front.html").substitute(title=_e(spec.title), body=body)
     try:
-        pdf, found = layout.within(LAYOUT_SECONDS, _lay_out_pages, document, _stylesheet())
+        return layout.within(LAYOUT_SECONDS, _lay_out_pages, document, _stylesheet())
     except layout.LayoutFailed as error:
         raise builder.BundleError(
             f"The cover and index could not be made: {error} Move some of its documents "
             "into a second bundle and build again."
         ) from None
-    single = [found[f"divider-{n}"] for n, _ in dividers] + [found["blank"]]
-    after = found["blank"] - len(dividers)
-    if found["index"] != 2 or single != list(range(after, after + len(single))):
-        raise builder.BundleError(
-            "The cover or a divider does not fit on one page. Shorten the bundle's title, the "
-            "case name, the parties' names, the hearing's title or the section's title."
-        )
-    where = {item.key: found[f"divider-{n}"] for n, item in dividers}
-    where |= {"index": 2, "after-index": after, "blank": found["blank"]}
-    return pdf, where
 
 
-def _lay_out_pages(document: str, stylesheet: str) -> tuple[bytes, dict[str, int]]:
-    """The PDF, and the page (from 1) where each anchor first appears. Runs in a layout
-    child process (core.layout), so it takes and gives plain values only."""
+def _lay_out_pages(document: str, stylesheet: str) -> tuple[bytes, int, dict[str, int]]:
+    """The PDF, its number of pages, and the page (from 1) where each anchor first appears.
+    Runs in a layout child process (core.layout), so it takes and gives plain values only."""
     # Every box of the layout lives until it ends, and Python's full collections walk them
     # all again and again: a third of the time of an index of 3,000 rows, a share growing
     # with its length. The child ends with the layout, so they are made rare, not stopped.
@@ -171,7 +202,7 @@ def _lay_out_pages(document: str, stylesheet: str) -> tuple[bytes, dict[str, int
             for kind, target, rectangle, box in page.links
             if box.element_tag == "a"
         ]
-    return laid_out.write_pdf(), pages
+    return laid_out.write_pdf(), len(laid_out.pages), pages
 
 
 def _parties(spec: builder.Spec) -> str:
@@ -268,8 +299,8 @@ def _e(value: str) -> str:
 
 
 @cache
-def _template() -> string.Template:
-    return string.Template((TEMPLATE_DIR / "front.html").read_text(encoding="utf-8"))
+def _template(name: str) -> string.Template:
+    return string.Template((TEMPLATE_DIR / name).read_text(encoding="utf-8"))
 
 
 @cache
