@@ -21,6 +21,9 @@ TEST_DEBS := postgresql redis-server chromium
 # The suite always runs against the real services, whatever a developer exported for `make run`.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/casemgr
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+# Two test processes, one a core: each has its own test database and its own Redis database
+# (15 and 14; see tests/settings.py).
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run test mutation lint system-packages test-system-packages clean
 

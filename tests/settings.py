@@ -10,6 +10,12 @@ os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/casemgr")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 
+# Run in parallel (pytest -n 2), each worker process takes a Redis database of its own, one
+# below the last (15, 14, …): the queues a test empties and the cache are then its own.
+if worker := os.environ.get("PYTEST_XDIST_WORKER"):
+    base, _, db = os.environ["REDIS_URL"].rpartition("/")
+    os.environ["REDIS_URL"] = f"{base}/{int(db or 0) - int(worker.removeprefix('gw'))}"
+
 from casemgr.settings import *  # noqa: E402, F403
 
 # Hashing passwords slowly is a defence in production and only a cost in tests.

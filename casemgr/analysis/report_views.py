@@ -31,6 +31,16 @@ class _ReportView(MatterMixin, View):
             pk=self.kwargs["pk"],
         )
 
+    def get_analysis_to_change(self) -> Analysis:
+        """The analysis, for a member who edits; a read-only member's attempt is audited."""
+        analysis = self.get_analysis()
+        if not policy.can_edit(self.request.user, self.matter):
+            policy.audit_forbidden(
+                self.request, matter=self.matter, obj=analysis, reason="read-only member"
+            )
+            raise PermissionDenied("Your role on this matter is read-only.")
+        return analysis
+
 
 def _plain(text: str, status: int) -> HttpResponse:
     return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
@@ -71,12 +81,7 @@ class ReportSaveView(_ReportView):
     """Save the report as an exhibit (or find the one saved before) and go to it."""
 
     def post(self, request, *args, **kwargs):
-        analysis = self.get_analysis()
-        if not policy.can_edit(request.user, self.matter):
-            policy.audit_forbidden(
-                request, matter=self.matter, obj=analysis, reason="read-only member"
-            )
-            raise PermissionDenied("Your role on this matter is read-only.")
+        analysis = self.get_analysis_to_change()
         try:
             exhibit = services.analysis_save_report(
                 analysis=analysis, actor=request.user, request=request
@@ -93,12 +98,7 @@ class ReportPinView(_ReportView):
     """Pin a figure or table of the saved report to an allegation, and show its proof."""
 
     def post(self, request, *args, **kwargs):
-        analysis = self.get_analysis()
-        if not policy.can_edit(request.user, self.matter):
-            policy.audit_forbidden(
-                request, matter=self.matter, obj=analysis, reason="read-only member"
-            )
-            raise PermissionDenied("Your role on this matter is read-only.")
+        analysis = self.get_analysis_to_change()
         form = forms.ReportPinForm(request.POST, analysis=analysis, matter=self.matter)
         if not form.is_valid() or analysis.report_id is None:
             messages.error(

@@ -49,7 +49,12 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY is not set" in result.stderr
 
 
-@pytest.mark.parametrize("key", ["short", "a" * 60, "django-insecure-" + secrets.token_urlsafe(50)])
+@pytest.mark.parametrize(
+    "key",
+    ["short", "a" * 60, "django-insecure-" + secrets.token_urlsafe(50)],
+    # Named, not shown: a random key in a test's name differs between parallel workers.
+    ids=["short", "one-character", "django-insecure"],
+)
 def test_production_refuses_a_key_that_is_not_random_enough(key):
     result = manage("check", DEBUG="0", SECRET_KEY=key, ALLOWED_HOSTS="casemgr.example.com")
     assert result.returncode != 0
