@@ -87,9 +87,12 @@ class ReportSaveView(_ReportView):
                 analysis=analysis, actor=request.user, request=request
             )
         except ValidationError as error:
-            return _plain(" ".join(error.messages), 409)
+            # Back on the analysis page, which says why (a browser shows no plain text well).
+            messages.error(request, " ".join(error.messages))
+            return HttpResponseRedirect(analysis_url(analysis))
         except layout.LayoutFailed as error:
-            return _plain(f"The report could not be laid out: {error}", 503)
+            messages.error(request, f"The report could not be laid out: {error}")
+            return HttpResponseRedirect(analysis_url(analysis))
         messages.success(request, f"The report is exhibit {exhibit.reference}.")
         return HttpResponseRedirect(exhibit.get_absolute_url())
 

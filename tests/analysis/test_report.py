@@ -179,7 +179,7 @@ def test_saving_twice_gives_the_same_exhibit(world, tmp_path):
     assert first.designation == Clearance.CONFIDENTIAL
 
 
-def test_an_unfinished_analysis_has_no_report_to_save(world, tmp_path):
+def test_an_unfinished_analysis_has_no_report_to_save(world, tmp_path, client):
     analysis = done_log_analysis(world, tmp_path)
     Analysis.objects.filter(pk=analysis.pk).update(status=Analysis.Status.QUEUED)
     analysis.refresh_from_db()
@@ -188,6 +188,12 @@ def test_an_unfinished_analysis_has_no_report_to_save(world, tmp_path):
     with pytest.raises(ValidationError, match="finished"):
         services.analysis_save_report(analysis=analysis, actor=world.partner)
     assert analysis.report_id is None
+    # Through the page: back on the analysis, which says why; no exhibit made.
+    client.force_login(world.partner)
+    response = client.post(_urls(analysis)[1], follow=True)
+    assert response.redirect_chain[-1][0].endswith(f"/analyses/{analysis.pk}/")
+    assert "Only a finished analysis has a report to save." in response.content.decode()
+    assert not Exhibit.objects.filter(title__startswith="Analysis of").exists()
 
 
 def _urls(analysis):
