@@ -73,7 +73,7 @@ def mapping_problems(source: ExhibitFile, given: dict) -> list[str]:
     if zone is not None and (not isinstance(zone, str) or zone not in _zones()):
         return [f"Unknown time zone {zone!r}; give an IANA name such as Europe/London."]
     try:
-        with _head(source) as path:
+        with file_head(source) as path:
             detected = mapping.detect(path, kind=source.kind, override=roles, timezone=zone)
     except ValueError as error:  # an unknown role, or a column the file does not have
         return [str(error)[:1].upper() + str(error)[1:] + "."]
@@ -114,7 +114,7 @@ def _zones() -> set[str]:
 
 
 @contextmanager
-def _head(source: ExhibitFile) -> Iterator[Path]:
+def file_head(source: ExhibitFile) -> Iterator[Path]:
     """The first part of the stored file, cut at a line's end, as a local temporary file
     (the whole file is read, and its hash checked, by the run itself)."""
     with storage.default_storage.open(source.storage_key, "rb") as stored:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import ipaddress
 
 from . import streams
-from .templates import NUM_PERM, SEED, lsh_bands
+from .templates import NUM_PERM, SEED, groups, lsh_bands
 
 # Kinds that add to what two accounts share but never pair them by themselves.
 CORROBORATING = ("template", "created")
@@ -171,24 +171,14 @@ def clusters(con, params, burst_accounts: list[str], template_ids: dict[int, str
         ORDER BY a1, a2
         """
     ).fetchall()
-    parent: dict[str, str] = {}
-
-    def root(x: str) -> str:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in edges:
-        ra, rb = root(a), root(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    groups: dict[str, list[str]] = {}
-    for account in sorted(parent):
-        groups.setdefault(root(account), []).append(account)
+    linked = sorted({account for edge in edges for account in edge})
+    # Each linked account's cluster, named by its least account (the same joining as
+    # templates', so a cluster's name does not depend on the order of the pairs).
+    cluster_of = dict(zip(linked, groups(linked, edges), strict=True))
+    clusters_by_root: dict[str, list[str]] = {}
+    for account, cluster in cluster_of.items():
+        clusters_by_root.setdefault(cluster, []).append(account)
     bursting = set(burst_accounts)
-    cluster_of = {account: root(account) for account in parent}
     con.execute("CREATE OR REPLACE TEMP TABLE clustered (account VARCHAR, cluster VARCHAR)")
     if cluster_of:
         con.execute(
@@ -216,7 +206,7 @@ def clusters(con, params, burst_accounts: list[str], template_ids: dict[int, str
                 shared_in.get(members[0], []), key=lambda link: (link["kind"], link["value"])
             ),
         }
-        for members in sorted(groups.values(), key=lambda m: (-len(m), m))
+        for members in sorted(clusters_by_root.values(), key=lambda m: (-len(m), m))
     ]
     return {
         "method": " ".join(

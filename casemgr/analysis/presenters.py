@@ -7,12 +7,11 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.utils.safestring import mark_safe
 
-from casemgr.access.models import AuditEvent
-
 from . import charts
 from .forms import ROLE_LABELS
 from .mapping import ROLES
 from .models import Analysis
+from .report import run_by
 
 STAGES = {
     "": "Waiting for a worker",
@@ -75,18 +74,6 @@ def reason_words(reasons: list[str]) -> list[str]:
         "burst windows of its own" if r == "burst" else f"in {r}, with a bursting account"
         for r in reasons
     ]
-
-
-def run_by(analysis: Analysis) -> str:
-    """Who queued the latest run (the audit trail records each start)."""
-    event = (
-        AuditEvent.objects.filter(
-            matter=analysis.matter, detail__analysis=analysis.pk, detail__run="queued"
-        )
-        .order_by("-pk")
-        .first()
-    )
-    return event.actor_label if event else ""
 
 
 def provenance(analysis: Analysis) -> dict:

@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 
 from casemgr.evidence import storage
 
-from . import logs, mapping, outputs, requests, services, sources
+from . import checks, logs, mapping, outputs, requests, services, sources
 from .models import Analysis
 
 REQUESTS_PER_PAGE = 50
@@ -37,7 +37,8 @@ def file_preview(analysis: Analysis, *, rows: int = 10) -> mapping.Mapping:
     """The columns detected in the stored file (the saved mapping on top) and its first rows."""
     saved = analysis.mapping or {}
     source = analysis.source
-    with storage.local_copy(source.storage_key, analysis.sha256, suffix="." + source.kind) as path:
+    # The file's head only: the page shows ten rows, and the run reads (and hash-checks) it all.
+    with checks.file_head(source) as path:
         try:
             return mapping.detect(
                 path,
@@ -90,7 +91,8 @@ def output_pair(analysis: Analysis, number: int) -> dict | None:
     """Pair `number` as the run numbered it (its line in the file), read from the stored
     file again, with the spans shared with our output marked; every text escaped."""
     source = analysis.source
-    with storage.local_copy(source.storage_key, analysis.sha256, suffix="." + source.kind) as path:
+    # The file's head only: the page shows ten rows, and the run reads (and hash-checks) it all.
+    with checks.file_head(source) as path:
         pairs, _bad, _examples = outputs.read_pairs(path)
     pair = next((p for p in pairs if p["number"] == number), None)
     if pair is None:

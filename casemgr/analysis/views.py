@@ -112,10 +112,6 @@ class AnalysisMappingView(_AnalysisMixin, MatterEditMixin, TemplateView):
 
     template_name = "analysis/mapping.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        self.running = False
-        return super().dispatch(request, *args, **kwargs)
-
     def get(self, request, *args, **kwargs):
         self.analysis = self.get_analysis()
         if self.analysis.kind == Analysis.Kind.OUTPUTS:
