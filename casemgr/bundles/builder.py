@@ -207,8 +207,8 @@ def build(spec: Spec, out: Path, progress: Progress | None = None) -> Result:
     return Result(
         page_count=page_count,
         runs=runs,
-        scanned=stamps.marks.scanned,
-        malformed=stamps.marks.malformed,
+        scanned=tuple(stamps.scanned),
+        malformed=tuple(stamps.malformed),
         layout=numbering.layout(spec, items, runs, index_pages=front.index_pages),
         size=out.stat().st_size,
         sha256=sha256,

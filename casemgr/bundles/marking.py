@@ -19,7 +19,6 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
@@ -62,12 +61,6 @@ _PAGE_IN_TITLE = re.compile(r"\(p\. ([0-9A-Z]+)\)$")
 Outline = Sequence[tuple[str, int, "Outline"]]
 
 
-@dataclass(frozen=True)
-class Marks:
-    scanned: tuple[tuple[str, str], ...]  # (document key, page label): images and no fonts
-    malformed: tuple[int, ...]  # pages (from 0) whose content does not balance its q and Q
-
-
 class Stamps:
     """The page numbers stamped on a bundle's pages, in as many passes as the builder
     needs (its documents' pages while its front matter is laid out, then the front
@@ -103,10 +96,6 @@ class Stamps:
             self.done += 1
             if self.progress is not None and self.done % PROGRESS_EVERY == 0:
                 self.progress(self.done, self.total)
-
-    @property
-    def marks(self) -> Marks:
-        return Marks(scanned=tuple(self.scanned), malformed=tuple(self.malformed))
 
 
 def mark(

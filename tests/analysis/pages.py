@@ -29,7 +29,7 @@ def stored(world, data: bytes, *, name: str, kind: str, designation=Clearance.ST
         exhibit__created_by=world.partner,
         **{f"exhibit__{k}": v for k, v in exhibit.items()},
         kind=kind,
-        mime="text/csv" if kind == "csv" else "application/jsonl",
+        mime="text/csv" if kind == "csv" else "application/x-ndjson",
         original_name=name,
         sha256=sha,
         size=len(data),

@@ -5,7 +5,6 @@ with its provenance; previewed and saved only by those who may see the source.""
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 
 import pypdf
@@ -21,8 +20,7 @@ from casemgr.analysis.models import Analysis
 from casemgr.evidence import storage
 from casemgr.evidence.models import Exhibit, ExhibitFile
 from casemgr.timeline.models import EvidenceLink
-from tests.analysis import generate
-from tests.factories import ExhibitFileFactory
+from tests.analysis import generate, pages
 
 pytestmark = pytest.mark.django_db
 
@@ -31,20 +29,14 @@ HOSTILE_PROMPT = "<img src=x onerror=alert(2)> please"
 
 
 def _store(world, data: bytes, *, name: str, kind: str, designation: int):
-    sha = hashlib.sha256(data).hexdigest()
-    key = storage.store_bytes(data, storage.evidence_key(sha))
-    return ExhibitFileFactory(
-        exhibit__matter=world.matter,
-        exhibit__designation=designation,
-        exhibit__created_by=world.partner,
-        exhibit__prefix="NWA",
-        exhibit__title="API access log export",
+    return pages.stored(
+        world,
+        data,
+        name=name,
         kind=kind,
-        mime="text/csv" if kind == "csv" else "application/x-ndjson",
-        original_name=name,
-        sha256=sha,
-        size=len(data),
-        storage_key=key,
+        designation=designation,
+        prefix="NWA",
+        title="API access log export",
     )
 
 
