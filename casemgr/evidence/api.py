@@ -115,7 +115,7 @@ class ExhibitViewSet(
     serializer_class = ExhibitSerializer
     save_service = staticmethod(services.exhibit_save)
     filterset_class = ExhibitFilter
-    search_fields = ["title", "description", "files__text"]
+    search_fields = ["title", "description", "files__pages__text"]
     ordering_fields = ["prefix", "number", "document_date", "title", "created_at"]
 
 

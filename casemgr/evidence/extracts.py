@@ -54,12 +54,6 @@ def open_text(path: Path) -> Iterator[TextIO]:
         yield stream
 
 
-def head(path: Path, chars: int) -> str:
-    """The first `chars` characters of the file's text."""
-    with open_text(path) as stream:
-        return stream.read(chars)
-
-
 def lines(stream: TextIO, limit: int = LINE_CHARS) -> Iterator[Line]:
     """The stream's lines, split at "\\n" only (a JSON string may hold U+2028), each at most
     `limit` characters."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
@@ -181,7 +182,6 @@ class ExhibitFile(models.Model):
     # recorded). One laid out in an older format is stale: see services.rendition_stale.
     rendition_format = models.PositiveSmallIntegerField(default=0)
     page_count = models.PositiveIntegerField(null=True, blank=True)
-    text = models.TextField(blank=True)
     # What became of an e-mail's attachments that were not stored (refused, or already there).
     notes = models.JSONField(default=list, blank=True)
 
@@ -209,3 +209,28 @@ class ExhibitFile(models.Model):
             return True
         stalled = timezone.now() - self.uploaded_at > timedelta(minutes=15)
         return self.rendition == self.Rendition.PENDING and stalled
+
+
+class ExhibitPage(models.Model):
+    """The text of one page of a file's rendition, as extracted from the PDF (after OCR, for
+    a scan), so that a search hit names its page: "NWA-12, p. 7". Derived data: made again
+    whenever the rendition is, never edited. The search app indexes it (casemgr.search)."""
+
+    file = models.ForeignKey(ExhibitFile, on_delete=models.CASCADE, related_name="pages")
+    # The file's matter, repeated so that scoping by matter needs no join.
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="+")
+    number = models.PositiveIntegerField()  # 1-based, as in the preview
+    text = models.TextField(blank=True)
+    # Written by a PostgreSQL trigger that casemgr.search installs; null on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = matter_scoped_manager("matter", designation_path="file__exhibit__designation")
+
+    class Meta:
+        ordering = ["file", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["file", "number"], name="page_once_per_file"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file} p. {self.number}"

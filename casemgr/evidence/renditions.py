@@ -29,7 +29,7 @@ from email.message import EmailMessage
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import BinaryIO, TypeVar
+from typing import TypeVar
 
 import img2pdf
 import pikepdf
@@ -42,7 +42,9 @@ from casemgr.evidence import extracts, image_pages
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "evidence" / "rendition"
 
-TEXT_LIMIT = 1_000_000  # characters of extracted text returned for search
+# Characters of one page's text kept for search: a dense page of 8-point type holds about
+# 10,000, so only a page made to exhaust the index reaches it.
+PAGE_TEXT_LIMIT = 100_000
 # What one rendition lays out is bounded, whatever the file's size, so that a worker's memory
 # is too: WeasyPrint holds the whole layout until the PDF is written (a 200 MB CSV log laid
 # out as 5,000 rows, 60,000 cells, peaked at 1 GiB). Past these, the rendition is an extract
@@ -59,7 +61,7 @@ CSV_CHAR_LIMIT = 200_000
 JSONL_RECORD_LIMIT = 500
 # An e-mail's header is a line or two; one that runs to pages (a subject of 20,000
 # characters, a To: of thousands of addresses) is cut in the PDF, whose layout would
-# otherwise take minutes. The whole header stays in the extracted text and the original.
+# otherwise take minutes. The whole header stays in the original.
 EMAIL_HEADER_CHARS = 2_000
 EMAIL_SUBJECT_CHARS = 300  # the heading: it must fit the first page
 JSONL_RECORD_CHARS = 20_000  # one pretty-printed record, before it is cut short
@@ -103,7 +105,6 @@ class Attachment:
 class Rendition:
     pdf: bytes | None  # None when the input is already a PDF (the original is its own rendition)
     page_count: int
-    text: str  # extracted text for search, at most TEXT_LIMIT characters
     attachments: tuple[Attachment, ...] = ()  # only for e-mails
 
 
@@ -126,7 +127,7 @@ def render(path: Path, kind: str, *, name: str = "") -> Rendition:
         # so a log export of several gigabytes costs the worker no more memory than a page.
         documents = {"csv": _csv_document, "jsonl": _jsonl_document, "text": _text_document}
         document = documents[kind](path, name)
-        return _from_html(document, extracts.head(path, TEXT_LIMIT))
+        return _from_html(document)
     if kind in ("docx", "xlsx"):
         return _render_office(path)
     raise ValueError(f"Unknown kind of exhibit file: {kind!r}")
@@ -146,35 +147,30 @@ def _render_pdf(path: Path) -> Rendition:
         ) from None
     except pikepdf.PdfError as error:
         raise RenditionError(f"The PDF could not be read: {error}") from None
-    return Rendition(pdf=None, page_count=page_count, text=_pdf_text(path))
+    return Rendition(pdf=None, page_count=page_count)
 
 
-def _pdf_text(source: Path | io.BytesIO | BinaryIO) -> str:
-    """The PDF's text, page by page; a page whose text cannot be extracted is skipped, since
-    search is a convenience and the PDF itself is what counts."""
-    if isinstance(source, Path):
-        # An open file, not a path: given a path, pypdf reads the whole file into memory.
-        with source.open("rb") as handle:
-            return _pdf_text(handle)
-    try:
-        reader = pypdf.PdfReader(source)
-        if reader.is_encrypted:
-            reader.decrypt("")
-        page_total = len(reader.pages)
-    except Exception:
-        return ""
-    chunks: list[str] = []
-    length = 0
-    for number in range(page_total):
+def page_texts(path: Path) -> list[str]:
+    """The text of each page of the PDF at `path` (a rendition), in order: what search finds
+    and names by page. A page whose text cannot be extracted is empty, since search is a
+    convenience and the PDF itself is what counts; a PDF that cannot be read has none."""
+    # An open file, not a path: given a path, pypdf reads the whole file into memory.
+    with path.open("rb") as handle:
         try:
-            chunk = reader.pages[number].extract_text() or ""
-        except Exception:  # noqa: S112 - one bad page must not cost the text of the others
-            continue
-        chunks.append(chunk)
-        length += len(chunk)
-        if length >= TEXT_LIMIT:
-            break
-    return _clean("\n\n".join(chunks))[:TEXT_LIMIT]
+            reader = pypdf.PdfReader(handle)
+            if reader.is_encrypted:
+                reader.decrypt("")
+            page_total = len(reader.pages)
+        except Exception:
+            return []
+        texts = []
+        for number in range(page_total):
+            try:
+                text = reader.pages[number].extract_text() or ""
+            except Exception:  # one bad page must not cost the text of the others
+                text = ""
+            texts.append(_clean(text)[:PAGE_TEXT_LIMIT])
+        return texts
 
 
 def _render_image(path: Path) -> Rendition:
@@ -191,7 +187,7 @@ def _render_image(path: Path) -> Rendition:
         pdf = img2pdf.convert(_flattened_frames(path), **options)
     except _UNREADABLE_IMAGE as error:
         raise RenditionError(f"The image could not be read: {error}") from None
-    return Rendition(pdf=pdf, page_count=_page_count(pdf), text="")
+    return Rendition(pdf=pdf, page_count=_page_count(pdf))
 
 
 _UNREADABLE_IMAGE = (
@@ -295,12 +291,8 @@ def _render_email(path: Path, name: str) -> Rendition:
             else "<p>None.</p>"
         ),
     )
-    text = "\n".join(f"{name}: {value}" for name, value in headers.items())
-    text += f"\n\n{body}"
-    if attachments:  # so that a search for an attachment's name finds its e-mail too
-        text += "\n\nAttachments: " + ", ".join(item.filename for item in attachments)
-    rendition = _from_html(document, text)
-    return Rendition(rendition.pdf, rendition.page_count, rendition.text, attachments)
+    rendition = _from_html(document)
+    return Rendition(rendition.pdf, rendition.page_count, attachments)
 
 
 def _collect_parts(
@@ -662,7 +654,7 @@ def _render_office(path: Path) -> Rendition:
             detail = stderr.decode("utf-8", errors="replace").strip()[-300:]
             raise RenditionError(f"LibreOffice could not convert the file. {detail}".strip())
         pdf = output.read_bytes()
-    return Rendition(pdf=pdf, page_count=_page_count(pdf), text=_pdf_text(io.BytesIO(pdf)))
+    return Rendition(pdf=pdf, page_count=_page_count(pdf))
 
 
 # Laying out HTML
@@ -686,9 +678,9 @@ def write_pdf(document: str) -> bytes:
         ) from None
 
 
-def _from_html(document: str, text: str) -> Rendition:
+def _from_html(document: str) -> Rendition:
     pdf = write_pdf(document)
-    return Rendition(pdf=pdf, page_count=_page_count(pdf), text=_clean(text)[:TEXT_LIMIT])
+    return Rendition(pdf=pdf, page_count=_page_count(pdf))
 
 
 def _page_count(pdf: bytes) -> int:

@@ -39,7 +39,9 @@ def exhibits_for(*, matter: Matter, user, filters: ExhibitFilters | None = None)
     exhibits = Exhibit.objects.visible_to(user).filter(matter=matter)
     if filters.q:
         q = filters.q.strip()
-        match = Q(title__icontains=q) | Q(description__icontains=q) | Q(files__text__icontains=q)
+        match = (
+            Q(title__icontains=q) | Q(description__icontains=q) | Q(files__pages__text__icontains=q)
+        )
         prefix, _, number = q.rpartition("-")
         if prefix and number.isdigit():
             match |= Q(prefix__iexact=prefix, number=int(number))

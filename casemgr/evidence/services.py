@@ -22,7 +22,7 @@ from casemgr.access.models import AuditAction
 from casemgr.core.services import record_save
 from casemgr.evidence import references, renditions, storage
 from casemgr.evidence.detection import Kind, detect
-from casemgr.evidence.models import Exhibit, ExhibitFile
+from casemgr.evidence.models import Exhibit, ExhibitFile, ExhibitPage
 from casemgr.evidence.references import default_prefix
 from casemgr.evidence.uploads import clean_filename
 from casemgr.matters.models import Matter
@@ -367,6 +367,38 @@ def exhibit_file_renew_rendition(*, exhibit_file: ExhibitFile) -> None:
         # In this process: the caller (a bundle's build) is background work already.
         render_exhibit_file(exhibit_file.pk)
         exhibit_file.refresh_from_db()
+
+
+@transaction.atomic
+def exhibit_file_rendition_ready(
+    *,
+    exhibit_file: ExhibitFile,
+    key: str,
+    sha256: str,
+    page_count: int,
+    page_texts: list[str],
+    notes: list[str],
+) -> None:
+    """Record a file's new rendition and the text of its pages, together: search never finds
+    the text of one rendition beside the pages of another."""
+    ExhibitFile.objects.filter(pk=exhibit_file.pk).update(
+        rendition=ExhibitFile.Rendition.READY,
+        rendition_key=key,
+        rendition_sha256=sha256,
+        rendition_error="",
+        rendition_format=renditions.FORMAT,
+        rendition_attempts=0,  # counts the tries at the rendition being made, now done
+        page_count=page_count,
+        notes=notes,
+    )
+    ExhibitPage.objects.filter(file=exhibit_file).delete()
+    ExhibitPage.objects.bulk_create(
+        (
+            ExhibitPage(file=exhibit_file, matter_id=exhibit_file.matter_id, number=n, text=t)
+            for n, t in enumerate(page_texts, 1)
+        ),
+        batch_size=500,
+    )
 
 
 @transaction.atomic

@@ -11,11 +11,15 @@ from casemgr.access.models import AuditAction
 from casemgr.evidence import renditions, storage
 from casemgr.evidence.models import ExhibitFile
 from casemgr.evidence.renditions import RenditionError, render
-from casemgr.evidence.services import IncomingFile, exhibit_file_ingest, rendition_stale
+from casemgr.evidence.services import (
+    IncomingFile,
+    exhibit_file_ingest,
+    exhibit_file_rendition_ready,
+    rendition_stale,
+)
 
 log = logging.getLogger(__name__)
 
-TEXT_LIMIT = 1_000_000
 # A file whose rendition has killed or timed out this many workers is not tried again on
 # its own (the broker redelivers a task whose worker died): it is marked failed, to retry
 # by hand.
@@ -40,6 +44,8 @@ def render_exhibit_file(file_id: int) -> str:
     try:
         with storage.local_copy(exhibit_file.storage_key, exhibit_file.sha256) as path:
             result = render(path, exhibit_file.kind, name=exhibit_file.original_name)
+            if result.pdf is None:  # a PDF is its own rendition
+                texts = renditions.page_texts(path)
         # A rendition made before (now stale, or retried after failing to be made again)
         # stored its e-mail's attachments then: they are not taken in twice.
         if exhibit_file.rendition_key:
@@ -67,20 +73,19 @@ def render_exhibit_file(file_id: int) -> str:
         log.exception("Rendition of exhibit file %s failed", file_id)
         _fail(exhibit_file, "The rendition failed unexpectedly; retrying may help.")
         raise
-    if result.pdf is None:  # a PDF is its own rendition
+    if result.pdf is None:
         key, sha256 = exhibit_file.storage_key, exhibit_file.sha256
     else:
         sha256 = hashlib.sha256(result.pdf).hexdigest()
         key = storage.store_bytes(result.pdf, storage.rendition_key(sha256))
-    ExhibitFile.objects.filter(pk=file_id).update(
-        rendition=ExhibitFile.Rendition.READY,
-        rendition_key=key,
-        rendition_sha256=sha256,
-        rendition_error="",
-        rendition_format=renditions.FORMAT,
-        rendition_attempts=0,  # counts the tries at the rendition being made, now done
+        with storage.local_copy(key, sha256) as path:
+            texts = renditions.page_texts(path)
+    exhibit_file_rendition_ready(
+        exhibit_file=exhibit_file,
+        key=key,
+        sha256=sha256,
         page_count=result.page_count,
-        text=result.text[:TEXT_LIMIT],
+        page_texts=texts,
         notes=notes,
     )
     return "ready"

@@ -101,8 +101,6 @@ def test_large_text_file_counts_every_line(tmp_path, monkeypatch):
 
     text = pdf_text(result.pdf)
     assert "Extract: lines 1–50 of 200,000 are shown." in text
-    assert result.text.startswith(line)  # search still gets the file's first million characters
-    assert len(result.text) == renditions.TEXT_LIMIT
 
 
 def test_text_without_line_breaks_is_cut_short_and_says_so(tmp_path, monkeypatch):

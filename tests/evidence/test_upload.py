@@ -50,7 +50,9 @@ def test_email_attachments_become_files_of_the_same_exhibit(upload, world):
     assert names == ["accounts.csv", "thread.eml"]
     attachment = exhibit.files.get(original_name="accounts.csv")
     assert attachment.source.original_name == "thread.eml"
-    assert "2.1M requests" in exhibit.files.get(original_name="thread.eml").text
+    email_pages = exhibit.files.get(original_name="thread.eml").pages.all()
+    assert "2.1M requests" in email_pages[0].text  # the rendition's text, by page
+    assert email_pages[0].number == 1
 
 
 @pytest.mark.parametrize(
