@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "casemgr.timeline",
     "casemgr.bundles",
     "casemgr.analysis",
+    "casemgr.search",
 ]
 
 MIDDLEWARE = [
