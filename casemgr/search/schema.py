@@ -145,6 +145,9 @@ def rebuild(connection) -> int:
     if connection.vendor != "postgresql":
         return 0
     with connection.cursor() as cursor:
+        # PostgreSQL will not rebuild an index on a table with foreign-key checks still
+        # pending in the transaction: they are made now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for name in index_names():
             cursor.execute(f"DROP INDEX IF EXISTS {name}")
     install(connection)
