@@ -184,6 +184,7 @@ def _fts(kind: str, rows: QuerySet, query: str) -> tuple[list[Hit], int]:
     ranked = list(
         rows.filter(_sql(f"({vector}) @@ {_TSQUERY}", [prepared], BooleanField()))
         .annotate(search_rank=_sql(f"ts_rank({vector}, {_TSQUERY})", [prepared], FloatField()))
+        .order_by()  # any order: sorting by the model's would rank every match, not the first
         .values_list("pk", "search_rank")[: RANK_LIMIT + 1]
     )
     top = sorted(ranked, key=lambda row: (-row[1], row[0]))[:HITS_PER_KIND]
@@ -244,7 +245,7 @@ def _simple(kind: str, rows: QuerySet, query: str) -> tuple[list[Hit], int]:
             for terms in alternatives
         ),
     )
-    matched = rows.filter(condition)
+    matched = rows.filter(condition).order_by()
     total = matched[: RANK_LIMIT + 1].count()
     pks = list(matched.order_by("pk").values_list("pk", flat=True)[:HITS_PER_KIND])
     objects = _load(kind, pks)
@@ -268,7 +269,11 @@ def _simple(kind: str, rows: QuerySet, query: str) -> tuple[list[Hit], int]:
 
 _LOADERS: dict[str, Callable[[list[int]], QuerySet]] = {
     "exhibit": lambda pks: Exhibit.objects.filter(pk__in=pks),
-    "page": lambda pks: ExhibitPage.objects.filter(pk__in=pks).select_related("file__exhibit"),
+    "page": lambda pks: (
+        ExhibitPage.objects.filter(pk__in=pks)
+        .select_related("file__exhibit")
+        .defer("text", "search_vector", "file__exhibit__description")
+    ),
     "event": lambda pks: Event.objects.filter(pk__in=pks),
     "allegation": lambda pks: Allegation.objects.filter(pk__in=pks).select_related(
         "claim__proceeding"

@@ -67,28 +67,13 @@ def snippet_html(headline: str) -> str:
 
 
 def _join_cjk(text: str) -> str:
-    """Drop a space between two Chinese or Japanese characters, looking through markers."""
-    chars = list(text)
-    keep = [True] * len(chars)
-    for index, char in enumerate(chars):
-        if char != " ":
-            continue
-        before = _neighbour(chars, index, -1)
-        after = _neighbour(chars, index, 1)
-        if before and after and _is_cjk(before) and _is_cjk(after):
-            keep[index] = False
-    return "".join(c for c, k in zip(chars, keep, strict=True) if k)
+    """Drop the spaces between two Chinese or Japanese characters, looking through markers."""
+    if not _CJK_RUN.search(text):
+        return text
+    return _CJK_GAP.sub(lambda m: m[1] + m[2].replace(" ", ""), text)
 
 
-def _neighbour(chars: list[str], index: int, step: int) -> str:
-    index += step
-    while 0 <= index < len(chars) and chars[index] in (START, STOP, " "):
-        index += step
-    return chars[index] if 0 <= index < len(chars) else ""
-
-
-def _is_cjk(char: str) -> bool:
-    return bool(_CJK_RUN.fullmatch(char))
+_CJK_GAP = re.compile(f"([{CJK_CLASS}])([ {START}{STOP}]+)(?=[{CJK_CLASS}])")
 
 
 # The simple route (SQLite, the zero-setup demo): the same query language, read here.
