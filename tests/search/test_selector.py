@@ -217,3 +217,11 @@ def test_the_exhibit_list_finds_page_text_by_its_words(scan, world):
     )
 
     assert [e.pk for e in listed] == [exhibit.pk]  # the word in another form, on page 2
+
+
+def test_a_name_inside_an_e_mail_address_is_found(scan, world):
+    scan("From: ops@jadeport.example To: counsel@northwind.example")
+
+    (hit,) = hits(world, "jadeport")["page"].hits
+    assert "ops@<mark>jadeport</mark>.example" in hit.snippet
+    assert len(hits(world, "ops@jadeport.example")["page"].hits) == 1
