@@ -15,7 +15,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class MatterForm(MatterRecordForm):
     class Meta:
         model = Matter
-        fields = ["reference", "title", "status", "opened_on", "description"]
+        fields = ["reference", "title", "status", "opened_on", "description", "ocr_languages"]
         widgets = {"opened_on": DATE, "description": forms.Textarea(attrs={"rows": 4})}
 
 
