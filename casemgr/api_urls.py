@@ -20,6 +20,7 @@ from casemgr.matters.api import (
     ProceedingViewSet,
 )
 from casemgr.pleadings.api import AllegationViewSet, ClaimViewSet
+from casemgr.search.api import SearchView
 from casemgr.timeline.api import EventViewSet, EvidenceLinkViewSet, TimelineView
 
 router = DefaultRouter()
@@ -48,6 +49,7 @@ urlpatterns = [
         name="api-exhibit-upload",
     ),
     path("matters/<int:matter_pk>/timeline/", TimelineView.as_view(), name="api-timeline"),
+    path("matters/<int:matter_pk>/search/", SearchView.as_view(), name="api-search"),
     path("deadlines/compute/", DeadlinesComputeView.as_view(), name="api-deadlines-compute"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

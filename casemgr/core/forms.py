@@ -24,3 +24,17 @@ class MatterRecordForm(forms.ModelForm):
             for field in self.instance._meta.many_to_many
             if field.name in self.cleaned_data
         }
+
+
+class DateRangeMixin:
+    """A filter form's date_from and date_to: a range that ends before it starts is named on
+    date_to (and, in a form whose filters apply one by one, left out)."""
+
+    RANGE_ERROR = "The range ends before it starts."
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", self.RANGE_ERROR)
+        return data

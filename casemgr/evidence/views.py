@@ -80,17 +80,30 @@ class ExhibitDetailView(_ExhibitMixin, MatterMixin, TemplateView):
         exhibit = self.get_exhibit(self.kwargs["pk"])
         files = list(exhibit.files.select_related("uploaded_by", "source"))
         # A PDF with scripts, launch actions or embedded files is not opened automatically.
-        preview = next(
-            (f for f in files if f.rendition == ExhibitFile.Rendition.READY and not f.flags),
-            None,
-        )
+        previewable = [
+            f for f in files if f.rendition == ExhibitFile.Rendition.READY and not f.flags
+        ]
+        preview, preview_page = _preview_at(previewable, self.request.GET)
         return super().get_context_data(
             exhibit=exhibit,
             files=files,
             preview=preview,
+            preview_page=preview_page,
             history=selectors.exhibit_history(exhibit=exhibit),
             **kwargs,
         )
+
+
+def _preview_at(previewable: list[ExhibitFile], query) -> tuple[ExhibitFile | None, int]:
+    """The file to preview and its page: ?file=<id>&page=<n> (a search hit, a pinpoint) when
+    the file is one of this exhibit's previewable ones, else the first such file at page 1.
+    A page past the end is the viewer's to clamp: it knows the page count."""
+    chosen = next((f for f in previewable if str(f.pk) == query.get("file")), None)
+    page = query.get("page", "")
+    number = int(page) if page.isdecimal() and len(page) < 7 else 1
+    if chosen is None:
+        return (previewable[0] if previewable else None), 1
+    return chosen, max(number, 1)
 
 
 class ExhibitUpdateView(_ExhibitMixin, RecordUpdateView):

@@ -8,7 +8,7 @@ from datetime import datetime
 from django import forms
 
 from casemgr.access.models import Clearance
-from casemgr.core.forms import MatterRecordForm
+from casemgr.core.forms import DateRangeMixin, MatterRecordForm
 from casemgr.evidence.models import Exhibit, ExhibitFile
 from casemgr.matters.forms import DATE
 from casemgr.matters.models import Matter, Party, Person
@@ -24,7 +24,7 @@ def allegation_label(allegation: Allegation, several_claims: bool) -> str:
     return f"¶{allegation.paragraph}"
 
 
-class TimelineFilterForm(forms.Form):
+class TimelineFilterForm(DateRangeMixin, forms.Form):
     """The timeline's filters, read from the query string so that a view can be shared."""
 
     allegation = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
@@ -68,13 +68,6 @@ class TimelineFilterForm(forms.Form):
         self.fields["person"].choices = [("", "Anyone")] + [
             (p.pk, p.name) for p in Person.objects.in_matter(matter).order_by("name")
         ]
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", "The range ends before it starts.")
-        return data
 
     def applied(self) -> dict:
         """The filters that are valid, whatever the others are: an invalid one is shown with

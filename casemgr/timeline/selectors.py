@@ -43,13 +43,12 @@ _TYPE_ORDER = {EVENT: 0, HEARING: 1, DEADLINE: 2}
 
 def visible_links(user) -> QuerySet[EvidenceLink]:
     """Evidence links the user may see (cleared for the exhibit, and for the event if any),
-    with their exhibit and file, in exhibit order. The files' extracted text stays behind."""
+    with their exhibit and file, in exhibit order."""
     return (
         EvidenceLink.objects.visible_to(user)
         .select_related("exhibit", "exhibit_file")
         .defer(
             "exhibit__description",
-            "exhibit_file__text",
             "exhibit_file__notes",
             "exhibit_file__flags",
             "exhibit_file__rendition_error",

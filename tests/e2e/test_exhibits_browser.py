@@ -60,7 +60,7 @@ def test_paralegal_uploads_a_batch_fills_in_a_reference_and_previews(
 
     page.get_by_role("link", name="CM-7").click()
     with page.expect_response(re.compile(r"/preview\.pdf$")) as preview:
-        expect(page.locator("iframe.preview")).to_be_visible()
+        expect(page.locator("[data-pdf-viewer] [data-status]")).to_have_text("Page 1 of 2")
     assert preview.value.status == 200
     assert preview.value.headers["content-type"] == "application/pdf"
     expect(page.locator("#exhibit-files")).to_contain_text("letter-before-action.pdf")

@@ -11,14 +11,20 @@ from PIL import Image
 
 
 def pdf(pages: int = 1, text: str = "Exhibit text") -> bytes:
+    return pdf_of_pages([f"{text} page {n + 1}" for n in range(pages)])
+
+
+def pdf_of_pages(texts: list[str]) -> bytes:
+    """A PDF with one page per text, each page's text its own."""
     document = pikepdf.new()
     font = document.make_indirect(
         pikepdf.Dictionary(
             Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
         )
     )
-    for n in range(pages):
-        content = f"BT /F1 18 Tf 72 720 Td ({text} page {n + 1}) Tj ET".encode()
+    for text in texts:
+        escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        content = f"BT /F1 18 Tf 72 720 Td ({escaped}) Tj ET".encode()
         page = pikepdf.Dictionary(
             Type=pikepdf.Name.Page,
             MediaBox=[0, 0, 595, 842],
