@@ -49,16 +49,17 @@ def unread_pages(texts: Sequence[str]) -> list[int]:
     return [number for number, text in enumerate(texts, 1) if not text.strip()]
 
 
-# Chinese, Japanese and Korean characters, their punctuation and full-width forms.
+# Chinese and Japanese characters, their punctuation and full-width forms (not Korean's
+# Hangul, which is written with spaces between words).
 _CJK = (
     "\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3190-\u31ff\u3400-\u4dbf"
-    "\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+    "\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
 )
 _SPACE_BETWEEN_CJK = re.compile(f"(?<=[{_CJK}])[ \\t\u3000]+(?=[{_CJK}])")
 
 
 def join_cjk(text: str) -> str:
-    """`text` with no spaces between Chinese (Japanese, Korean) characters. Chinese puts no
+    """`text` with no spaces between Chinese (or Japanese) characters. Chinese puts no
     space between words, but Tesseract's text layer has one between many of the characters
     it reads ("被 告 通过"), so a phrase would not be found as written."""
     return _SPACE_BETWEEN_CJK.sub("", text)
