@@ -12,10 +12,12 @@ PORT ?= 8000
 
 # Debian packages: venv, WeasyPrint's text layout libraries and fonts (Noto CJK for Chinese,
 # Japanese and Korean), poppler-utils (pdftoppm), with which a bundle's check looks at its
-# rendered pages; for the tests, the real PostgreSQL and Redis, and Chromium for the browser
-# tests.
+# rendered pages, OCRmyPDF and Tesseract with its English and Simplified Chinese language data
+# (and the page orientation data), which read the text of scans; for the tests, the real
+# PostgreSQL and Redis, and Chromium for the browser tests.
 RUN_DEBS := python3-venv libmagic1 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
-	fonts-dejavu-core fonts-noto-cjk poppler-utils
+	fonts-dejavu-core fonts-noto-cjk poppler-utils ocrmypdf tesseract-ocr tesseract-ocr-eng \
+	tesseract-ocr-chi-sim tesseract-ocr-osd
 TEST_DEBS := postgresql redis-server chromium
 
 # The suite always runs against the real services, whatever a developer exported for `make run`.

@@ -173,6 +173,14 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 EVIDENCE_MAX_UPLOAD_BYTES = env.int("EVIDENCE_MAX_UPLOAD_BYTES", default=2 * 1024**3)
 # Largest image, in pixels, accepted (decompression bombs).
 EVIDENCE_MAX_IMAGE_PIXELS = env.int("EVIDENCE_MAX_IMAGE_PIXELS", default=100_000_000)
+# Reading the text of scans (OCR, casemgr.evidence.ocr): the OCRmyPDF program, the processes
+# one file is read with (a worker's cores; each Tesseract takes one), and how long one file
+# may take, in seconds: a dense page at 300 dpi costs about 6 CPU seconds (benchmarks/ocr.py),
+# so a 300-page scan takes half an hour on one core. The task's limits are a few minutes
+# past it, and must stay below CELERY_VISIBILITY_TIMEOUT.
+OCR_BINARY = env.str("OCR_BINARY", default="ocrmypdf")
+OCR_JOBS = env.int("OCR_JOBS", default=1)
+OCR_TIMEOUT = env.int("OCR_TIMEOUT", default=50 * 60)
 # A bundle page warns (and offers to split) past this size: court filing systems and e-mail
 # refuse larger files.
 BUNDLE_SIZE_WARNING_MB = env.int("BUNDLE_SIZE_WARNING_MB", default=500)

@@ -222,7 +222,9 @@ class Version(models.Model):
     )
     layout = models.JSONField(default=dict, blank=True)  # the builder's, for late documents
     contents = models.JSONField(default=list, blank=True)  # index rows, for the page and diffs
-    scanned = models.JSONField(default=list, blank=True)  # pages with no text: need OCR
+    # Pages with no text ({"document", "page"}): they need OCR, unless "ocr" says that OCR
+    # found no text on the page ("unread") or was still reading it at the build ("pending").
+    scanned = models.JSONField(default=list, blank=True)
     # Images drawn finer than 300 dpi, resampled to it in the file (the exhibits keep theirs).
     resampled = models.PositiveIntegerField(default=0)
     left_out = models.JSONField(default=list, blank=True)  # entries refused for the audience
@@ -259,6 +261,18 @@ class Version(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.READY, self.Status.FAILED)
+
+    @property
+    def needs_ocr(self) -> list[dict]:
+        return [page for page in self.scanned if not page.get("ocr")]
+
+    @property
+    def ocr_pending(self) -> list[dict]:
+        return [page for page in self.scanned if page.get("ocr") == "pending"]
+
+    @property
+    def ocr_unread(self) -> list[dict]:
+        return [page for page in self.scanned if page.get("ocr") == "unread"]
 
     @property
     def percent(self) -> int:

@@ -576,7 +576,7 @@ def _build(claim: _Claim) -> str:
         pages_total=result.page_count,
         layout=result.layout,
         contents=_contents(result, items),
-        scanned=[{"document": key_, "page": label} for key_, label in result.scanned],
+        scanned=_scanned(result, items),
         resampled=result.resampled,
         left_out=left_out,
         finished_at=timezone.now(),
@@ -603,6 +603,28 @@ def exhibits_designation(exhibit_ids) -> int:
 
 class Superseded(Exception):
     """Another run of the task has taken this version over."""
+
+
+def _scanned(result: builder.Result, items: list[_Input]) -> list[dict]:
+    """The pages without text, in bundle order, each with what OCR made of it. A page OCR
+    read and found no text on (a photograph, an unreadable scan) carries an empty text
+    layer, so the stamping does not see it as scanned: the file's record names it, and it
+    is not one that still needs OCR. A page of a file OCR was still reading is "pending"."""
+    files = {f"{item.entry.key}/{item.file.pk}": item.file for item in items}
+    runs = [run for run in result.runs if run.kind == "document"]
+    flagged = set(result.scanned)
+    pages = []
+    for run in runs:
+        exhibit_file = files[run.key]
+        unread = set(exhibit_file.ocr_unread)
+        for number, label in enumerate(run.labels, 1):
+            page = {"document": run.key, "page": label}
+            if number in unread:
+                pages.append({**page, "ocr": "unread"})
+            elif (run.key, label) in flagged:
+                pending = exhibit_file.ocr_in_progress
+                pages.append({**page, "ocr": "pending"} if pending else page)
+    return pages
 
 
 def _contents(result: builder.Result, items: list[_Input]) -> list[dict]:

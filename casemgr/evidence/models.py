@@ -13,6 +13,7 @@ from django.utils import timezone
 from casemgr.access.models import Clearance
 from casemgr.access.querysets import matter_scoped_manager
 from casemgr.core.limits import LONG_TEXT, text_field
+from casemgr.evidence import ocr
 from casemgr.matters.models import Matter, Party
 
 # An exhibit reference's prefix: witness initials or a producing party's letters.
@@ -149,6 +150,14 @@ class ExhibitFile(models.Model):
         READY = "ready", "Ready"
         FAILED = "failed", "Failed"
 
+    class Ocr(models.TextChoices):
+        UNCHECKED = "", "Not checked"  # stored before OCR existed: see `manage.py ocr_backfill`
+        NOT_NEEDED = "not_needed", "Not needed"  # every page has text, or not a scan's kind
+        PENDING = "pending", "Reading text…"
+        RUNNING = "running", "Reading text…"
+        DONE = "done", "Text read by OCR"
+        FAILED = "failed", "Text could not be read"
+
     exhibit = models.ForeignKey(Exhibit, on_delete=models.PROTECT, related_name="files")
     # The exhibit's matter, repeated so that scoping by matter needs no join.
     matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="+")
@@ -182,6 +191,14 @@ class ExhibitFile(models.Model):
     # recorded). One laid out in an older format is stale: see services.rendition_stale.
     rendition_format = models.PositiveSmallIntegerField(default=0)
     page_count = models.PositiveIntegerField(null=True, blank=True)
+    # Reading the text of a scan's pages into its rendition (casemgr.evidence.ocr), after the
+    # rendition is ready: the languages it was read in, the pages it found no text on, and
+    # since when it has been pending or running (a stalled one may be retried).
+    ocr = models.CharField(max_length=12, choices=Ocr.choices, default=Ocr.UNCHECKED, blank=True)
+    ocr_error = models.TextField(blank=True)
+    ocr_languages = models.CharField(max_length=20, blank=True)
+    ocr_unread = models.JSONField(default=list, blank=True)
+    ocr_since = models.DateTimeField(null=True, blank=True)
     # What became of an e-mail's attachments that were not stored (refused, or already there).
     notes = models.JSONField(default=list, blank=True)
 
@@ -209,6 +226,41 @@ class ExhibitFile(models.Model):
             return True
         stalled = timezone.now() - self.uploaded_at > timedelta(minutes=15)
         return self.rendition == self.Rendition.PENDING and stalled
+
+    @property
+    def ocr_stalled(self) -> bool:
+        """Pending or running for longer than any worker would take over it."""
+        return (
+            self.ocr in (self.Ocr.PENDING, self.Ocr.RUNNING)
+            and self.ocr_since is not None
+            and self.ocr_since < ocr_stall_cutoff()
+        )
+
+    @property
+    def ocr_retryable(self) -> bool:
+        return self.ocr == self.Ocr.FAILED or self.ocr_stalled
+
+    @property
+    def ocr_in_progress(self) -> bool:
+        return self.ocr in (self.Ocr.PENDING, self.Ocr.RUNNING) and not self.ocr_stalled
+
+    @property
+    def ocr_languages_label(self) -> str:
+        return ocr.languages_label(self.ocr_languages)
+
+    @property
+    def ocr_unread_label(self) -> str:
+        """ "p. 3", "pp. 3, 7" — the first 20 pages OCR found no text on, then how many more."""
+        pages = self.ocr_unread
+        shown = ", ".join(str(number) for number in pages[:20])
+        more = f" and {len(pages) - 20:,} more" if len(pages) > 20 else ""
+        return f"{'p.' if len(pages) == 1 else 'pp.'} {shown}{more}"
+
+
+def ocr_stall_cutoff():
+    """Pending or running OCR older than this has lost its worker: the longest OCR run is
+    stopped at OCR_TIMEOUT, and a queued task waits no more than a quarter of an hour."""
+    return timezone.now() - timedelta(seconds=settings.OCR_TIMEOUT) - timedelta(minutes=15)
 
 
 class ExhibitPage(models.Model):

@@ -8,7 +8,6 @@ make the server fetch anything.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import email
 import email.policy
@@ -16,12 +15,9 @@ import html
 import io
 import json
 import mimetypes
-import os
 import re
 import shutil
-import signal
 import string
-import subprocess
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -36,9 +32,9 @@ import pikepdf
 import pypdf
 from PIL import Image, UnidentifiedImageError
 
-from casemgr.core import layout
+from casemgr.core import layout, processes
 from casemgr.core.text import breakable
-from casemgr.evidence import extracts, image_pages
+from casemgr.evidence import extracts, image_pages, ocr
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "evidence" / "rendition"
 
@@ -169,7 +165,7 @@ def page_texts(path: Path) -> list[str]:
                 text = reader.pages[number].extract_text() or ""
             except Exception:  # one bad page must not cost the text of the others
                 text = ""
-            texts.append(_clean(text)[:PAGE_TEXT_LIMIT])
+            texts.append(ocr.join_cjk(_clean(text))[:PAGE_TEXT_LIMIT])
         return texts
 
 
@@ -635,23 +631,16 @@ def _render_office(path: Path) -> Rendition:
             work,
             str(path.resolve()),  # absolute, so a name starting with "-" is not an option
         ]
-        # soffice forks; its own session lets a timeout kill the whole process group.
-        process = subprocess.Popen(  # noqa: S603 - fixed arguments, no shell
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
-        )
         try:
-            _, stderr = process.communicate(timeout=OFFICE_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
+            returncode, _, stderr = processes.run(command, timeout=OFFICE_TIMEOUT)
+        except processes.TimedOut:
             raise RenditionError(
                 f"LibreOffice took more than {OFFICE_TIMEOUT} seconds to convert the file "
                 "and was stopped."
             ) from None
         output = Path(work, f"{path.resolve().stem}.pdf")
-        if process.returncode != 0 or not output.exists():
-            detail = stderr.decode("utf-8", errors="replace").strip()[-300:]
+        if returncode != 0 or not output.exists():
+            detail = stderr[-300:]
             raise RenditionError(f"LibreOffice could not convert the file. {detail}".strip())
         pdf = output.read_bytes()
     return Rendition(pdf=pdf, page_count=_page_count(pdf))

@@ -3,10 +3,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.contrib.postgres.search import SearchQuery
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 
 from casemgr.access.models import AuditEvent
-from casemgr.evidence.models import Exhibit, ExhibitFile
+from casemgr.evidence.models import Exhibit, ExhibitFile, ExhibitPage
 from casemgr.matters.models import Matter
 
 SORTS = {
@@ -39,9 +41,7 @@ def exhibits_for(*, matter: Matter, user, filters: ExhibitFilters | None = None)
     exhibits = Exhibit.objects.visible_to(user).filter(matter=matter)
     if filters.q:
         q = filters.q.strip()
-        match = (
-            Q(title__icontains=q) | Q(description__icontains=q) | Q(files__pages__text__icontains=q)
-        )
+        match = Q(title__icontains=q) | Q(description__icontains=q) | Q(pk__in=_text_match(q))
         prefix, _, number = q.rpartition("-")
         if prefix and number.isdigit():
             match |= Q(prefix__iexact=prefix, number=int(number))
@@ -70,6 +70,18 @@ def exhibits_for(*, matter: Matter, user, filters: ExhibitFilters | None = None)
         )
         .order_by(*SORTS.get(filters.sort, SORTS["reference"]))
     )
+
+
+def _text_match(q: str) -> QuerySet:
+    """Exhibits whose page text holds `q`: on PostgreSQL through the pages' full-text index
+    (casemgr.search keeps it), as words in any form ("distilled" finds "distillation"); a
+    substring match over 100,000 pages took seconds. On SQLite, as a substring."""
+    if connection.vendor == "postgresql":
+        query = SearchQuery(q, search_type="websearch", config="english")
+        pages = ExhibitPage.objects.filter(search_vector=query)
+    else:
+        pages = ExhibitPage.objects.filter(text__icontains=q)
+    return pages.values("file__exhibit")
 
 
 def exhibit_history(*, exhibit: Exhibit) -> QuerySet[AuditEvent]:

@@ -8,6 +8,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from functools import reduce
 from pathlib import Path
 from typing import Any
@@ -16,13 +17,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
+from django.utils import timezone
 
 from casemgr.access.audit import audit_record
 from casemgr.access.models import AuditAction
 from casemgr.core.services import record_save
-from casemgr.evidence import references, renditions, storage
+from casemgr.evidence import ocr, references, renditions, storage
 from casemgr.evidence.detection import Kind, detect
-from casemgr.evidence.models import Exhibit, ExhibitFile, ExhibitPage
+from casemgr.evidence.models import Exhibit, ExhibitFile, ExhibitPage, ocr_stall_cutoff
 from casemgr.evidence.references import default_prefix
 from casemgr.evidence.uploads import clean_filename
 from casemgr.matters.models import Matter
@@ -380,7 +382,9 @@ def exhibit_file_rendition_ready(
     notes: list[str],
 ) -> None:
     """Record a file's new rendition and the text of its pages, together: search never finds
-    the text of one rendition beside the pages of another."""
+    the text of one rendition beside the pages of another. A scan with a page without text
+    is then read by OCR (exhibit_file_read_text), queued here; the preview works meanwhile."""
+    wants_ocr = ocr.needs_ocr(exhibit_file.kind, page_texts)
     ExhibitFile.objects.filter(pk=exhibit_file.pk).update(
         rendition=ExhibitFile.Rendition.READY,
         rendition_key=key,
@@ -390,7 +394,21 @@ def exhibit_file_rendition_ready(
         rendition_attempts=0,  # counts the tries at the rendition being made, now done
         page_count=page_count,
         notes=notes,
+        **_ocr_fields(ExhibitFile.Ocr.PENDING if wants_ocr else ExhibitFile.Ocr.NOT_NEEDED),
     )
+    _replace_pages(exhibit_file, page_texts)
+    if wants_ocr:
+        _queue_ocr(exhibit_file)
+
+
+def _ocr_fields(state: str, **fields) -> dict[str, Any]:
+    """The OCR columns for a file entering `state`, with nothing left of an earlier state."""
+    waiting = state in (ExhibitFile.Ocr.PENDING, ExhibitFile.Ocr.RUNNING)
+    defaults = {"ocr_error": "", "ocr_languages": "", "ocr_unread": []}
+    return {"ocr": state, "ocr_since": timezone.now() if waiting else None, **defaults, **fields}
+
+
+def _replace_pages(exhibit_file: ExhibitFile, page_texts: list[str]) -> None:
     ExhibitPage.objects.filter(file=exhibit_file).delete()
     ExhibitPage.objects.bulk_create(
         (
@@ -401,20 +419,125 @@ def exhibit_file_rendition_ready(
     )
 
 
+def exhibit_file_pages_extract(*, exhibit_file: ExhibitFile) -> int:
+    """Extract the page texts of a ready rendition stored before page text was kept (no
+    ExhibitPage rows); a file not yet checked for OCR whose pages all have text needs none.
+    Returns the number of pages."""
+    with storage.local_copy(exhibit_file.rendition_key, exhibit_file.rendition_sha256) as path:
+        texts = renditions.page_texts(path)
+    with transaction.atomic():
+        _replace_pages(exhibit_file, texts)
+        if exhibit_file.ocr == ExhibitFile.Ocr.UNCHECKED and not ocr.needs_ocr(
+            exhibit_file.kind, texts
+        ):
+            ExhibitFile.objects.filter(pk=exhibit_file.pk).update(
+                **_ocr_fields(ExhibitFile.Ocr.NOT_NEEDED)
+            )
+    return len(texts)
+
+
+def ocr_claim(*, exhibit_file: ExhibitFile) -> datetime | None:
+    """Take the file's pending OCR (or one whose worker was lost) for this run: when it was
+    claimed, the run's token for exhibit_file_text_read; None if it is not to be read."""
+    since = timezone.now()
+    claimed = (
+        ExhibitFile.objects.filter(pk=exhibit_file.pk, rendition=ExhibitFile.Rendition.READY)
+        .filter(
+            Q(ocr=ExhibitFile.Ocr.PENDING)
+            | Q(ocr=ExhibitFile.Ocr.RUNNING, ocr_since__lt=ocr_stall_cutoff())
+        )
+        .update(ocr=ExhibitFile.Ocr.RUNNING, ocr_since=since)
+    )
+    return since if claimed else None
+
+
+@transaction.atomic
+def exhibit_file_text_read(
+    *,
+    exhibit_file: ExhibitFile,
+    claimed: datetime,
+    key: str,
+    sha256: str,
+    languages: str,
+    page_texts: list[str],
+) -> bool:
+    """Record the rendition OCR made (stored under `key`) and its pages' text, together,
+    if the run that `claimed` the file still holds it. Pages still without text are
+    recorded as unread. False if another run took over."""
+    updated = ExhibitFile.objects.filter(
+        pk=exhibit_file.pk, ocr=ExhibitFile.Ocr.RUNNING, ocr_since=claimed
+    ).update(
+        rendition_key=key,
+        rendition_sha256=sha256,
+        **_ocr_fields(
+            ExhibitFile.Ocr.DONE,
+            ocr_languages=languages,
+            ocr_unread=ocr.unread_pages(page_texts),
+        ),
+    )
+    if updated:
+        _replace_pages(exhibit_file, page_texts)
+    return bool(updated)
+
+
+def exhibit_file_text_unreadable(
+    *, exhibit_file: ExhibitFile, claimed: datetime, languages: str, reason: str
+) -> None:
+    """OCR failed: the rendition stays as it was (previewed, bundled), without the text."""
+    ExhibitFile.objects.filter(
+        pk=exhibit_file.pk, ocr=ExhibitFile.Ocr.RUNNING, ocr_since=claimed
+    ).update(**_ocr_fields(ExhibitFile.Ocr.FAILED, ocr_error=reason, ocr_languages=languages))
+
+
+def exhibit_file_queue_ocr(
+    *, exhibit_file: ExhibitFile, actor=None, request=None, queue: bool = True
+) -> bool:
+    """Read the text of a ready rendition again, in its matter's languages: a failure
+    retried from the file page, or a file stored before OCR (or read in other languages)
+    by `manage.py ocr_backfill`, which may run the task itself (`queue=False`). False if it
+    is already pending or running."""
+    with transaction.atomic():
+        queued = (
+            ExhibitFile.objects.filter(pk=exhibit_file.pk, rendition=ExhibitFile.Rendition.READY)
+            .exclude(
+                Q(ocr__in=[ExhibitFile.Ocr.PENDING, ExhibitFile.Ocr.RUNNING])
+                & Q(ocr_since__gte=ocr_stall_cutoff())
+            )
+            .update(**_ocr_fields(ExhibitFile.Ocr.PENDING))
+        )
+        if not queued:
+            return False
+        if actor is not None:
+            _audit_retry(exhibit_file, actor, request, "ocr")
+        if queue:
+            _queue_ocr(exhibit_file)
+    return True
+
+
+def _queue_ocr(exhibit_file: ExhibitFile) -> None:
+    from casemgr.evidence.tasks import ocr_exhibit_file
+
+    transaction.on_commit(lambda: ocr_exhibit_file.delay(exhibit_file.pk))
+
+
 @transaction.atomic
 def exhibit_file_retry_rendition(*, exhibit_file: ExhibitFile, actor, request=None) -> None:
     ExhibitFile.objects.filter(pk=exhibit_file.pk).update(
         rendition=ExhibitFile.Rendition.PENDING, rendition_error="", rendition_attempts=0
     )
+    _audit_retry(exhibit_file, actor, request, "rendition")
+    _queue_rendition(exhibit_file)
+
+
+def _audit_retry(exhibit_file: ExhibitFile, actor, request, what: str) -> None:
     audit_record(
         action=AuditAction.UPDATE,
         request=request,
         actor=actor,
         matter=exhibit_file.matter,
         obj=exhibit_file,
-        detail={"rendition": "retry"},
+        detail={what: "retry"},
     )
-    _queue_rendition(exhibit_file)
 
 
 def exhibit_file_open_verified(*, exhibit_file: ExhibitFile, request, rendition: bool = False):

@@ -58,6 +58,16 @@ def store_file(path: Path, key: str) -> str:
         return _save_whole(key, source)
 
 
+def store_rendition(path: Path) -> tuple[str, str]:
+    """Publish a PDF made from stored evidence (a rendition) under its SHA-256: key and hash."""
+    digest = hashlib.sha256()
+    with path.open("rb") as source:
+        while chunk := source.read(CHUNK):
+            digest.update(chunk)
+    sha256 = digest.hexdigest()
+    return store_file(path, rendition_key(sha256)), sha256
+
+
 def store_bytes(data: bytes, key: str) -> str:
     if default_storage.exists(key):
         return key

@@ -2,19 +2,26 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import tempfile
+from functools import partial
+from pathlib import Path
 
 from celery import shared_task
+from django.conf import settings
 from django.db.models import F
 
 from casemgr.access.audit import audit_record
 from casemgr.access.models import AuditAction
-from casemgr.evidence import renditions, storage
+from casemgr.evidence import ocr, renditions, storage
 from casemgr.evidence.models import ExhibitFile
 from casemgr.evidence.renditions import RenditionError, render
 from casemgr.evidence.services import (
     IncomingFile,
     exhibit_file_ingest,
     exhibit_file_rendition_ready,
+    exhibit_file_text_read,
+    exhibit_file_text_unreadable,
+    ocr_claim,
     rendition_stale,
 )
 
@@ -89,6 +96,75 @@ def render_exhibit_file(file_id: int) -> str:
         notes=notes,
     )
     return "ready"
+
+
+# A 300-page scan takes many minutes: OCR has its own limits, past OCRmyPDF's own timeout
+# (settings.OCR_TIMEOUT) and below the broker's visibility timeout, after which a task
+# still running would be handed to a second worker.
+@shared_task(
+    soft_time_limit=settings.OCR_TIMEOUT + 5 * 60, time_limit=settings.OCR_TIMEOUT + 6 * 60
+)
+def ocr_exhibit_file(file_id: int) -> str:
+    """Read the text of a scan's pages that have none into its rendition (OCR), in its
+    matter's languages. The rendition read is made afresh from the original (a PDF is its
+    own), so a file read again in other languages is read from the scan itself, not from
+    the text layer of the last reading. Safe to run twice: only a run that claims the pending
+    file (services.ocr_claim) reads it, and only the run holding the claim records a result."""
+    exhibit_file = ExhibitFile.objects.select_related("matter").get(pk=file_id)
+    claimed = ocr_claim(exhibit_file=exhibit_file)
+    if claimed is None:
+        return "not pending"
+    languages = exhibit_file.matter.ocr_languages
+    fail = partial(
+        exhibit_file_text_unreadable,
+        exhibit_file=exhibit_file,
+        claimed=claimed,
+        languages=languages,
+    )
+    try:
+        with tempfile.TemporaryDirectory(prefix="ocr-") as work:
+            read = Path(work, "read.pdf")
+            with storage.local_copy(exhibit_file.storage_key, exhibit_file.sha256) as path:
+                scan = _unread_rendition(path, exhibit_file, Path(work, "scan.pdf"))
+                ocr.read_text(
+                    scan,
+                    read,
+                    languages=languages,
+                    jobs=settings.OCR_JOBS,
+                    timeout=settings.OCR_TIMEOUT,
+                    binary=settings.OCR_BINARY,
+                )
+            key, sha256 = storage.store_rendition(read)
+            texts = renditions.page_texts(read)
+    except (ocr.OcrError, RenditionError) as error:
+        fail(reason=str(error))
+        return "failed"
+    except storage.TamperedFile:
+        log.critical("Integrity check failed for exhibit file %s", file_id)
+        fail(reason="Integrity check failed: the stored bytes no longer match their SHA-256.")
+        return "tampered"
+    except Exception:
+        log.exception("OCR of exhibit file %s failed", file_id)
+        fail(reason="Reading the text failed unexpectedly; retrying may help.")
+        raise
+    recorded = exhibit_file_text_read(
+        exhibit_file=exhibit_file,
+        claimed=claimed,
+        key=key,
+        sha256=sha256,
+        languages=languages,
+        page_texts=texts,
+    )
+    return "done" if recorded else "superseded"
+
+
+def _unread_rendition(original: Path, exhibit_file: ExhibitFile, target: Path) -> Path:
+    """The rendition as made before any OCR: the PDF itself, or the image's pages."""
+    result = render(original, exhibit_file.kind, name=exhibit_file.original_name)
+    if result.pdf is None:
+        return original
+    target.write_bytes(result.pdf)
+    return target
 
 
 def _store_attachments(exhibit_file: ExhibitFile, attachments) -> list[str]:

@@ -31,4 +31,14 @@ urlpatterns = [
         views.FileRetryRenditionView.as_view(),
         name="file_retry",
     ),
+    path(
+        "<int:matter_pk>/files/<int:pk>/retry-ocr/",
+        views.FileRetryOcrView.as_view(),
+        name="file_retry_ocr",
+    ),
+    path(
+        "<int:matter_pk>/files/<int:pk>/status/",
+        views.FileStatusView.as_view(),
+        name="file_status",
+    ),
 ]

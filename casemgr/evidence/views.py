@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import modelformset_factory
-from django.http import FileResponse, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -263,3 +263,30 @@ class FileRetryRenditionView(_ExhibitMixin, MatterEditMixin, View):
         )
         messages.success(request, f"Preparing the preview of {exhibit_file} again.")
         return HttpResponseRedirect(exhibit_file.exhibit.get_absolute_url())
+
+
+@method_decorator(require_POST, name="dispatch")
+class FileRetryOcrView(_ExhibitMixin, MatterEditMixin, View):
+    def post(self, request, *args, **kwargs):
+        exhibit_file = self.get_file(kwargs["pk"])
+        if not exhibit_file.ocr_retryable:
+            return HttpResponse("Only failed or stalled OCR can be run again.", status=409)
+        services.exhibit_file_queue_ocr(
+            exhibit_file=exhibit_file, actor=request.user, request=request
+        )
+        messages.success(request, f"Reading the text of {exhibit_file} again.")
+        return HttpResponseRedirect(exhibit_file.exhibit.get_absolute_url())
+
+
+class FileStatusView(_ExhibitMixin, MatterMixin, View):
+    """What the exhibit page polls while a file's preview is prepared or its text read."""
+
+    def get(self, request, *args, **kwargs):
+        exhibit_file = self.get_file(kwargs["pk"])
+        return JsonResponse(
+            {
+                "rendition": exhibit_file.rendition,
+                "ocr": exhibit_file.ocr,
+                "ocr_display": exhibit_file.get_ocr_display(),
+            }
+        )

@@ -15,8 +15,16 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class MatterForm(MatterRecordForm):
     class Meta:
         model = Matter
-        fields = ["reference", "title", "status", "opened_on", "description"]
+        fields = ["reference", "title", "status", "opened_on", "description", "ocr_languages"]
         widgets = {"opened_on": DATE, "description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Left out (a form made before the choice existed), it is English, as it always was.
+        self.fields["ocr_languages"].required = False
+
+    def clean_ocr_languages(self) -> str:
+        return self.cleaned_data["ocr_languages"] or Matter.OcrLanguages.ENGLISH
 
 
 class PartyForm(MatterRecordForm):

@@ -77,6 +77,12 @@ class Matter(models.Model):
         SETTLED = "settled", "Settled"
         CLOSED = "closed", "Closed"
 
+    class OcrLanguages(models.TextChoices):
+        # Tesseract's language codes, joined as OCRmyPDF takes them (casemgr.evidence.ocr).
+        ENGLISH = "eng", "English"
+        CHINESE = "chi_sim", "Simplified Chinese"
+        BOTH = "eng+chi_sim", "English and Simplified Chinese"
+
     reference = models.CharField(
         max_length=40, unique=True, help_text="The firm's matter number, e.g. NWA-0042."
     )
@@ -85,6 +91,14 @@ class Matter(models.Model):
     description = text_field(LONG_TEXT, blank=True)
     opened_on = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
+    ocr_languages = models.CharField(
+        "Languages of scanned documents",
+        max_length=20,
+        choices=OcrLanguages.choices,
+        default=OcrLanguages.ENGLISH,
+        help_text="What the text of scanned pages and images is read in (OCR). Files already "
+        "stored are read again in the new languages by `manage.py ocr_backfill`.",
+    )
 
     objects = matter_scoped_manager("")
 
@@ -94,7 +108,11 @@ class Matter(models.Model):
             models.CheckConstraint(
                 condition=models.Q(status__in=["open", "stayed", "settled", "closed"]),
                 name="matter_status_is_known",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ocr_languages__in=["eng", "chi_sim", "eng+chi_sim"]),
+                name="matter_ocr_languages_are_known",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from casemgr.search.text import CJK_CLASS
+from casemgr.search.text import CJK_CLASS, SEPARATOR
 
 CONFIG = "english"  # stems: "distilled" finds "distillation"
 
@@ -89,7 +89,9 @@ PAGE_DOCUMENT = f'"{PAGE_TABLE}".text'
 FUNCTIONS = f"""
 CREATE OR REPLACE FUNCTION casemgr_search_text(value text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT regexp_replace(coalesce(value, ''), '([{CJK_CLASS}])', ' \\1 ', 'g')
+  SELECT regexp_replace(
+    regexp_replace(coalesce(value, ''), '([{CJK_CLASS}])', '{SEPARATOR}\\1{SEPARATOR}', 'g'),
+    '(?<=[[:alnum:]])([@.])(?=[[:alnum:]])', '\\1{SEPARATOR}', 'g')
 $$;
 CREATE OR REPLACE FUNCTION casemgr_tsvector(value text) RETURNS tsvector
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$

@@ -15,7 +15,7 @@ from datetime import date
 from functools import reduce
 
 from django.db import connection
-from django.db.models import BooleanField, FloatField, Q, QuerySet, TextField
+from django.db.models import BooleanField, FloatField, Q, QuerySet, TextField, Value
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
@@ -101,18 +101,23 @@ def search_for(
     filters = filters or SearchFilters()
     query = " ".join(query.split())[:QUERY_CHARS]
     route = route or ("fts" if connection.vendor == "postgresql" else "simple")
-    groups = []
-    if query:
-        for kind, label in KINDS.items():
-            if filters.kinds and kind not in filters.kinds:
-                continue
+    if not query:
+        return SearchResults(query)
+    scoped = {}
+    for kind in KINDS:
+        if not filters.kinds or kind in filters.kinds:
             rows = _scoped(kind, matter=matter, user=user, filters=filters)
-            if rows is None:
-                continue
-            search = _fts if route == "fts" else _simple
-            hits, total = search(kind, rows, query)
-            if total:
-                groups.append(Group(kind, label, hits, total, total > RANK_LIMIT))
+            if rows is not None:
+                scoped[kind] = rows
+    if route == "fts":
+        found = _fts(scoped, query)
+    else:
+        found = {kind: _simple(kind, rows, query) for kind, rows in scoped.items()}
+    groups = [
+        Group(kind, KINDS[kind], hits, total, total > RANK_LIMIT)
+        for kind, (hits, total) in found.items()
+        if total
+    ]
     return SearchResults(query, groups)
 
 
@@ -172,33 +177,51 @@ def _scoped(kind: str, *, matter: Matter, user, filters: SearchFilters) -> Query
 _TSQUERY = f"websearch_to_tsquery('{schema.CONFIG}'::regconfig, %s)"
 
 
-def _fts(kind: str, rows: QuerySet, query: str) -> tuple[list[Hit], int]:
+def _fts(scoped: dict[str, QuerySet], query: str) -> dict[str, tuple[list[Hit], int]]:
     prepared = text.prepared_query(query)
-    if kind == "page":
-        vector, document = schema.PAGE_VECTOR, schema.PAGE_DOCUMENT
-    else:
-        source = schema.RECORDS[kind]
-        vector, document = source.vector(qualified=True), source.document()
-    # One query finds, counts (up to RANK_LIMIT + 1) and ranks; a second loads the best
-    # with their snippets, so ts_headline reads only the text of the hits shown.
-    ranked = list(
-        rows.filter(_sql(f"({vector}) @@ {_TSQUERY}", [prepared], BooleanField()))
-        .annotate(search_rank=_sql(f"ts_rank({vector}, {_TSQUERY})", [prepared], FloatField()))
-        .values_list("pk", "search_rank")[: RANK_LIMIT + 1]
-    )
-    top = sorted(ranked, key=lambda row: (-row[1], row[0]))[:HITS_PER_KIND]
-    headline = _sql(
-        f"ts_headline('{schema.CONFIG}'::regconfig, casemgr_search_text({document}), "
-        f"{_TSQUERY}, %s)",
-        [prepared, HEADLINE_OPTIONS],
-        TextField(),
-    )
-    objects = _load(kind, [pk for pk, _ in top], headline=headline)
-    hits = [
-        _hit(kind, objects[pk], text.snippet_html(objects[pk].headline), float(score))
-        for pk, score in top
+    # One query finds, counts (up to RANK_LIMIT + 1) and ranks the matches of every kind; then
+    # one per kind with hits loads the best with their snippets, so that ts_headline reads
+    # only the text of the hits shown.
+    ranked_by_kind = [
+        rows.filter(_sql(f"({_vector(kind)}) @@ {_TSQUERY}", [prepared], BooleanField()))
+        .annotate(
+            search_rank=_sql(f"ts_rank({_vector(kind)}, {_TSQUERY})", [prepared], FloatField()),
+            search_kind=Value(kind, output_field=TextField()),
+        )
+        .order_by()  # any order: sorting by the model's would rank every match, not the first
+        .values_list("search_kind", "pk", "search_rank")[: RANK_LIMIT + 1]
+        for kind, rows in scoped.items()
     ]
-    return hits, len(ranked)
+    if not ranked_by_kind:
+        return {}
+    first, *others = ranked_by_kind
+    matches: dict[str, list[tuple[int, float]]] = {kind: [] for kind in scoped}
+    for kind, pk, rank in first.union(*others, all=True) if others else first:
+        matches[kind].append((pk, rank))
+    found = {}
+    for kind, ranked in matches.items():
+        top = sorted(ranked, key=lambda row: (-row[1], row[0]))[:HITS_PER_KIND]
+        headline = _sql(
+            f"ts_headline('{schema.CONFIG}'::regconfig, casemgr_search_text({_document(kind)}), "
+            f"{_TSQUERY}, %s)",
+            [prepared, HEADLINE_OPTIONS],
+            TextField(),
+        )
+        objects = _load(kind, [pk for pk, _ in top], headline=headline)
+        hits = [
+            _hit(kind, objects[pk], text.snippet_html(objects[pk].headline), float(score))
+            for pk, score in top
+        ]
+        found[kind] = (hits, len(ranked))
+    return found
+
+
+def _vector(kind: str) -> str:
+    return schema.PAGE_VECTOR if kind == "page" else schema.RECORDS[kind].vector(qualified=True)
+
+
+def _document(kind: str) -> str:
+    return schema.PAGE_DOCUMENT if kind == "page" else schema.RECORDS[kind].document()
 
 
 def _sql(template: str, params: list[str], output_field) -> RawSQL:
@@ -244,7 +267,7 @@ def _simple(kind: str, rows: QuerySet, query: str) -> tuple[list[Hit], int]:
             for terms in alternatives
         ),
     )
-    matched = rows.filter(condition)
+    matched = rows.filter(condition).order_by()
     total = matched[: RANK_LIMIT + 1].count()
     pks = list(matched.order_by("pk").values_list("pk", flat=True)[:HITS_PER_KIND])
     objects = _load(kind, pks)
@@ -268,7 +291,11 @@ def _simple(kind: str, rows: QuerySet, query: str) -> tuple[list[Hit], int]:
 
 _LOADERS: dict[str, Callable[[list[int]], QuerySet]] = {
     "exhibit": lambda pks: Exhibit.objects.filter(pk__in=pks),
-    "page": lambda pks: ExhibitPage.objects.filter(pk__in=pks).select_related("file__exhibit"),
+    "page": lambda pks: (
+        ExhibitPage.objects.filter(pk__in=pks)
+        .select_related("file__exhibit")
+        .defer("text", "search_vector", "file__exhibit__description")
+    ),
     "event": lambda pks: Event.objects.filter(pk__in=pks),
     "allegation": lambda pks: Allegation.objects.filter(pk__in=pks).select_related(
         "claim__proceeding"

@@ -2,9 +2,14 @@
 
 PostgreSQL's parser splits words at spaces and punctuation, and Chinese has neither between
 words: a sentence would be one "word" and no search for a word in it would match. Han and
-kana characters are therefore indexed one by one (casemgr_search_text in schema.py puts a
-space around each), and a run of them in a query becomes a phrase of single characters, which
-matches exactly where the characters stand together, i.e. where the word is.
+kana characters are therefore indexed one by one, and a run of them in a query becomes a
+phrase of single characters, which matches exactly where the characters stand together, i.e.
+where the word is. The parser also reads an e-mail address or a host name as one word, so
+that "jadeport" would not find ops@jadeport.example; such words are indexed in their parts
+too. Both are done by putting a zero-width space (U+200B), which the parser reads as a
+separator, around each Chinese character and after each "@" or "." inside a word, in the
+text indexed (casemgr_search_text in schema.py, the same rule in SQL) and in the query
+(`prepared_query`); a snippet takes them out again, and nobody sees them.
 """
 
 from __future__ import annotations
@@ -19,35 +24,50 @@ import snowballstemmer
 # Han (with extension A and the compatibility block) and kana: the scripts written without
 # spaces between words. Kept in step with casemgr_search_text in schema.py.
 CJK_CLASS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+SEPARATOR = "\u200b"
 _CJK_RUN = re.compile(f"[{CJK_CLASS}]+")
+_CJK_CHAR = re.compile(f"[{CJK_CLASS}]")
+_JOINER = re.compile(r"(?<=[^\W_])[@.](?=[^\W_])")
 # Markers ts_headline puts around a matched word: control characters, which stored text never
 # holds (renditions._clean turns them into U+FFFD), so the snippet can be escaped whole and
 # only these become <mark>.
 START, STOP = "\x02", "\x03"
 
 
+def separated(value: str) -> str:
+    """`value` with separators where the index puts them (see the module's docstring)."""
+    value = _CJK_CHAR.sub(lambda m: f"{SEPARATOR}{m[0]}{SEPARATOR}", value)
+    return _JOINER.sub(lambda m: m[0] + SEPARATOR, value)
+
+
 def prepared_query(query: str) -> str:
-    """`query`, as typed, made ready for websearch_to_tsquery: each run of Chinese or Japanese
-    characters is spaced out like the indexed text, and quoted unless it already is, so that
-    模型蒸馏 matches those four characters side by side."""
+    """`query`, as typed, made ready for websearch_to_tsquery: separated like the indexed
+    text, and a word that becomes several (模型蒸馏, ops@jadeport.example) quoted as a phrase
+    unless it already is, so that it matches its parts side by side."""
     out: list[str] = []
     quoted = False
     for part in re.split(r'(")', query):
         if part == '"':
             quoted = not quoted
             out.append(part)
-            continue
-        spaced = (lambda m: " ".join(m[0])) if quoted else (lambda m: f' "{" ".join(m[0])}" ')
-        out.append(_CJK_RUN.sub(spaced, part))
+        elif quoted:
+            out.append(separated(part))
+        else:
+            out.append(re.sub(r"[^\s\"]+", _quoted_if_split, part))
     return "".join(out)
+
+
+def _quoted_if_split(match: re.Match) -> str:
+    word = match[0]
+    sign, core = ("-", word[1:]) if word.startswith("-") and len(word) > 1 else ("", word)
+    split = separated(core)
+    return word if split == core else f'{sign}"{split}"'
 
 
 def snippet_html(headline: str) -> str:
     """A ts_headline fragment as safe HTML: everything escaped (document text is untrusted),
-    the matched words in <mark>, and the spaces the index put between Chinese characters
-    taken out again."""
-    text = _join_cjk(headline)
-    parts = re.split(f"([{START}{STOP}])", text)
+    the matched words in <mark>, and the separators the index added taken out again."""
+    parts = re.split(f"([{START}{STOP}])", headline.replace(SEPARATOR, ""))
     out: list[str] = []
     open_mark = False
     for part in parts:
@@ -64,31 +84,6 @@ def snippet_html(headline: str) -> str:
     if open_mark:
         out.append("</mark>")
     return "".join(out).replace("</mark><mark>", "")
-
-
-def _join_cjk(text: str) -> str:
-    """Drop a space between two Chinese or Japanese characters, looking through markers."""
-    chars = list(text)
-    keep = [True] * len(chars)
-    for index, char in enumerate(chars):
-        if char != " ":
-            continue
-        before = _neighbour(chars, index, -1)
-        after = _neighbour(chars, index, 1)
-        if before and after and _is_cjk(before) and _is_cjk(after):
-            keep[index] = False
-    return "".join(c for c, k in zip(chars, keep, strict=True) if k)
-
-
-def _neighbour(chars: list[str], index: int, step: int) -> str:
-    index += step
-    while 0 <= index < len(chars) and chars[index] in (START, STOP, " "):
-        index += step
-    return chars[index] if 0 <= index < len(chars) else ""
-
-
-def _is_cjk(char: str) -> bool:
-    return bool(_CJK_RUN.fullmatch(char))
 
 
 # The simple route (SQLite, the zero-setup demo): the same query language, read here.

@@ -12,6 +12,7 @@ from django.db import connection
 
 from casemgr.access.models import Clearance
 from casemgr.evidence.models import Exhibit, ExhibitPage
+from casemgr.evidence.selectors import ExhibitFilters, exhibits_for
 from casemgr.evidence.services import exhibit_save
 from casemgr.search import selectors
 from casemgr.search.selectors import SearchFilters, search_for
@@ -206,3 +207,21 @@ def test_search_reindex_rebuilds_the_page_vectors(scan, world):
     call_command("search_reindex", stdout=io.StringIO())
 
     assert [p for _, p in pages_found(world, "reindexed")] == [1]
+
+
+def test_the_exhibit_list_finds_page_text_by_its_words(scan, world):
+    exhibit = scan("Cover note.", "The logits were harvested in bulk.")
+
+    listed = exhibits_for(
+        matter=world.matter, user=world.partner, filters=ExhibitFilters(q="harvesting")
+    )
+
+    assert [e.pk for e in listed] == [exhibit.pk]  # the word in another form, on page 2
+
+
+def test_a_name_inside_an_e_mail_address_is_found(scan, world):
+    scan("From: ops@jadeport.example To: counsel@northwind.example")
+
+    (hit,) = hits(world, "jadeport")["page"].hits
+    assert "ops@<mark>jadeport</mark>.example" in hit.snippet
+    assert len(hits(world, "ops@jadeport.example")["page"].hits) == 1

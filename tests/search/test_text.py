@@ -5,10 +5,15 @@ import re
 from casemgr.search import text
 
 
-def test_chinese_runs_become_phrases_of_characters():
-    assert text.prepared_query("模型蒸馏 API") == ' "模 型 蒸 馏"  API'
-    assert text.prepared_query('"教师模型 outputs"') == '"教 师 模 型 outputs"'  # already quoted
-    assert text.prepared_query("-蒸馏") == '- "蒸 馏" '
+def test_words_the_index_splits_become_phrases():
+    z = text.SEPARATOR
+    assert text.prepared_query("模型蒸馏 API") == f'"{z}模{z}{z}型{z}{z}蒸{z}{z}馏{z}" API'
+    assert text.prepared_query('"教师 outputs"') == f'"{z}教{z}{z}师{z} outputs"'  # quoted
+    assert text.prepared_query("-蒸") == f'-"{z}蒸{z}"'
+    assert text.prepared_query("ops@jadeport.example OR x") == (
+        f'"ops@{z}jadeport.{z}example" OR x'
+    )
+    assert text.prepared_query("end. Next 3.5") == f'end. Next "3.{z}5"'
 
 
 def test_snippet_is_escaped_and_marks_only_matches():
@@ -18,12 +23,10 @@ def test_snippet_is_escaped_and_marks_only_matches():
     assert text.snippet_html(f"a{text.STOP}b") == "ab"
 
 
-def test_snippet_joins_chinese_characters_the_index_spaced():
-    s, e = text.START, text.STOP
-    assert (
-        text.snippet_html(f"了 {s}模{e} {s}型{e} 蒸 馏 and more")
-        == "了<mark>模型</mark>蒸馏 and more"
-    )
+def test_snippet_drops_the_separators_the_index_added():
+    s, e, z = text.START, text.STOP, text.SEPARATOR
+    separated = f"了{z}{s}{z}模{z}{e}{s}{z}型{z}{e} ops@{z}{s}jadeport{e}.{z}example"
+    assert text.snippet_html(separated) == "了<mark>模型</mark> ops@<mark>jadeport</mark>.example"
 
 
 def test_parsed_reads_the_websearch_language():
