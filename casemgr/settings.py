@@ -333,6 +333,7 @@ SPECTACULAR_SETTINGS = {
         "TimelineItemTypeEnum": "casemgr.timeline.selectors.ITEM_TYPES",
         "AnalysisKindEnum": "casemgr.analysis.models.Analysis.Kind",
         "AnalysisStatusEnum": "casemgr.analysis.models.Analysis.Status",
+        "SearchKindEnum": "casemgr.search.api.KIND_CHOICES",
     },
 }
 

@@ -18,6 +18,7 @@ from casemgr.search.forms import TOO_LONG
 from casemgr.search.selectors import KINDS, QUERY_CHARS, RANK_LIMIT, SearchFilters, search_for
 
 ID = {"min_value": 1, "max_value": 2**63 - 1}
+KIND_CHOICES = list(KINDS.items())  # named SearchKindEnum in the schema (settings)
 
 
 class SearchQuerySerializer(serializers.Serializer):
@@ -28,7 +29,7 @@ class SearchQuerySerializer(serializers.Serializer):
         f"most {QUERY_CHARS} characters. Empty: no hits.",
     )
     kind = serializers.MultipleChoiceField(
-        choices=list(KINDS),
+        choices=KIND_CHOICES,
         required=False,
         help_text="Only these kinds (repeat the parameter for several); `page` is the text of "
         "an exhibit's pages.",
@@ -72,7 +73,7 @@ class SearchQuerySerializer(serializers.Serializer):
 
 
 class SearchHitSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=list(KINDS))
+    kind = serializers.ChoiceField(choices=KIND_CHOICES)
     id = serializers.IntegerField(help_text="The record's id; for a page, its exhibit file's.")
     title = serializers.CharField()
     page = serializers.IntegerField(allow_null=True, help_text="The page number of a page hit.")
@@ -84,7 +85,7 @@ class SearchHitSerializer(serializers.Serializer):
 
 
 class SearchGroupSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=list(KINDS))
+    kind = serializers.ChoiceField(choices=KIND_CHOICES)
     label = serializers.CharField()
     total = serializers.IntegerField(
         help_text=f"Matches of this kind, counted up to {RANK_LIMIT + 1}."
