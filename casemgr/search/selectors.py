@@ -328,7 +328,8 @@ def _hit(kind: str, obj, snippet: str, rank: float) -> Hit:
         return Hit(kind, obj.pk, str(obj), None, snippet, rank, obj.get_absolute_url())
     if kind == "event":
         url = reverse("timeline:timeline", kwargs={"matter_pk": obj.matter_id})
-        return Hit(kind, obj.pk, obj.title, None, snippet, rank, f"{url}#event-{obj.pk}")
+        url += f"?event={obj.pk}#event-{obj.pk}"  # the page of the chronology it is on
+        return Hit(kind, obj.pk, obj.title, None, snippet, rank, url)
     if kind == "allegation":
         claim = obj.claim
         url = reverse(

@@ -195,6 +195,13 @@ class Timeline:
     def __len__(self) -> int:
         return len(self._entries)
 
+    def position(self, event_pk: int) -> int | None:
+        """Where the event stands in the chronology (0-based); None if it is not in it."""
+        try:
+            return self._entries.index(event_pk)
+        except ValueError:
+            return None
+
     def __iter__(self):
         return iter(self[:])
 

@@ -69,10 +69,17 @@ def timeline_context(request, matter, query) -> dict:
     form = TimelineFilterForm(query or None, matter=matter)
     filters = selectors.TimelineFilters(**form.applied())
     timeline = selectors.timeline_for(matter=matter, user=request.user, filters=filters)
-    page = Paginator(timeline, PAGE_SIZE).get_page(query.get("page"))
+    number = query.get("page")
+    event = query.get("event", "")
+    if number is None and event.isdigit():
+        # A link to one event (a search hit) opens the page it is on.
+        position = timeline.position(int(event))
+        number = position // PAGE_SIZE + 1 if position is not None else None
+    page = Paginator(timeline, PAGE_SIZE).get_page(number)
     items = list(page.object_list)
     rest = query.copy()
     rest.pop("page", None)
+    rest.pop("event", None)
     return {
         "form": form,
         "filtered": bool(form.applied()),

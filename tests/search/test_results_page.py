@@ -97,3 +97,21 @@ def test_every_matter_page_has_the_search_box_and_it_keeps_the_query(client, wor
     assert 'name="q" value="ledger &lt;b&gt;"' in html
     # Outside a matter there is nothing to search in.
     assert 'id="matter-search-q"' not in client.get(reverse("dashboard")).content.decode()
+
+
+def test_an_event_hit_opens_the_timeline_page_it_is_on(client, world, findable, monkeypatch):
+    from datetime import date
+
+    from casemgr.timeline import views as timeline_views
+    from tests.factories import EventFactory
+
+    monkeypatch.setattr(timeline_views, "PAGE_SIZE", 2)
+    for n in range(4):  # earlier than the hit's event: it is on page 3 of 3
+        EventFactory(matter=world.matter, title=f"Earlier event {n}", date=date(2001, 1, n + 1))
+    client.force_login(world.paralegal)
+    html = _search(client, world, q="heliotrope", kind="event")
+    href = re.search(rf'href="([^"]*#event-{findable.event.pk})"', html)[1]
+
+    target = client.get(href.replace("&amp;", "&").split("#")[0]).content.decode()
+
+    assert f'id="event-{findable.event.pk}"' in target
