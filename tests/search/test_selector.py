@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 
-import pikepdf
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -16,28 +15,11 @@ from casemgr.evidence.selectors import ExhibitFilters, exhibits_for
 from casemgr.evidence.services import exhibit_save
 from casemgr.search import selectors
 from casemgr.search.selectors import SearchFilters, search_for
+from tests.evidence import files
 from tests.evidence.conftest import upload  # noqa: F401 - the fixture
 from tests.factories import EventFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def pdf_pages(*texts: str) -> bytes:
-    """A PDF whose page n carries texts[n - 1] as its text layer."""
-    document = pikepdf.new()
-    font = document.make_indirect(
-        pikepdf.Dictionary(
-            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
-        )
-    )
-    for text in texts:
-        page = document.add_blank_page(page_size=(595, 842))
-        page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
-        escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-        page.Contents = document.make_stream(f"BT /F1 12 Tf 72 720 Td ({escaped}) Tj ET".encode())
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
 
 
 @pytest.fixture
@@ -45,7 +27,7 @@ def scan(upload, world):  # noqa: F811 - the fixture imported above
     """`scan(*page_texts, user=..., **fields)`: upload a PDF with those pages; its exhibit."""
 
     def make(*texts, name="doc.pdf", user=None, **fields):
-        response = upload(pdf_pages(*texts), name, user=user, **fields)
+        response = upload(files.pdf_of_pages(list(texts)), name, user=user, **fields)
         assert response.status_code == 201, response.content
         return Exhibit.objects.get(pk=response.json()["id"])
 
