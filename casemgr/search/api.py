@@ -15,7 +15,15 @@ from casemgr.access.models import Clearance
 from casemgr.evidence.models import Exhibit
 from casemgr.matters.models import Matter
 from casemgr.search.forms import TOO_LONG
-from casemgr.search.selectors import KINDS, QUERY_CHARS, RANK_LIMIT, SearchFilters, search_for
+from casemgr.search.selectors import (
+    KINDS,
+    OVERVIEW_HITS,
+    PAGE_HITS,
+    QUERY_CHARS,
+    RANK_LIMIT,
+    SearchFilters,
+    search_for,
+)
 
 ID = {"min_value": 1, "max_value": 2**63 - 1}
 KIND_CHOICES = list(KINDS.items())  # named SearchKindEnum in the schema (settings)
@@ -53,6 +61,13 @@ class SearchQuerySerializer(serializers.Serializer):
     date_to = serializers.DateField(
         required=False, help_text="Exhibits, events and deadlines dated on or before."
     )
+    page = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=RANK_LIMIT,
+        help_text=f"With one `kind`: which page of {PAGE_HITS} hits (past the last: the last). "
+        f"Otherwise ignored: each kind brings its best {OVERVIEW_HITS}.",
+    )
 
     def validate_q(self, value: str) -> str:
         query = " ".join(value.split())
@@ -68,6 +83,7 @@ class SearchQuerySerializer(serializers.Serializer):
     def filters(self) -> SearchFilters:
         data = dict(self.validated_data)
         data.pop("q")
+        data.pop("page", None)
         kinds = data.pop("kind", ())
         return SearchFilters(kinds=tuple(k for k in KINDS if k in kinds), **data)
 
@@ -91,6 +107,10 @@ class SearchGroupSerializer(serializers.Serializer):
         help_text=f"Matches of this kind, counted up to {RANK_LIMIT + 1}."
     )
     more = serializers.BooleanField(help_text=f"More than {RANK_LIMIT} match.")
+    page = serializers.IntegerField(help_text="The page of this kind's hits given.")
+    pages = serializers.IntegerField(
+        help_text=f"Pages of hits of this kind (of the first {RANK_LIMIT} matches, best first)."
+    )
 
 
 class SearchResultsSerializer(serializers.Serializer):
@@ -101,10 +121,16 @@ class SearchResultsSerializer(serializers.Serializer):
     )
 
 
+DESCRIPTION = (
+    "Full-text search of a matter: exhibits, the text of their pages, events, allegations, "
+    "parties, people and deadlines, only what you may see. Each kind brings its best "
+    f"{OVERVIEW_HITS} hits with a snippet, and its count; with one `kind`, a `page` of its "
+    f"hits ({PAGE_HITS} a page) instead."
+)
+
+
 class SearchView(GenericAPIView):
-    """Full-text search of a matter: exhibits, the text of their pages, events, allegations,
-    parties, people and deadlines, only what you may see. Each kind brings its best hits
-    (at most 20) with a snippet, and its count."""
+    """Full-text search of a matter (described in the schema: DESCRIPTION)."""
 
     serializer_class = SearchResultsSerializer
     filter_backends: list = []
@@ -114,6 +140,7 @@ class SearchView(GenericAPIView):
         parameters=[SearchQuerySerializer],
         responses=SearchResultsSerializer,
         summary="Search a matter",
+        description=DESCRIPTION,
     )
     def get(self, request, matter_pk: int):
         matter = policy.get_visible_or_404(Matter.objects.all(), request=request, pk=matter_pk)
@@ -124,11 +151,19 @@ class SearchView(GenericAPIView):
             user=request.user,
             query=params.validated_data["q"],
             filters=params.filters(),
+            page=params.validated_data.get("page", 1),
         )
         body = {
             "query": results.query,
             "groups": [
-                {"kind": g.kind, "label": g.label, "total": g.total, "more": g.more}
+                {
+                    "kind": g.kind,
+                    "label": g.label,
+                    "total": g.total,
+                    "more": g.more,
+                    "page": g.page,
+                    "pages": g.pages,
+                }
                 for g in results.groups
             ],
             "results": [asdict(hit) for group in results.groups for hit in group.hits],

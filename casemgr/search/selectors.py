@@ -26,11 +26,14 @@ from casemgr.pleadings.models import Allegation
 from casemgr.search import schema, text
 from casemgr.timeline.models import Event
 
-# Hits shown per kind, and the matches ranked for them. A common word can match most pages of
-# a matter; ranking every one of them reads every vector (about 8 µs each: most of a second
-# at 100,000 pages), so the best are chosen from the first RANK_LIMIT matches and the count
-# stops there too ("1,000+").
-HITS_PER_KIND = 20
+# Hits shown: the best few of each kind when every kind is searched (an overview, each group
+# linking to the rest of its kind), or a page of one kind's hits at a time. Each hit shown
+# costs a ts_headline over its text (about 0.25 ms for a 2 KB page), so a page is not longer.
+OVERVIEW_HITS = 10
+PAGE_HITS = 25
+# A common word can match most pages of a matter; ranking every one of them reads every
+# vector (about 8 µs each: most of a second at 100,000 pages), so the best are chosen from the
+# first RANK_LIMIT matches and the count stops there too ("1,000+").
 RANK_LIMIT = 1_000
 QUERY_CHARS = 500
 HEADLINE_OPTIONS = (
@@ -77,10 +80,30 @@ class Group:
     hits: list[Hit]
     total: int  # at most RANK_LIMIT + 1
     more: bool  # total stopped counting at RANK_LIMIT
+    start: int = 0  # the place of the first hit shown among the ranked matches (0: the best)
+    page_size: int = OVERVIEW_HITS
 
     @property
     def total_label(self) -> str:
         return f"{RANK_LIMIT:,}+" if self.more else f"{self.total:,}"
+
+    @property
+    def ranked(self) -> int:
+        """The matches that can be shown, page by page: the ranked ones."""
+        return min(self.total, RANK_LIMIT)
+
+    @property
+    def end(self) -> int:
+        """The place of the last hit shown, counting from 1."""
+        return self.start + len(self.hits)
+
+    @property
+    def page(self) -> int:
+        return self.start // self.page_size + 1
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.ranked // self.page_size))
 
 
 @dataclass(frozen=True)
@@ -94,10 +117,17 @@ class SearchResults:
 
 
 def search_for(
-    *, matter: Matter, user, query: str, filters: SearchFilters | None = None, route: str = ""
+    *,
+    matter: Matter,
+    user,
+    query: str,
+    filters: SearchFilters | None = None,
+    page: int = 1,
+    route: str = "",
 ) -> SearchResults:
-    """The matter's hits for `query` that `user` may see, grouped by kind, best first.
-    `route` ("fts" or "simple") is chosen by the database unless given."""
+    """The matter's hits for `query` that `user` may see, grouped by kind, best first: the
+    best OVERVIEW_HITS of each kind, or, when the filters choose one kind, its `page`th page
+    of PAGE_HITS. `route` ("fts" or "simple") is chosen by the database unless given."""
     filters = filters or SearchFilters()
     query = " ".join(query.split())[:QUERY_CHARS]
     route = route or ("fts" if connection.vendor == "postgresql" else "simple")
@@ -109,15 +139,24 @@ def search_for(
             rows = _scoped(kind, matter=matter, user=user, filters=filters)
             if rows is not None:
                 scoped[kind] = rows
-    if route == "fts":
-        found = _fts(scoped, query)
+    if len(filters.kinds) == 1:
+        size = PAGE_HITS
+        # Past the last page of ranked matches is the last page, not an empty one.
+        start = min(max(page, 1) - 1, (RANK_LIMIT - 1) // size) * size
     else:
-        found = {kind: _simple(kind, rows, query) for kind, rows in scoped.items()}
-    groups = [
-        Group(kind, KINDS[kind], hits, total, total > RANK_LIMIT)
-        for kind, (hits, total) in found.items()
-        if total
-    ]
+        size, start = OVERVIEW_HITS, 0
+    shown = slice(start, start + size)
+    if route == "fts":
+        found = _fts(scoped, query, shown)
+    else:
+        found = {kind: _simple(kind, rows, query, shown) for kind, rows in scoped.items()}
+    groups = []
+    for kind, (hits, total) in found.items():
+        if total:
+            last = (min(total, RANK_LIMIT) - 1) // size * size
+            groups.append(
+                Group(kind, KINDS[kind], hits, total, total > RANK_LIMIT, min(start, last), size)
+            )
     return SearchResults(query, groups)
 
 
@@ -177,7 +216,7 @@ def _scoped(kind: str, *, matter: Matter, user, filters: SearchFilters) -> Query
 _TSQUERY = f"websearch_to_tsquery('{schema.CONFIG}'::regconfig, %s)"
 
 
-def _fts(scoped: dict[str, QuerySet], query: str) -> dict[str, tuple[list[Hit], int]]:
+def _fts(scoped: dict[str, QuerySet], query: str, shown: slice) -> dict[str, tuple[list[Hit], int]]:
     prepared = text.prepared_query(query)
     # One query finds, counts (up to RANK_LIMIT + 1) and ranks the matches of every kind; then
     # one per kind with hits loads the best with their snippets, so that ts_headline reads
@@ -200,7 +239,7 @@ def _fts(scoped: dict[str, QuerySet], query: str) -> dict[str, tuple[list[Hit], 
         matches[kind].append((pk, rank))
     found = {}
     for kind, ranked in matches.items():
-        top = sorted(ranked, key=lambda row: (-row[1], row[0]))[:HITS_PER_KIND]
+        top = _shown(sorted(ranked, key=lambda row: (-row[1], row[0]))[:RANK_LIMIT], shown)
         headline = _sql(
             f"ts_headline('{schema.CONFIG}'::regconfig, casemgr_search_text({_document(kind)}), "
             f"{_TSQUERY}, %s)",
@@ -242,7 +281,16 @@ _SIMPLE_FIELDS: dict[str, list[str]] = {
 }
 
 
-def _simple(kind: str, rows: QuerySet, query: str) -> tuple[list[Hit], int]:
+def _shown(ranked: list, shown: slice) -> list:
+    """The slice of the ranked matches to show; past the end, the last page of them."""
+    if shown.start and shown.start >= len(ranked):
+        size = shown.stop - shown.start
+        start = (len(ranked) - 1) // size * size if ranked else 0
+        shown = slice(start, start + size)
+    return ranked[shown]
+
+
+def _simple(kind: str, rows: QuerySet, query: str, shown: slice) -> tuple[list[Hit], int]:
     alternatives = text.parsed(query)
     if not alternatives:
         return [], 0
@@ -269,7 +317,7 @@ def _simple(kind: str, rows: QuerySet, query: str) -> tuple[list[Hit], int]:
     )
     matched = rows.filter(condition).order_by()
     total = matched[: RANK_LIMIT + 1].count()
-    pks = list(matched.order_by("pk").values_list("pk", flat=True)[:HITS_PER_KIND])
+    pks = _shown(list(matched.order_by("pk").values_list("pk", flat=True)[:RANK_LIMIT]), shown)
     objects = _load(kind, pks)
     # In the snippet, the character before a word is not marked with it.
     patterns = [

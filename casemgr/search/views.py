@@ -26,13 +26,26 @@ class SearchView(MatterMixin, TemplateView):
         results = None
         if query:
             results = search_for(
-                matter=self.matter, user=self.request.user, query=query, filters=form.filters()
+                matter=self.matter,
+                user=self.request.user,
+                query=query,
+                filters=form.filters(),
+                page=_page_number(self.request.GET.get("page")),
             )
         return super().get_context_data(
             form=form,
             query=query,
             results=results,
+            one_kind=len(form.filters().kinds) == 1,
             # What was typed, even when too long to search, stays in the header's box.
             search_typed=self.request.GET.get("q", ""),
             **kwargs,
         )
+
+
+def _page_number(value: str | None) -> int:
+    """?page=, where anything but a positive number is the first page."""
+    try:
+        return max(1, int(value or 1))
+    except ValueError:
+        return 1

@@ -16,13 +16,29 @@ def _url(world) -> str:
 def test_the_schema_lists_the_endpoint_with_its_filters(spec):
     operation = spec["paths"]["/api/matters/{matter_pk}/search/"]["get"]
     names = {p["name"] for p in operation["parameters"]}
-    assert {"q", "kind", "document_type", "designation", "party", "date_from", "date_to"} <= names
+    assert {
+        "q",
+        "kind",
+        "document_type",
+        "designation",
+        "party",
+        "date_from",
+        "date_to",
+        "page",
+    } <= names
 
 
 def test_hits_come_with_where_they_open(api, world, findable):
     body = api(world.paralegal).get(_url(world), {"q": f'"{PHRASE}"', "kind": "page"}).json()
     assert body["groups"] == [
-        {"kind": "page", "label": "In the documents", "total": 1, "more": False}
+        {
+            "kind": "page",
+            "label": "In the documents",
+            "total": 1,
+            "more": False,
+            "page": 1,
+            "pages": 1,
+        }
     ]
     [hit] = body["results"]
     assert hit["id"] == findable.letter_file.pk and hit["page"] == 3
