@@ -10,6 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from casemgr.access.models import AuditEvent
 from casemgr.evidence.models import Exhibit, ExhibitFile, ExhibitPage
 from casemgr.matters.models import Matter
+from casemgr.search import schema
 
 SORTS = {
     "reference": ["prefix", "number"],
@@ -41,7 +42,11 @@ def exhibits_for(*, matter: Matter, user, filters: ExhibitFilters | None = None)
     exhibits = Exhibit.objects.visible_to(user).filter(matter=matter)
     if filters.q:
         q = filters.q.strip()
-        match = Q(title__icontains=q) | Q(description__icontains=q) | Q(pk__in=_text_match(q))
+        match = (
+            Q(title__icontains=q)
+            | Q(description__icontains=q)
+            | Q(pk__in=_text_match(q, matter=matter))
+        )
         prefix, _, number = q.rpartition("-")
         if prefix and number.isdigit():
             match |= Q(prefix__iexact=prefix, number=int(number))
@@ -72,16 +77,19 @@ def exhibits_for(*, matter: Matter, user, filters: ExhibitFilters | None = None)
     )
 
 
-def _text_match(q: str) -> QuerySet:
-    """Exhibits whose page text holds `q`: on PostgreSQL through the pages' full-text index
-    (casemgr.search keeps it), as words in any form ("distilled" finds "distillation"); a
-    substring match over 100,000 pages took seconds. On SQLite, as a substring."""
+def _text_match(q: str, *, matter: Matter) -> QuerySet:
+    """The exhibits whose page text holds `q` (the caller keeps to those the reader may
+    see): on PostgreSQL through the pages' full-text index (casemgr.search keeps it), as
+    words in any form ("distilled" finds "distillation"); a substring match over 100,000
+    pages took seconds. On SQLite, as a substring."""
+    pages = ExhibitPage.objects.filter(matter=matter).order_by()
     if connection.vendor == "postgresql":
-        query = SearchQuery(q, search_type="websearch", config="english")
-        pages = ExhibitPage.objects.filter(search_vector=query)
+        query = SearchQuery(q, search_type="websearch", config=schema.CONFIG)
+        found = pages.filter(search_vector=query).values_list("file_id", flat=True).distinct()
+        files = schema.through_indexes(connection, lambda: list(found))
     else:
-        pages = ExhibitPage.objects.filter(text__icontains=q)
-    return pages.values("file__exhibit")
+        files = pages.filter(text__icontains=q).values("file_id")
+    return ExhibitFile.objects.filter(pk__in=files).values("exhibit")
 
 
 def exhibit_history(*, exhibit: Exhibit) -> QuerySet[AuditEvent]:

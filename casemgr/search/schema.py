@@ -14,11 +14,17 @@ words (C) above page text (D).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
+
+from django.db import transaction
 
 from casemgr.search.text import CJK_CLASS, SEPARATOR
 
 CONFIG = "english"  # stems: "distilled" finds "distillation"
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -169,3 +175,28 @@ def uninstall(connection) -> None:
             "DROP FUNCTION IF EXISTS casemgr_page_vector(), casemgr_tsvector(text), "
             "casemgr_search_text(text)"
         )
+
+
+def through_indexes(connection, read: Callable[[], T]) -> T:
+    """`read()`, with PostgreSQL made to find matches through the GIN indexes (a bitmap
+    scan) rather than by reading rows. Its planner does not count the cost of fetching a
+    vector stored out of line (TOAST) when it filters rows by @@, so for a common word it
+    reads every page's vector (0.7 s at 100,000 pages) rather than the index, which answers a
+    query of words exactly without reading one (45 ms). For a query of one table."""
+    if connection.vendor != "postgresql":
+        return read()
+    # SET LOCAL inside a savepoint: undone with it if `read` fails, put back by hand if not,
+    # so that nothing else in the transaction or on the pooled connection is planned so.
+    settings = ("enable_seqscan", "enable_indexscan")
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(f"current_setting('{name}')" for name in settings))
+        previous = cursor.fetchone()
+        cursor.execute(
+            "SELECT " + ", ".join(f"set_config('{name}', 'off', true)" for name in settings)
+        )
+        result = read()
+        cursor.execute(
+            "SELECT " + ", ".join(f"set_config('{name}', %s, true)" for name in settings),
+            previous,
+        )
+    return result
