@@ -277,7 +277,8 @@ def main() -> None:
         connections.close_all()
         if not args.keep:
             scratch_database.recreate(NAME, drop_only=True)
-    ocr(args.ocr_pages)
+    if args.ocr_pages:
+        ocr(args.ocr_pages)
 
 
 def ocr(pages: int) -> None:
