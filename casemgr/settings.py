@@ -277,7 +277,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": REMINDER_SWEEP_SECONDS,
         # A sweep that waited longer than the interval is superseded by the next one.
         "options": {"expires": REMINDER_SWEEP_SECONDS},
-    }
+    },
+    # What /readyz reads to tell that beat is running (casemgr.core.health).
+    "heartbeat": {
+        "task": "casemgr.core.tasks.heartbeat",
+        "schedule": 60.0,  # casemgr.core.health.HEARTBEAT_SECONDS
+        "options": {"expires": 60.0},
+    },
 }
 CELERY_TIMEZONE = "UTC"
 
@@ -359,6 +365,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # A load balancer probes over plain HTTP, inside the network; a redirect would fail it.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -382,5 +390,9 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         "pikepdf": {"level": "WARNING"},
+        # A failing readiness check is answered in /readyz's body, probed every few seconds;
+        # its traceback in the log each time would bury everything else. Unexpected errors
+        # in a check are still logged (ERROR).
+        "health_check": {"level": "ERROR"},
     },
 }

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from casemgr.core import health
 from casemgr.matters.views import DashboardView
 
 urlpatterns = [
@@ -28,4 +29,6 @@ urlpatterns = [
     path("", include("casemgr.deadlines.urls")),
     path("api/", include("casemgr.api_urls")),
     path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.ReadyView.as_view(), name="readyz"),
 ]
