@@ -164,10 +164,14 @@ USE_TZ = True
 # --- Static files and uploads -------------------------------------------------------------
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "staticfiles")
+# Where casemgr writes on disk: by default the static and media folders below, and the state
+# a long command keeps to be resumed (evidence_verify), which stays out of MEDIA_ROOT: that
+# folder holds only evidence.
+VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
+STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "staticfiles")
 # Uploaded evidence lives outside any served folder; it is only ever sent through views that
 # check membership and clearance.
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 
 # Largest evidence file accepted; a bigger upload is refused with 413 before it is read.
 EVIDENCE_MAX_UPLOAD_BYTES = env.int("EVIDENCE_MAX_UPLOAD_BYTES", default=2 * 1024**3)

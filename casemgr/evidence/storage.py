@@ -13,7 +13,7 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -97,12 +97,21 @@ def _save_whole(key: str, source) -> str:
 
 def verify(key: str, sha256: str) -> None:
     """Read the stored bytes through and compare their hash; raise TamperedFile if they differ."""
+    if stored_sha256(key) != sha256:
+        raise TamperedFile(f"{key}: stored bytes do not match SHA-256 {sha256}")
+
+
+def stored_sha256(key: str, on_read: Callable[[int], object] | None = None) -> str:
+    """The SHA-256 of the bytes stored under `key`, read a chunk at a time (a file may be
+    2 GB); `on_read` is told each chunk's size, for progress. FileNotFoundError (from either
+    backend) if nothing is stored there."""
     digest = hashlib.sha256()
     with default_storage.open(key, "rb") as stored:
         while chunk := stored.read(CHUNK):
             digest.update(chunk)
-    if digest.hexdigest() != sha256:
-        raise TamperedFile(f"{key}: stored bytes do not match SHA-256 {sha256}")
+            if on_read is not None:
+                on_read(len(chunk))
+    return digest.hexdigest()
 
 
 @contextmanager

@@ -10,14 +10,14 @@ file after another (without Redis, queued tasks run here too).
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.db.models import F
 
 from casemgr.evidence import ocr
 from casemgr.evidence.models import ExhibitFile
 from casemgr.evidence.services import exhibit_file_pages_extract, exhibit_file_queue_ocr
 from casemgr.evidence.tasks import ocr_exhibit_file
-from casemgr.matters.models import Matter
+from casemgr.matters.commands import add_matter_option, matter_option
 
 
 class Command(BaseCommand):
@@ -27,18 +27,17 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--matter", help="Only this matter (its reference, e.g. NWA-0042).")
+        add_matter_option(parser)
         parser.add_argument(
             "--now", action="store_true", help="Read the text here and now instead of queueing."
         )
 
     def handle(self, *args, matter: str | None = None, now: bool = False, **options) -> None:
         # Every matter's files (or one matter's): an operator's upgrade step.
+        scope = matter_option(matter)
         files = ExhibitFile.objects.filter(rendition=ExhibitFile.Rendition.READY)
-        if matter is not None:
-            if not Matter.objects.filter(reference=matter).exists():
-                raise CommandError(f"No matter has the reference {matter!r}.")
-            files = files.filter(matter__reference=matter)
+        if scope is not None:
+            files = files.filter(matter=scope)
         files = files.select_related("exhibit", "matter").order_by("pk")
 
         extracted = 0
