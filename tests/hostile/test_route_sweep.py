@@ -40,6 +40,8 @@ NOT_MATTER_SCOPED = {
     "jurisdiction-detail": "reference data every matter shares",
     "court-list": "reference data every matter shares",
     "court-detail": "reference data every matter shares",
+    "healthz": "whether the process answers, for a load balancer; names no matter or user",
+    "readyz": "whether the services casemgr needs work; names no matter or user",
 }
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 # What a form or an API body would have saved, had the write been taken.
