@@ -28,6 +28,7 @@ PERMISSIVE = frozenset(
         "MIT-CMU",
         "MIT-0",
         "CC0-1.0",
+        "CNRI-Python",
         "HPND",
         "PSF-2.0",
         "Python-2.0",

@@ -16,8 +16,9 @@ from django.template.defaultfilters import filesizeformat
 
 from casemgr.access.models import AuditAction, AuditEvent
 from casemgr.bundles import services as bundles
-from casemgr.bundles.models import Bundle, Version
+from casemgr.bundles.models import Version
 from casemgr.evidence.models import ExhibitFile
+from tests.bundles.making import bundle_of
 from tests.evidence import files
 
 pytestmark = pytest.mark.django_db
@@ -187,16 +188,7 @@ def test_a_built_bundle_is_checked_and_an_altered_one_named(
     upload, verify, world, django_capture_on_commit_callbacks
 ):
     letter = _stored(upload, files.pdf(text="Bundled letter"), "bundled.pdf")
-    bundle = bundles.bundle_create(
-        bundle=Bundle(matter=world.matter, proceeding=world.proceeding, title="CMC bundle"),
-        actor=world.paralegal,
-    )
-    bundles.entry_add(
-        bundle=bundle,
-        section=bundle.sections.get(letter="D"),
-        exhibit=letter.exhibit,
-        actor=world.paralegal,
-    )
+    bundle = bundle_of(world, letter.exhibit, title="CMC bundle")
     with django_capture_on_commit_callbacks(execute=True):
         version = bundles.version_request(bundle=bundle, actor=world.paralegal)
     version.refresh_from_db()
