@@ -72,6 +72,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "casemgr.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "casemgr.core.middleware.PageMethodsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

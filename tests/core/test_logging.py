@@ -8,8 +8,21 @@ import json
 import logging
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from casemgr.core import logs
+from tests.evidence import files
+
+pytestmark = pytest.mark.django_db
+
+
+def upload_url(matter) -> str:
+    return f"/api/matters/{matter.pk}/exhibits/upload/"
+
+
+def upload(client, matter, name="exhibit.pdf"):
+    data = {"file": SimpleUploadedFile(name, files.pdf(text="Letter before claim"))}
+    return client.post(upload_url(matter), data, format="multipart")
 
 
 class Captured:
@@ -44,6 +57,69 @@ def captured():
         root.removeHandler(each.handler)
 
 
+# --- X-Request-ID -------------------------------------------------------------------------
+
+
+def test_every_response_carries_a_new_request_id(client):
+    first, second = client.get("/healthz"), client.get("/healthz")
+    for response in (first, second):
+        assert len(response["X-Request-ID"]) == 32
+        int(response["X-Request-ID"], 16)
+    assert first["X-Request-ID"] != second["X-Request-ID"]
+
+
+def test_a_sane_request_id_from_the_proxy_is_kept(client):
+    response = client.get("/healthz", headers={"X-Request-ID": "lb-7f3a.91_c2"})
+    assert response["X-Request-ID"] == "lb-7f3a.91_c2"
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ["a" * 65, "abc\ninjected", 'abc"def', "abc def", "", "é"],
+    ids=["too-long", "newline", "quote", "space", "empty", "non-ascii"],
+)
+def test_a_hostile_request_id_is_replaced(client, hostile):
+    response = client.get("/healthz", headers={"X-Request-ID": hostile})
+    assert response["X-Request-ID"] != hostile
+    assert len(response["X-Request-ID"]) == 32
+
+
+# --- What a line says -----------------------------------------------------------------------
+
+
+def test_a_json_line_written_in_a_page_names_its_request_user_and_matter(client, world, captured):
+    out = captured("json")
+    client.force_login(world.outsider)
+    response = client.get(f"/matters/{world.matter.pk}/", headers={"X-Request-ID": "probe-1"})
+    assert response.status_code == 404
+    (line,) = out.lines()
+    record = json.loads(line)
+    assert record == {
+        "time": record["time"],
+        "level": "WARNING",
+        "logger": "django.request",
+        "message": f"Not Found: /matters/{world.matter.pk}/",
+        "request_id": "probe-1",
+        "user_id": world.outsider.pk,
+        "matter_id": world.matter.pk,
+        "status_code": 404,
+    }
+    assert record["time"].endswith("Z") and "T" in record["time"]
+
+
+def test_a_refusal_the_api_answers_itself_is_logged_with_its_request(api, world, captured):
+    """DRF hands Django a 403 rather than raising it: Django logs it once every middleware
+    has returned, and the line still names the request."""
+    out = captured("json")
+    response = upload(api(world.client), world.matter)
+    assert response.status_code == 403
+    (record,) = out.records()
+    assert record["message"] == f"Forbidden: {upload_url(world.matter)}"
+    assert record["request_id"] == response["X-Request-ID"]
+    assert record["user_id"] == world.client.pk
+    assert record["matter_id"] == world.matter.pk
+
+
 def test_a_json_line_outside_any_request_has_only_what_is_known(captured):
     out = captured("json")
     try:
@@ -54,3 +130,11 @@ def test_a_json_line_outside_any_request_has_only_what_is_known(captured):
     assert set(record) == {"time", "level", "logger", "message", "exception"}
     assert record["level"] == "ERROR" and record["message"] == "Rendition of 7 failed"
     assert "ValueError: bad page count" in record["exception"]
+
+
+def test_a_plain_line_shows_the_short_request_id_in_front(client, world, captured):
+    out = captured("plain")
+    client.force_login(world.outsider)
+    response = client.get(f"/matters/{world.matter.pk}/")
+    short = response["X-Request-ID"][:8]
+    assert out.lines() == [f"[{short}] Not Found: /matters/{world.matter.pk}/"]
