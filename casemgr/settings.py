@@ -72,6 +72,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "casemgr.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "casemgr.core.middleware.PageMethodsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -382,13 +383,30 @@ if not DEBUG:
 # Password given to the demo accounts by `manage.py load_demo`; only the demo setup has them.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="casemgr-demo-2026")
 
+# plain: readable lines for `make run`; json: one JSON object per line, for a log collector.
+# Either way each record names its request (X-Request-ID), user, matter and Celery task
+# where known (casemgr.core.logs).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "casemgr.core.logs.ContextFilter"}},
+    "formatters": {"casemgr": {"()": "casemgr.core.logs.formatter", "kind": LOG_FORMAT}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            "formatter": "casemgr",
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # Axes logs every successful sign-in at INFO; the audit trail already records them.
     "loggers": {
+        # Django's own handlers (a console one in DEBUG, and e-mail to ADMINS, which is
+        # never set) would write its records a second time, unformatted, beside the root's.
+        "django": {"handlers": [], "level": "INFO"},
+        # Axes logs every successful sign-in at INFO; the audit trail already records them.
         "axes": {"level": "WARNING"},
         # PDF and font libraries narrate every step at INFO.
         "weasyprint": {"level": "WARNING"},

@@ -65,9 +65,16 @@ class Worker:
     machine's init may not reap them)."""
 
     def __init__(
-        self, *, env: dict[str, str], folder: Path, queues: str = "mail", beat: bool = True
+        self,
+        *,
+        env: dict[str, str],
+        folder: Path,
+        queues: str = "mail",
+        beat: bool = True,
+        loglevel: str = "WARNING",
     ) -> None:
         self.env, self.folder, self.queues, self.beat = env, folder, queues, beat
+        self.loglevel = loglevel
         self.log = (folder / "worker.log").open("a+b")  # appends, wherever we last read
         self.process: subprocess.Popen | None = None
         self.starts = 0
@@ -93,7 +100,7 @@ class Worker:
                 "--concurrency",
                 "2",
                 "-l",
-                "WARNING",
+                self.loglevel,
                 # Alone on its broker: nothing to synchronise with, so start at once.
                 "--without-mingle",
                 "--without-gossip",

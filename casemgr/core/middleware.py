@@ -6,11 +6,39 @@ from django.conf import settings
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import render
 
+from casemgr.core import logs
+
 # What a page (a form, a download) is ever sent by a browser. Django's form views treat any
 # other method as POST, so a PUT would save a form; the API, which documents its own methods,
 # is left to DRF.
 PAGE_METHODS = ("GET", "HEAD", "POST")
 API_PREFIX = "/api/"
+
+
+class RequestIdMiddleware:
+    """Give each request an id, sent back in X-Request-ID, that every log line written for it
+    names (casemgr.core.logs), with its user and matter, and so do the tasks it queues.
+
+    A proxy's own id is kept when it is sane, so that its log and ours can be joined. First
+    in MIDDLEWARE, so that what the rest of the middleware logs names the request too; the
+    user is only read once authentication has loaded it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.request_id = logs.request_id_for(request.headers.get(logs.HEADER))
+        token = logs.enter_request(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            logs.leave_request(token)
+        response[logs.HEADER] = request.request_id
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        # Every page and API address inside a matter names it `matter_pk`.
+        request.matter_id = view_kwargs.get("matter_pk")
 
 
 class PageMethodsMiddleware:
