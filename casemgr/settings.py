@@ -189,7 +189,12 @@ OCR_TIMEOUT = env.int("OCR_TIMEOUT", default=50 * 60)
 # A bundle page warns (and offers to split) past this size: court filing systems and e-mail
 # refuse larger files.
 BUNDLE_SIZE_WARNING_MB = env.int("BUNDLE_SIZE_WARNING_MB", default=500)
-FILE_UPLOAD_TEMP_DIR = env.str("FILE_UPLOAD_TEMP_DIR", default=None)
+# Temporary files of every casemgr process (uploads being hashed, renditions, OCR, bundle
+# builds) go to a folder of casemgr's own, so that what a killed process left behind can be
+# swept without touching anybody else's (casemgr.core.temporary). An upload is spooled in
+# FILE_UPLOAD_TEMP_DIR: it needs room for the largest file.
+TEMP_DIR = Path(env.str("TEMP_DIR", default=str(VAR_DIR / "tmp")))
+FILE_UPLOAD_TEMP_DIR = env.str("FILE_UPLOAD_TEMP_DIR", default=str(TEMP_DIR))
 
 _s3_bucket = env.str("AWS_STORAGE_BUCKET_NAME", default="")
 STORAGES = {
@@ -282,6 +287,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": REMINDER_SWEEP_SECONDS,
         # A sweep that waited longer than the interval is superseded by the next one.
         "options": {"expires": REMINDER_SWEEP_SECONDS},
+    },
+    # What killed processes left in TEMP_DIR, on the worker that takes it (each worker also
+    # sweeps its own machine when it starts).
+    "sweep-temporary-files": {
+        "task": "casemgr.core.tasks.sweep_temporary_files",
+        "schedule": 60 * 60.0,
+        "options": {"expires": 60 * 60.0},
     },
     # What /readyz reads to tell that beat is running (casemgr.core.health).
     "heartbeat": {
