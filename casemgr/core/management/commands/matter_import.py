@@ -20,13 +20,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("archive", type=Path, help="The zip matter_export wrote.")
-        parser.add_argument(
-            "--create-missing-users",
-            action="store_true",
-            help="Add people with no account here as inactive accounts (no password) instead "
-            "of refusing.",
-        )
         parser.add_argument("--database", default="default", help="The database to import into.")
+        missing = "Add people with no account here as inactive accounts (no password)."
+        parser.add_argument("--create-missing-users", action="store_true", help=missing)
 
     def handle(
         self,
