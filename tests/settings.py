@@ -37,3 +37,10 @@ STORAGES["default"] = {  # noqa: F405
     "BACKEND": "django.core.files.storage.FileSystemStorage",
     "OPTIONS": {"location": MEDIA_ROOT, "base_url": None},
 }
+
+# A second casemgr's database on the same server, for moving a matter from one installation
+# to another (tests/core/test_portability.py); created only for the tests that ask for it.
+DATABASES["elsewhere"] = {  # noqa: F405
+    **DATABASES["default"],  # noqa: F405
+    "TEST": {"NAME": f"test_{DATABASES['default']['NAME']}_elsewhere"},  # noqa: F405
+}

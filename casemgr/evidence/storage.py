@@ -68,6 +68,11 @@ def store_rendition(path: Path) -> tuple[str, str]:
     return store_file(path, rendition_key(sha256)), sha256
 
 
+def store_stream(source, key: str) -> str:
+    """Publish what `source` (a file object, already checked) reads under `key`."""
+    return _save_whole(key, source)
+
+
 def store_bytes(data: bytes, key: str) -> str:
     if default_storage.exists(key):
         return key
