@@ -9,6 +9,7 @@ from celery.signals import (
     before_task_publish,
     task_postrun,
     task_prerun,
+    worker_ready,
 )
 
 from casemgr.core import logs
@@ -70,3 +71,12 @@ def _worker_log_format(logger=None, **kwargs) -> None:
     for handler in logger.handlers:
         handler.addFilter(logs.ContextFilter())
         handler.setFormatter(logs.formatter(settings.LOG_FORMAT, around=handler.formatter))
+
+
+@worker_ready.connect
+def _worker_started(**kwargs) -> None:
+    """A worker restarted after being killed clears what it (or any casemgr process on this
+    machine) left behind a day or more ago (casemgr.core.temporary)."""
+    from casemgr.core import temporary
+
+    temporary.sweep()

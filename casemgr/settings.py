@@ -288,8 +288,8 @@ CELERY_BEAT_SCHEDULE = {
         # A sweep that waited longer than the interval is superseded by the next one.
         "options": {"expires": REMINDER_SWEEP_SECONDS},
     },
-    # What killed processes left in TEMP_DIR, on the machine of the worker that takes it
-    # (the systemd units also sweep before each process starts).
+    # What killed processes left in TEMP_DIR, on the worker that takes it (each worker also
+    # sweeps its own machine when it starts).
     "sweep-temporary-files": {
         "task": "casemgr.core.tasks.sweep_temporary_files",
         "schedule": 60 * 60.0,

@@ -4,9 +4,8 @@ Uploads being hashed, renditions, OCR runs and bundle builds all work in tempora
 remove them when they finish; a process killed mid-work (an out-of-memory kill, a lost
 machine) cannot. Every casemgr process therefore makes its temporary files under TEMP_DIR
 (Python's tempfile and, through TMPDIR, the programs it runs), and whatever there is older
-than any piece of work can last is swept: every hour by beat (on the machine of the worker
-that takes the task), and by `manage.py sweep_temporary_files`, which the systemd units run
-before each web process and worker starts (so a restarted one clears what it left).
+than any piece of work can last is swept: when a worker starts (so a restarted worker
+clears what it left), every hour by beat, and by `manage.py sweep_temporary_files`.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """What a killed process leaves in casemgr's temporary folder is swept once it is a day old,
-and nothing younger, nor any stored evidence, ever is."""
+and nothing younger, nor any stored evidence, ever is. The last test restarts a real worker
+over such leftovers."""
 
 import os
 import tempfile
@@ -8,11 +9,10 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 
 from casemgr.core import temporary
-from casemgr.core.tasks import sweep_temporary_files
+from tests.worker_process import Worker, worker_env
 
 DAY = temporary.STALE_AFTER.total_seconds()
 
@@ -68,10 +68,18 @@ def test_a_day_old_leftover_is_swept_and_work_in_progress_is_not(temp_dir, setti
     assert (evidence / "ab12").read_bytes() == b"stored evidence"
 
 
-def test_beats_hourly_task_sweeps(temp_dir):
-    left = temp_dir / "ocr-killed"
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_restarted_worker_sweeps_what_was_left(tmp_path):
+    temp = tmp_path / "worker-tmp"
+    temp.mkdir()
+    left = temp / "ocr-killed"
     left.mkdir()
     _age(left, DAY + 60)
-    assert "sweep-temporary-files" in settings.CELERY_BEAT_SCHEDULE
-    assert sweep_temporary_files.delay().get() == 1
-    assert not left.exists()
+    fresh = temp / "ocr-running"
+    fresh.mkdir()
+    env = {**worker_env(), "TEMP_DIR": str(temp)}
+    with Worker(env=env, folder=tmp_path, queues="default", beat=False) as worker:
+        worker.start()
+        assert worker.wait_until(lambda: not left.exists(), seconds=60, every=0.2), worker.output()
+        assert fresh.exists()

@@ -1,6 +1,6 @@
 """`manage.py sweep_temporary_files`: remove what killed processes left in TEMP_DIR (and
-half-written blobs in a local MEDIA_ROOT) once it is a day old. Beat sweeps hourly; the
-systemd units run this before each web process and worker starts."""
+half-written blobs in a local MEDIA_ROOT) once it is a day old. Workers sweep when they
+start and beat hourly; a web machine runs this when its service starts."""
 
 from django.core.management.base import BaseCommand
 
