@@ -124,6 +124,13 @@ class MatterRecordViewSetMixin(AuditedLookupMixin):
 
     permission_classes = [IsAuthenticated, MatterRolePermission]
     parent_field = "matter"
+    # Fields a PUT or PATCH may not change (the schema marks them: core.schema).
+    fixed_fields: tuple[str, ...] = ()
+
+    @classmethod
+    def fields_fixed_after_creation(cls) -> tuple[str, ...]:
+        return (cls.parent_field, *cls.fixed_fields)
+
     save_service = staticmethod(record_save)  # see core.views.RecordFormMixin
 
     def get_queryset(self):

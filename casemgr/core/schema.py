@@ -28,8 +28,16 @@ def _answer(description: str, component: str) -> dict:
     }
 
 
+FIXED = (
+    " Cannot change once the record exists: a PUT must give the current value, and a "
+    "different one is refused with 400."
+)
+
+
 def document_refusals(result, generator, request, public):
-    """drf-spectacular postprocessing hook: the error answers every operation may give."""
+    """drf-spectacular postprocessing hook: the error answers every operation may give, and
+    the fields an update may not change."""
+    _mark_fixed_fields(result, generator)
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["Error"] = ERROR
     schemas["ValidationError"] = VALIDATION_ERROR
@@ -54,3 +62,30 @@ def document_refusals(result, generator, request, public):
             if "requestBody" in operation:
                 responses.setdefault("415", _answer("A body type the API does not read.", "Error"))
     return result
+
+
+def _mark_fixed_fields(result, generator) -> None:
+    """On each PUT and PATCH body, the fields fixed once the record exists (the link to its
+    matter or parent, say): marked `x-fixed-after-creation` with a word in their description,
+    and, in a PATCH body (used by PATCH alone), read-only, since a PATCH leaves them out."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for path, _regex, method, callback in generator.endpoints or []:
+        if method not in ("PUT", "PATCH"):
+            continue
+        fixed = getattr(getattr(callback, "cls", None), "fields_fixed_after_creation", None)
+        # The schema names the lookup `id` where the URL pattern says `pk`.
+        operation = result.get("paths", {}).get(path.replace("{pk}", "{id}"), {})
+        operation = operation.get(method.lower())
+        if fixed is None or operation is None:
+            continue
+        for content in operation.get("requestBody", {}).get("content", {}).values():
+            name = content.get("schema", {}).get("$ref", "").rpartition("/")[2]
+            properties = schemas.get(name, {}).get("properties", {})
+            for field in fixed():
+                if field in properties:
+                    prop = properties[field]
+                    prop["x-fixed-after-creation"] = True
+                    if FIXED.strip() not in prop.get("description", ""):
+                        prop["description"] = (prop.get("description", "") + FIXED).strip()
+                    if method == "PATCH":
+                        prop["readOnly"] = True

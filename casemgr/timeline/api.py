@@ -182,6 +182,7 @@ class EvidenceLinkViewSet(mixins.DestroyModelMixin, MatterScopedViewSet):
     search_fields = ["note"]
     ordering_fields = ["created_at"]
     parent_field = "exhibit"
+    fixed_fields = ("allegation", "event")  # EvidenceLinkSerializer.validate
 
     @staticmethod
     def save_service(*, instance, actor, request, m2m):

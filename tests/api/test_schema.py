@@ -9,8 +9,10 @@ from django.contrib.staticfiles import finders
 from django.test import Client, override_settings
 from openapi_spec_validator import validate
 
+from casemgr.access.models import Clearance, Role
 from casemgr.api_urls import router
 from tests.api.conftest import ALL_LISTS, ENDPOINTS, new_record, record_of
+from tests.factories import MatterFactory, member
 from tests.openapi import check
 
 DOCS_SCRIPT = "/api/docs/?script="
@@ -211,3 +213,33 @@ def test_schema_documents_the_refusals_each_operation_may_give(spec):
     assert {"400", "403", "404", "415"} <= set(detail["patch"]["responses"])
     assert "404" in detail["get"]["responses"]
     assert spec["components"]["schemas"]["ValidationError"]["type"] == "object"
+
+
+def _body_properties(spec, path: str, method: str) -> dict:
+    operation = spec["paths"][path][method]
+    ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    return spec["components"]["schemas"][ref.rpartition("/")[2]]["properties"]
+
+
+def test_fields_that_cannot_change_after_creation_are_marked(spec, api, world):
+    put = _body_properties(spec, "/api/proceedings/{id}/", "put")
+    patch = _body_properties(spec, "/api/proceedings/{id}/", "patch")
+    assert put["matter"]["x-fixed-after-creation"] is True
+    assert "Cannot change once the record exists" in put["matter"]["description"]
+    assert "readOnly" not in put["matter"]  # the same body creates a proceeding
+    assert patch["matter"]["readOnly"] is True  # a PATCH leaves it out
+    assert "x-fixed-after-creation" not in put["title"]
+
+    link = _body_properties(spec, "/api/evidence-links/{id}/", "patch")
+    assert {"exhibit", "allegation", "event"} <= {
+        name for name, prop in link.items() if prop.get("x-fixed-after-creation")
+    }
+
+    # What the schema says is what the API does.
+    elsewhere = MatterFactory()
+    member(world.partner, elsewhere, Role.PARTNER, Clearance.AEO)
+    response = api(world.partner).patch(
+        f"/api/proceedings/{world.proceeding.pk}/", {"matter": elsewhere.pk}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["matter"] == ["A record cannot be moved once it exists."]
