@@ -141,9 +141,7 @@ def search_for(
             if rows is not None:
                 scoped[kind] = rows
     if len(filters.kinds) == 1:
-        size = PAGE_HITS
-        # Past the last page of ranked matches is the last page, not an empty one.
-        start = min(max(page, 1) - 1, (RANK_LIMIT - 1) // size) * size
+        size, start = PAGE_HITS, (max(page, 1) - 1) * PAGE_HITS
     else:
         size, start = OVERVIEW_HITS, 0
     shown = slice(start, start + size)
@@ -154,9 +152,9 @@ def search_for(
     groups = []
     for kind, (hits, total) in found.items():
         if total:
-            last = (min(total, RANK_LIMIT) - 1) // size * size
+            shown_from = _page_start(start, min(total, RANK_LIMIT), size)
             groups.append(
-                Group(kind, KINDS[kind], hits, total, total > RANK_LIMIT, min(start, last), size)
+                Group(kind, KINDS[kind], hits, total, total > RANK_LIMIT, shown_from, size)
             )
     return SearchResults(query, groups)
 
@@ -282,13 +280,17 @@ _SIMPLE_FIELDS: dict[str, list[str]] = {
 }
 
 
+def _page_start(start: int, count: int, size: int) -> int:
+    """Where the page asked for begins among `count` ranked matches: past the last page is
+    the last page, not an empty one."""
+    return min(start, max(count - 1, 0) // size * size)
+
+
 def _shown(ranked: list, shown: slice) -> list:
-    """The slice of the ranked matches to show; past the end, the last page of them."""
-    if shown.start and shown.start >= len(ranked):
-        size = shown.stop - shown.start
-        start = (len(ranked) - 1) // size * size if ranked else 0
-        shown = slice(start, start + size)
-    return ranked[shown]
+    """The page of the ranked matches to show."""
+    size = shown.stop - shown.start
+    start = _page_start(shown.start, len(ranked), size)
+    return ranked[start : start + size]
 
 
 def _simple(kind: str, rows: QuerySet, query: str, shown: slice) -> tuple[list[Hit], int]:
