@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "casemgr.bundles",
     "casemgr.analysis",
     "casemgr.search",
+    "casemgr.redaction",
 ]
 
 MIDDLEWARE = [

@@ -194,6 +194,8 @@ def test_the_walk_finds_every_model_of_a_matter():
         "bundles.Entry",
         "bundles.Version",
         "analysis.Analysis",
+        "redaction.Redaction",
+        "redaction.Box",
     }
 
 

@@ -32,6 +32,7 @@ DERIVED = {("evidence.ExhibitPage", "search_vector")}
 BLOB_FIELDS = {
     "evidence.ExhibitFile": (("storage_key", "sha256"), ("rendition_key", "rendition_sha256")),
     "bundles.Version": (("storage_key", "sha256"),),
+    "redaction.Redaction": (("storage_key", "sha256"),),
 }
 
 
