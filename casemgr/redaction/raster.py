@@ -52,15 +52,23 @@ def page_redacted(
     work = Path(workdir)
     stem = f"page-{index + 1:06d}"
     image, (width, height) = _drawn(source, index)
-    paint(image, boxes)
     image = _grey_if_colourless(image)
+    # Tesseract reads the page with the boxes blank: a black box with a label in the middle
+    # of a line splits it, to Tesseract, into columns read one after the other, and a phrase
+    # around a box would no longer be found as it is written.
+    blank = image.copy()
+    paint(blank, boxes, labelled=False)
+    read = work / f"{stem}-read.png"
+    blank.save(read, dpi=(DPI, DPI), compress_level=1)
+    del blank
+    text_layer = _read_text(read, work / f"{stem}-text", languages)
+    paint(image, boxes)
     picture = work / f"{stem}.png"
     image.save(picture, dpi=(DPI, DPI))
-    text_layer = _read_text(picture, work / f"{stem}-text", languages)
     target = work / f"{stem}.pdf"
     _compose(picture, text_layer, target, width, height)
-    picture.unlink()
-    text_layer.unlink()
+    for done in (read, picture, text_layer):
+        done.unlink()
     return str(target)
 
 
@@ -77,11 +85,13 @@ def _drawn(source: str, index: int) -> tuple[Image.Image, tuple[float, float]]:
         document.close()
 
 
-def paint(image: Image.Image, boxes: Sequence[Painted]) -> None:
+def paint(image: Image.Image, boxes: Sequence[Painted], *, labelled: bool = True) -> None:
     """Each box solid black on `image` (drawn at DPI), every pixel it touches, with its label
-    in white in the middle when it fits."""
+    in white in the middle when it fits; without labels, each box solid white."""
     draw = ImageDraw.Draw(image)
     black, white = ((0, 0, 0), (255, 255, 255)) if image.mode == "RGB" else (0, 255)
+    if not labelled:
+        black = white
     for x0, y0, x1, y1, label in boxes:
         left, top = math.floor(x0 * SCALE), math.floor(y0 * SCALE)
         right = min(image.width, math.ceil(x1 * SCALE)) - 1
@@ -89,7 +99,7 @@ def paint(image: Image.Image, boxes: Sequence[Painted]) -> None:
         if right < left or bottom < top:
             continue
         draw.rectangle((left, top, right, bottom), fill=black)
-        font = _label_font(label, right - left + 1, bottom - top + 1)
+        font = _label_font(label, right - left + 1, bottom - top + 1) if labelled else None
         if font is not None:
             draw.text(
                 ((left + right) / 2, (top + bottom) / 2), label, font=font, fill=white, anchor="mm"
