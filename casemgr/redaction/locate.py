@@ -23,6 +23,8 @@ Rect = tuple[float, float, float, float]  # x0, y0, x1, y1
 # for text turned in it, the sides are not quite the ends, and the loose box still holds.)
 PADDING = 1.0
 _LINE_BREAKS = frozenset("\r\n")
+# What PDFium gives for a hyphen that ends a line, in place of the hyphen and the line break.
+_END_OF_LINE_HYPHEN = "\x02"
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,7 @@ def page_matches(page: pdfium.PdfPage, expressions: Sequence[re.Pattern[str]]) -
         # break "sk-proj-…" there) is matched whole: the line break is left out of the text
         # searched, and `kept` maps its indices back.
         kept = [i for i in range(count) if not _wrap_after_hyphen(text, i)]
-        searched = "".join(text[i] for i in kept)
+        searched = "".join(text[i] for i in kept).replace(_END_OF_LINE_HYPHEN, "-")
         spans = sorted(
             {
                 (kept[match.start()], kept[match.end() - 1] + 1)
@@ -160,6 +162,9 @@ def _lines(textpage: pdfium.PdfTextPage, text: str, start: int, end: int) -> Ite
             continue
         if box[2] <= box[0] or box[3] <= box[1]:
             continue
+        if current is not None and text[index - 1] == _END_OF_LINE_HYPHEN:
+            yield current
+            current = None
         if current is None or last is None or not _follows(last, box):
             if current is not None:
                 yield current

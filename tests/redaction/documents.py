@@ -193,7 +193,7 @@ def render(path: Path, page: int, dpi: int = 72) -> Image.Image:
     """The page as Poppler draws it (pdftoppm), at `dpi`: at 72, a pixel per point."""
     out = subprocess.run(
         [shutil.which("pdftoppm"), "-r", str(dpi), "-f", str(page), "-l", str(page), "-png"]
-        + [str(path)],
+        + ["-cropbox", str(path)],
         capture_output=True,
         check=True,
     ).stdout
