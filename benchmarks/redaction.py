@@ -9,7 +9,8 @@ with `engine.find` (timed apart: it reads the text layer of every page) and reda
 boxes with `engine.redact` (each such page drawn at 300 dpi, painted, read back by
 Tesseract; the other pages kept; metadata and the rest stripped; the whole file written).
 Prints, for the median of --runs runs: pages per second of the whole document, seconds per
-redacted page, and the machine (cores, CPU). Asserts nothing.
+redacted page, and the machine (cores, CPU, and the load average after each run: on a shared
+machine the figures are those of the cores left over). Asserts nothing.
 """
 
 from __future__ import annotations
@@ -27,15 +28,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from ocr import WORDS  # noqa: E402 - benchmarks/ocr.py: the same prose
 from weasyprint import HTML  # noqa: E402
 
 from casemgr.redaction import engine  # noqa: E402
-
-WORDS = (
-    "the claimant says the defendant sent millions of prompts through rotating accounts to "
-    "extract the behaviour of its model and trained a competing model on the outputs contrary "
-    "to the terms of service which forbid using outputs to develop competing products"
-).split()
 
 
 def document(pages: int, path: Path) -> None:
@@ -104,8 +100,10 @@ def main() -> None:
         for number in range(1, options.runs + 1):
             figures = run(source, target, options.every, options.jobs)
             runs.append(figures)
+            load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
             print(
-                f"run {number}: find {figures['find']:.1f} s, redact {figures['redact']:.1f} s "
+                f"run {number} (load after: {load}): find {figures['find']:.1f} s, "
+                f"redact {figures['redact']:.1f} s "
                 f"({figures['redacted_pages']} pages, {figures['boxes']} boxes), "
                 f"output {target.stat().st_size / 2**20:.1f} MiB"
             )

@@ -125,6 +125,8 @@ def redact(
     source, target = Path(source), Path(target)
     if target.exists() and target.resolve() == source.resolve():
         raise RedactionError("The redacted copy cannot be written over the original.")
+    if not target.parent.is_dir():
+        raise RedactionError(f"There is no folder {target.parent} to write the redacted copy in.")
     with _document(source) as document:
         sizes = [document.get_page_size(index) for index in range(len(document))]
     by_page = _checked(boxes, sizes)
@@ -306,12 +308,15 @@ _UNREADABLE = "The file is not a PDF that can be read, so it cannot be redacted.
 
 def _save(pdf: pikepdf.Pdf, target: Path) -> None:
     """Write `pdf` as a fresh file (every object renumbered, none that is not referenced,
-    unencrypted), in full before it takes the name `target`."""
+    unencrypted), in full before it takes the name `target`. The same source and boxes give
+    the same bytes (a task run twice writes the same file): the /ID comes from the content,
+    and nothing in the file records when it was made."""
     partial = target.with_name(f".{target.name}.partial")
     try:
         pdf.save(
             partial,
             encryption=False,
+            deterministic_id=True,
             compress_streams=True,
             object_stream_mode=pikepdf.ObjectStreamMode.generate,
             fix_metadata_version=False,

@@ -183,7 +183,7 @@ def _compose(picture: Path, text_layer: Path, target: Path, width: float, height
         source = text.pages[0]
         form = pdf.copy_foreign(source.as_form_xobject())
         _, _, text_width, text_height = (float(n) for n in source.mediabox)
-        name = page.add_resource(form, pikepdf.Name.XObject, prefix="Text")
+        name = page.add_resource(form, pikepdf.Name.XObject, pikepdf.Name.OcrText)
         stretch = f"{width / text_width:.6f} 0 0 {height / text_height:.6f} 0 0 cm"
         page.contents_add(pdf.make_stream(f"q {stretch} {name} Do Q".encode()))
         page.obj.Rotate = 0

@@ -172,13 +172,16 @@ def test_the_source_is_never_changed_and_progress_is_heard(case):
     assert case["heard"][-1] == (2, 2)
 
 
-def test_one_page_at_a_time_gives_the_same_redaction(tmp_path):
+def test_one_page_at_a_time_gives_the_same_file_as_in_parallel(tmp_path):
     source = documents.letter(tmp_path / "letter.pdf")
     boxes = find(source, terms=[SECRET])
     assert {b.page for b in boxes} == {1, 3}
     redact(source, tmp_path / "one.pdf", boxes, jobs=1)
+    redact(source, tmp_path / "two.pdf", boxes, jobs=2)
     assert SECRET.lower() not in documents.text(tmp_path / "one.pdf").lower()
     assert "beside the harbour" in " ".join(documents.text(tmp_path / "one.pdf").split())
+    # a task run twice writes the same bytes
+    assert (tmp_path / "one.pdf").read_bytes() == (tmp_path / "two.pdf").read_bytes()
 
 
 def test_a_small_box_is_all_black_without_a_label(tmp_path):
@@ -224,6 +227,8 @@ def test_encrypted_unreadable_and_missing_files_are_refused_in_words(tmp_path):
         find(tmp_path / "missing.pdf", terms=[SECRET])
     with pytest.raises(RedactionError, match="over the original"):
         redact(source, source, [])
+    with pytest.raises(RedactionError, match="no folder"):
+        redact(source, tmp_path / "absent" / "out.pdf", [])
 
 
 def test_an_owner_password_only_pdf_is_redacted_and_written_unprotected(tmp_path):
