@@ -121,7 +121,10 @@ def redact(
     annotations, attachments and scripts removed. The source is never changed.
 
     The pages with a box are redacted in parallel by `jobs` processes (one per core unless
-    told); `progress` hears (pages done, pages to do) as they finish."""
+    told), started from a fork server: a script that calls this must guard its own work
+    with `if __name__ == "__main__":`, as multiprocessing asks. `progress` hears (pages
+    done, pages to do) as they finish. `languages` are Tesseract's, for reading the text
+    back ("eng", "chi_sim", "eng+chi_sim")."""
     source, target = Path(source), Path(target)
     if target.exists() and target.resolve() == source.resolve():
         raise RedactionError("The redacted copy cannot be written over the original.")

@@ -9,7 +9,9 @@ import hashlib
 
 import pikepdf
 import pytest
+from weasyprint import HTML
 
+from casemgr.evidence import ocr
 from casemgr.redaction.engine import Box, Reason, RedactionError, find, redact
 from casemgr.redaction.patterns import PRESETS
 from tests.redaction import documents
@@ -248,3 +250,17 @@ def test_unknown_ocr_languages_are_refused(tmp_path):
         redact(source, tmp_path / "out.pdf", [Box(1, 10, 10, 50, 50)], languages="eng+xyz")
     with pytest.raises(RedactionError, match="not a choice of OCR languages"):
         redact(source, tmp_path / "out.pdf", [Box(1, 10, 10, 50, 50)], languages="-l eng")
+
+
+def test_a_chinese_page_keeps_its_chinese_text_searchable(tmp_path):
+    source = tmp_path / "chinese.pdf"
+    HTML(
+        string="<style>@page { size: A4; margin: 2cm } p { font: 16pt 'Noto Serif CJK SC' }"
+        "</style><p>被告通过轮换账户发送了数百万条提示。</p><p>Contact Quuxberry now.</p>"
+    ).write_pdf(source)
+    boxes = find(source, terms=[SECRET])
+    assert len(boxes) == 1
+    redact(source, tmp_path / "out.pdf", boxes, languages="eng+chi_sim")
+    read = ocr.join_cjk(" ".join(documents.text(tmp_path / "out.pdf").split()))
+    assert "轮换账户" in read
+    assert SECRET.lower() not in read.lower()
