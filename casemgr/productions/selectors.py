@@ -61,9 +61,20 @@ def exhibit_choices(*, matter, user) -> list[Choice]:
     return choices
 
 
-def produced_documents(production: Production) -> list[ProducedDocument]:
+def left_out_for(production: Production, user) -> tuple[list[dict], int]:
+    """The exhibits left out of `production` that `user` may know of, and how many others:
+    an exhibit made attorneys' eyes only after it was chosen is left out, and its reference
+    is not for a reader below that clearance."""
+    ids = [row["exhibit"] for row in production.left_out]
+    visible = set(Exhibit.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+    shown = [row for row in production.left_out if row["exhibit"] in visible]
+    return shown, len(production.left_out) - len(shown)
+
+
+def produced_documents(production: Production, user) -> list[ProducedDocument]:
     return list(
-        ProducedDocument.objects.filter(production=production)
+        ProducedDocument.objects.visible_to(user)
+        .filter(production=production)
         .select_related("exhibit", "file", "redaction", "production")
         .order_by("position")
     )

@@ -91,9 +91,12 @@ class ProductionDetailView(_ProductionMixin, MatterMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         production = self.get_production()
+        left_out, left_out_hidden = selectors.left_out_for(production, self.request.user)
         return super().get_context_data(
             production=production,
-            documents=selectors.produced_documents(production),
+            documents=selectors.produced_documents(production, self.request.user),
+            left_out=left_out,
+            left_out_hidden=left_out_hidden,
             stalled=services.is_stalled(production),
             **kwargs,
         )

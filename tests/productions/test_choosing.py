@@ -129,3 +129,36 @@ def test_a_redaction_approved_for_an_earlier_rendition_is_not_used(
 
     assert production.documents.get().redaction is None
     assert "earlier rendition" in production.notes[0]["note"]
+
+
+def test_an_exhibit_made_aeo_after_it_was_chosen_is_left_out_and_not_named_below_aeo(
+    world, add_exhibit, client, django_capture_on_commit_callbacks
+):
+    from casemgr.productions import services
+
+    fine = add_exhibit(files.pdf(text="fine"), "fine.pdf")
+    sealed = add_exhibit(files.pdf(text="weights"), "weights.pdf", title="Model weights memo")
+    production = Production(
+        matter=world.matter,
+        proceeding=world.proceeding,
+        title="Tranche",
+        prefix="NWA",
+        produced_to=world.defendant,
+    )
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        services.production_create(
+            production=production, exhibits=[fine, sealed], order="reference", actor=world.partner
+        )
+    sealed.designation = Clearance.AEO
+    sealed.save()
+    for callback in queued:
+        callback()
+    production.refresh_from_db()
+
+    assert [d.exhibit for d in production.documents.all()] == [fine]
+    client.force_login(world.partner)
+    assert f"{sealed.reference} – attorneys" in client.get(production.get_absolute_url()).text
+    client.force_login(world.paralegal)
+    page = client.get(production.get_absolute_url()).text
+    assert sealed.reference not in page
+    assert "1 exhibit above your clearance" in page
