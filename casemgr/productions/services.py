@@ -116,7 +116,11 @@ def production_rebuild(*, production: Production, actor, request=None) -> None:
         if locked.status != Production.Status.FAILED and not stalled:
             raise ValidationError("Only a failed or stalled build can be built again.")
         Production.objects.filter(pk=locked.pk).update(
-            status=Production.Status.QUEUED, error="", attempt="", attempts=0, heartbeat_at=None
+            status=Production.Status.QUEUED,
+            error="",
+            attempt="",
+            attempts=0,
+            heartbeat_at=timezone.now(),  # not stalled while it waits for a worker
         )
         _audit(AuditAction.UPDATE, production, actor, request, {"build": "queued again"})
         transaction.on_commit(lambda: _queue(production))
