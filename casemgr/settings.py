@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "casemgr.analysis",
     "casemgr.search",
     "casemgr.redaction",
+    "casemgr.productions",
 ]
 
 MIDDLEWARE = [
@@ -260,6 +261,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "casemgr.*.tasks.send_*": {"queue": "mail"},
     "casemgr.bundles.tasks.*": {"queue": "bundles"},
+    "casemgr.productions.tasks.*": {"queue": "bundles"},
     "casemgr.analysis.tasks.*": {"queue": "analysis"},
 }
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=5 * 60)

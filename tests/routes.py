@@ -23,6 +23,8 @@ from casemgr.analysis.models import Analysis
 from casemgr.bundles import services as bundle_services
 from casemgr.bundles.models import Bundle
 from casemgr.deadlines.models import Deadline, ReminderPreference, TriggerEvent
+from casemgr.productions import services as production_services
+from casemgr.productions.models import Production
 from tests.evidence import files
 from tests.factories import EventFactory, EvidenceLinkFactory, ExhibitFactory, ExhibitFileFactory
 
@@ -122,6 +124,20 @@ def make_rows(world, capture_on_commit) -> dict:
     with capture_on_commit(execute=True):
         version = bundle_services.version_request(bundle=bundle, actor=world.partner)
 
+    with capture_on_commit(execute=True):
+        production = production_services.production_create(
+            production=Production(
+                matter=world.matter,
+                proceeding=world.proceeding,
+                title="First tranche",
+                prefix="NWA",
+                produced_to=world.defendant,
+            ),
+            exhibits=[exhibit],
+            order=Production.Order.REFERENCE,
+            actor=world.partner,
+        )
+
     sealed = ExhibitFactory(
         matter=world.matter,
         created_by=world.partner,
@@ -183,6 +199,7 @@ def make_rows(world, capture_on_commit) -> dict:
         "entry_pk": entry.pk,
         "section_pk": section.pk,
         "number": version.number,
+        "productions": production.pk,
         "deadlines": deadline.pk,
         "triggers": trigger.pk,
         "token": token,

@@ -70,14 +70,7 @@ class Stamps:
         self.pdf = pdf
         self.total = total
         self.progress = progress
-        self.font = pdf.make_indirect(
-            Dictionary(
-                Type=Name.Font,
-                Subtype=Name.Type1,
-                BaseFont=Name.Helvetica,
-                Encoding=Name.WinAnsiEncoding,
-            )
-        )
+        self.font = _stamp_font(pdf)
         self.forms: dict = {}
         self.scanned: list[tuple[str, str]] = []
         self.malformed: list[int] = []
@@ -96,6 +89,22 @@ class Stamps:
             self.done += 1
             if self.progress is not None and self.done % PROGRESS_EVERY == 0:
                 self.progress(self.done, self.total)
+
+
+def stamp_labels(pdf: pikepdf.Pdf, labels: Sequence[str]) -> None:
+    """Stamp `labels[n]` bottom right of page n of `pdf`, as a bundle's document pages are
+    numbered (the page's content drawn a little smaller above the number, so the number
+    never covers the document's own footer). For numbers given outside a bundle, such as a
+    production's ("NWA000123"): digits and capital letters only, one a page."""
+    if len(labels) != len(pdf.pages):
+        raise ValueError(f"{len(labels)} labels for {len(pdf.pages)} pages.")
+    for label in labels:
+        if not label or any(char not in _HELVETICA for char in label):
+            raise ValueError(f"{label!r}: a stamped label is digits and capital letters only.")
+    font = _stamp_font(pdf)
+    forms: dict = {}
+    for page, label in zip(pdf.pages, labels, strict=True):
+        _stamp(pdf, page.obj, label, font, forms, frame=True)
 
 
 def mark(
@@ -185,6 +194,17 @@ def problem(pdf: pikepdf.Pdf, page_count: int, runs: Sequence[builder.Run]) -> s
 
 
 # Page numbers
+
+
+def _stamp_font(pdf: pikepdf.Pdf) -> Dictionary:
+    return pdf.make_indirect(
+        Dictionary(
+            Type=Name.Font,
+            Subtype=Name.Type1,
+            BaseFont=Name.Helvetica,
+            Encoding=Name.WinAnsiEncoding,
+        )
+    )
 
 
 def _stamp(

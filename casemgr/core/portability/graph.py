@@ -33,6 +33,7 @@ BLOB_FIELDS = {
     "evidence.ExhibitFile": (("storage_key", "sha256"), ("rendition_key", "rendition_sha256")),
     "bundles.Version": (("storage_key", "sha256"),),
     "redaction.Redaction": (("storage_key", "sha256"),),
+    "productions.Production": (("storage_key", "sha256"),),
 }
 
 

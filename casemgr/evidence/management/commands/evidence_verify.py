@@ -22,16 +22,17 @@ from casemgr.access.models import AuditAction
 from casemgr.bundles.integrity import BundleVersions
 from casemgr.evidence.integrity import Blob, ExhibitFiles, Finding, StateError, Verification
 from casemgr.matters.commands import add_matter_option, matter_option
+from casemgr.productions.integrity import ProductionSets
 
 # The order blobs are checked in; a resumed run relies on it staying the same.
-SOURCES = (ExhibitFiles(), BundleVersions())
+SOURCES = (ExhibitFiles(), BundleVersions(), ProductionSets())
 PROGRESS_EVERY = 1000  # blobs, whatever the time
 
 
 class Command(BaseCommand):
     help = (
-        "Read every stored blob (exhibit files, renditions, built bundles) and check its "
-        "SHA-256; list the missing and altered ones and exit 1 if there are any."
+        "Read every stored blob (exhibit files, renditions, built bundles and productions) "
+        "and check its SHA-256; list the missing and altered ones and exit 1 if there are any."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -8,6 +8,7 @@ from casemgr.bundles.demo import demo_bundles_load
 from casemgr.deadlines.demo import demo_deadlines_load
 from casemgr.evidence.demo import demo_exhibits_load
 from casemgr.matters.demo import DemoDataError, demo_load
+from casemgr.productions.demo import demo_productions_load
 from casemgr.timeline.demo import demo_chronology_load
 
 
@@ -62,6 +63,8 @@ class Command(BaseCommand):
         )
         bundles = demo_bundles_load()
         self.stdout.write(f"  {'bundles':<20} {bundles:>4}  (first version queued)")
+        productions = demo_productions_load()
+        self.stdout.write(f"  {'productions':<20} {productions:>4}  (build queued)")
 
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password: {summary.password}):"))
