@@ -285,18 +285,26 @@ def version_serve(*, version: Version, actor, request=None) -> None:
         _audit(AuditAction.UPDATE, version.bundle, actor, request, {"served": version.number})
 
 
-def version_open_verified(*, version: Version, request):
-    """The published file for download, after its hash is checked and the download audited.
-    Raises storage.TamperedFile if the stored bytes changed."""
-    storage.verify(version.storage_key, version.sha256)
+def version_open_verified(*, version: Version, request, open_version: bool = False):
+    """The published file for download (or, with `open_version`, the open version of a ring
+    bundle's), after its hash is checked and the download audited. Raises
+    storage.TamperedFile if the stored bytes changed."""
+    if open_version:
+        key, sha256 = version.open_storage_key, version.open_sha256
+    else:
+        key, sha256 = version.storage_key, version.sha256
+    storage.verify(key, sha256)
+    detail = {"version": version.number, "sha256": sha256}
+    if open_version:
+        detail["open version"] = True
     audit_record(
         action=AuditAction.DOWNLOAD,
         request=request,
         matter=version.bundle.matter,
         obj=version.bundle,
-        detail={"version": version.number, "sha256": version.sha256},
+        detail=detail,
     )
-    return storage.default_storage.open(version.storage_key, "rb")
+    return storage.default_storage.open(key, "rb")
 
 
 # --- Building -----------------------------------------------------------------------------
