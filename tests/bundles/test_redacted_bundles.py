@@ -6,6 +6,7 @@ withheld."""
 from __future__ import annotations
 
 import hashlib
+import shutil
 import subprocess
 from datetime import timedelta
 from pathlib import Path
@@ -72,7 +73,10 @@ def _text(path: Path, page: int | None = None) -> str:
     pages = ["-f", str(page), "-l", str(page)] if page else []
     return " ".join(
         subprocess.run(
-            ["pdftotext", *pages, str(path), "-"], check=True, capture_output=True, text=True
+            [shutil.which("pdftotext"), *pages, str(path), "-"],
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout.split()
     )
 
