@@ -41,6 +41,17 @@ def _add(bundle, exhibit, letter="D", user=None):
     )
 
 
+def _ring_bundle(world, title: str, **fields) -> Bundle:
+    bundle = Bundle(
+        matter=world.matter,
+        proceeding=world.proceeding,
+        title=title,
+        audience=Bundle.Audience.RING,
+        **fields,
+    )
+    return services.bundle_create(bundle=bundle, actor=world.partner)
+
+
 def _redaction(world, exhibit, texts: list[str], *, approved: bool) -> Redaction:
     """A redaction of the exhibit's file, applied by hand: a PDF of the same pages, with the
     words to hide replaced, stored as the engine stores its output."""
@@ -205,16 +216,7 @@ def ring(world, redacted, add_exhibit, build):
     plain = add_exhibit(
         files.pdf(pages=2, text="Witness statement of Ada Quill"), "ws.pdf", title="Statement"
     )
-    bundle = services.bundle_create(
-        bundle=Bundle(
-            matter=world.matter,
-            proceeding=world.proceeding,
-            title="Ring bundle for the trial",
-            audience=Bundle.Audience.RING,
-            open_version=True,
-        ),
-        actor=world.partner,
-    )
+    bundle = _ring_bundle(world, "Ring bundle for the trial", open_version=True)
     _add(bundle, plain, "C", world.partner)
     for exhibit in (letter, source, report):
         _add(bundle, exhibit, "D", world.partner)
@@ -347,15 +349,7 @@ def test_the_open_version_is_hidden_once_what_it_shows_is_above_clearance(
 
 def test_a_ring_bundle_without_an_open_version_has_none(world, redacted, build):
     letter, _ = redacted
-    bundle = services.bundle_create(
-        bundle=Bundle(
-            matter=world.matter,
-            proceeding=world.proceeding,
-            title="Ring only",
-            audience=Bundle.Audience.RING,
-        ),
-        actor=world.partner,
-    )
+    bundle = _ring_bundle(world, "Ring only")
     _add(bundle, letter, user=world.partner)
 
     version = build(bundle, user=world.partner)
@@ -406,3 +400,49 @@ def test_placeholders_keep_each_pages_size_and_rotation(tmp_path):
         ]
         assert int(out.pages[1].obj.Rotate) == 90
     assert "Withheld from the open version" in _text(tmp_path / "out.pdf", 2)
+
+
+# The setting
+
+
+def _settings(world, **changes) -> dict:
+    return {
+        "title": "Bundle for the trial",
+        "proceeding": world.proceeding.pk,
+        "letter": "A",
+        "audience": Bundle.Audience.RING,
+        "dividers": "on",
+        "late_mode": Bundle.LateMode.END,
+        **changes,
+    }
+
+
+def test_only_a_ring_bundle_has_an_open_version(client, world):
+    url = reverse("bundles:bundle_create", kwargs={"matter_pk": world.matter.pk})
+    client.force_login(world.partner)
+
+    refused = client.post(
+        url, _settings(world, audience=Bundle.Audience.ALL_PARTIES, open_version="on")
+    )
+    made = client.post(url, _settings(world, open_version="on"))
+
+    assert "Only a confidentiality-ring bundle has an open version" in refused.content.decode()
+    bundle = Bundle.objects.get()
+    assert made.status_code == 302 and bundle.open_version
+    # Made for readers outside the ring too: the bundle exists for them.
+    assert Bundle.objects.visible_to(world.paralegal).filter(pk=bundle.pk).exists()
+
+
+def test_outside_the_ring_its_audience_and_open_version_cannot_be_changed(client, world):
+    bundle = _ring_bundle(world, "Ring bundle", open_version=True)
+    url = reverse("bundles:bundle_edit", kwargs={"matter_pk": world.matter.pk, "pk": bundle.pk})
+    client.force_login(world.paralegal)
+
+    response = client.post(
+        url, _settings(world, title="Renamed", audience=Bundle.Audience.ALL_PARTIES)
+    )
+
+    assert response.status_code == 302
+    bundle.refresh_from_db()
+    assert bundle.title == "Renamed"
+    assert (bundle.audience, bundle.open_version) == (Bundle.Audience.RING, True)
