@@ -77,6 +77,7 @@ def open_spec(spec: builder.Spec, swaps: dict[str, Swap], work: Path) -> builder
     if unknown := set(swaps) - keys:
         raise builder.BundleError(f"No such documents in the bundle: {sorted(unknown)}")
     sections = []
+    withheld = 0
     for section in spec.sections:
         documents = []
         for document in section.documents:
@@ -84,7 +85,8 @@ def open_spec(spec: builder.Spec, swaps: dict[str, Swap], work: Path) -> builder
             if swap is None:
                 documents.append(document)
             elif swap.withheld:
-                path = work / f"withheld-{len(list(work.glob('withheld-*')))}.pdf"
+                withheld += 1
+                path = work / f"withheld-{withheld}.pdf"
                 placeholder(document.path, path)
                 documents.append(
                     dataclasses.replace(document, path=path, title=WITHHELD_TITLE, date="")
@@ -172,11 +174,13 @@ def _notice(box: tuple[float, float, float, float], rotate: int) -> bytes:
     cx, cy = x0 + width / 2, y0 + height / 2
     turn = {0: (1, 0, 0, 1), 90: (0, 1, -1, 0), 180: (-1, 0, 0, -1), 270: (0, -1, 1, 0)}
     a, b, c, d = turn.get(rotate, turn[0])
+    sizes = [size * 1.4] + [size] * (len(PLACEHOLDER_LINES) - 1)  # a heading, then the text
+    # The lines start at one edge and the block is centred: Helvetica's average advance in
+    # such text is about 0.45 of its size, close enough to centre a block by (ragged centring
+    # of lines measured that roughly would show).
+    x = -max(len(text) * s for text, s in zip(PLACEHOLDER_LINES, sizes, strict=True)) * 0.45 / 2
     lines = []
-    for n, text in enumerate(PLACEHOLDER_LINES):
-        line_size = size * 1.4 if n == 0 else size
-        # Helvetica's average advance is about half its size: close enough to centre by.
-        x = -len(text) * line_size * 0.5 / 2
+    for n, (text, line_size) in enumerate(zip(PLACEHOLDER_LINES, sizes, strict=True)):
         y = size * 2 - n * size * 2.2
         escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
         lines.append(f"BT /F1 {line_size:.2f} Tf {x:.2f} {y:.2f} Td ({escaped}) Tj ET")
