@@ -552,7 +552,7 @@ def _build(claim: _Claim) -> str:
                     )
                     progress(0, 0)  # copying a large bundle out of storage takes time too
                     document = _document(item, path, files_per_entry[item.entry.pk] > 1)
-                    if swap := redacted.swap(item, stack):
+                    if swap := redacted.swap(item, path, stack):
                         if bundle.makes_open_version:
                             swaps[document.key] = swap
                         else:  # a bundle for all parties: its only version is redacted
@@ -670,24 +670,28 @@ class _Redacted:
     def withheld(self, item: _Input) -> bool:
         return self.open and item.entry.exhibit.designation >= Clearance.AEO
 
-    def swap(self, item: _Input, stack: ExitStack) -> open_version.Swap | None:
+    def swap(self, item: _Input, rendition: Path, stack: ExitStack) -> open_version.Swap | None:
+        """What goes in place of `item`'s file (whose rendition is at `rendition`), if
+        anything: its redacted copy, checked out of storage, or placeholders."""
         if self.withheld(item):
             return open_version.Swap()
         used = self.used.get(item.file.pk)
         if used is None:
             return None
         redaction = used.redaction
-        if redaction.page_count != item.file.page_count:
-            # The engine keeps every page; a redaction that does not would move every later
-            # page number, and the page cited in court would not be the page read.
-            raise BuildRefused(
-                f"The approved redaction of {item.entry.exhibit.reference} "
-                f"({item.file.original_name}) has {redaction.page_count} pages where the file "
-                f"has {item.file.page_count}. Redact it again."
-            )
         path = stack.enter_context(
             storage.local_copy(redaction.storage_key, redaction.sha256, ".pdf")
         )
+        reference = f"{item.entry.exhibit.reference} ({item.file.original_name})"
+        pages = builder.count_pages(path, title=f"The approved redaction of {reference}")
+        expected = builder.count_pages(rendition, title=reference)
+        if pages != expected:
+            # The engine keeps every page; a redaction that does not would move every later
+            # page number, and the page cited in court would not be the page read.
+            raise BuildRefused(
+                f"The approved redaction of {reference} has {pages} pages where the file has "
+                f"{expected}. Redact it again."
+            )
         return open_version.Swap(path=path)
 
     def row(self, item: _Input) -> dict:
