@@ -24,6 +24,7 @@ from casemgr.bundles.models import Bundle, Version
 from casemgr.evidence import storage
 from casemgr.redaction.models import Redaction
 from tests.bundles.pages import footer
+from tests.bundles.test_ring import _details
 from tests.evidence import files
 
 SECRET = "Orion system prompt"  # what the approved redaction hides
@@ -407,15 +408,8 @@ def test_placeholders_keep_each_pages_size_and_rotation(tmp_path):
 
 
 def _settings(world, **changes) -> dict:
-    return {
-        "title": "Bundle for the trial",
-        "proceeding": world.proceeding.pk,
-        "letter": "A",
-        "audience": Bundle.Audience.RING,
-        "dividers": "on",
-        "late_mode": Bundle.LateMode.END,
-        **changes,
-    }
+    """A ring bundle's details as its form posts them."""
+    return _details(world, **{"audience": Bundle.Audience.RING, **changes})
 
 
 def test_only_a_ring_bundle_has_an_open_version(client, world):
