@@ -163,7 +163,7 @@ def open_designations(versions: list[Version]) -> dict[int, int]:
     """The designation of each version's open file as its documents are designated now:
     the highest among those shown in it (withheld ones are placeholders). An exhibit made
     attorneys' eyes only after the build takes the open file with it, since it is in there
-    unredacted. Versions without an open file are absent from the answer's reckoning (AEO)."""
+    unredacted. A version without an open file counts as AEO: there is nothing to open."""
     shown = {
         version.pk: {row["exhibit"] for row in version.contents if row.get("open") != "withheld"}
         for version in versions
