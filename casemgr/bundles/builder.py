@@ -98,6 +98,9 @@ class Spec:
     dividers: bool = False
     served: dict | None = None  # Result.layout of the last served version
     late_mode: LateMode = LateMode.END
+    # Which of two versions built together this is, on the cover: "Confidentiality ring
+    # version..." or "Open version..." (bundles/open_version.py); "" for a bundle made once.
+    edition: str = ""
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,26 @@ class BundleForm(MatterRecordForm):
 
     class Meta:
         model = Bundle
-        fields = ["title", "proceeding", "hearing", "letter", "audience", "dividers", "late_mode"]
+        fields = [
+            "title",
+            "proceeding",
+            "hearing",
+            "letter",
+            "audience",
+            "open_version",
+            "dividers",
+            "late_mode",
+        ]
 
     def __init__(self, *args, clearance: Clearance | None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        if (clearance or 0) < Clearance.AEO:
+        if (clearance or 0) < Clearance.AEO and self.instance.audience == Bundle.Audience.RING:
+            # A ring bundle with an open version, seen from outside the ring: its audience
+            # and its open version are the ring's to change (without them the bundle would
+            # vanish from this member's view as they saved it).
+            self.fields["audience"].disabled = True
+            self.fields["open_version"].disabled = True
+        elif (clearance or 0) < Clearance.AEO:
             self.fields["audience"].choices = [
                 choice
                 for choice in self.fields["audience"].choices
@@ -31,6 +46,16 @@ class BundleForm(MatterRecordForm):
 
     def clean_letter(self) -> str:
         return self.cleaned_data["letter"].strip().upper()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("open_version") and cleaned.get("audience") != Bundle.Audience.RING:
+            self.add_error(
+                "open_version",
+                "Only a confidentiality-ring bundle has an open version: a bundle for all "
+                "parties is itself the open one (it uses approved redactions).",
+            )
+        return cleaned
 
 
 class SectionForm(forms.ModelForm):

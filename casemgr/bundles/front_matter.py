@@ -167,6 +167,7 @@ def _cover(spec: builder.Spec) -> str:
             if text
         ),
         version=int(spec.version),
+        edition=f'<p class="edition">{_e(spec.edition)}</p>' if spec.edition else "",
         prepared_on=_e(f"Prepared on {spec.prepared_on}") if spec.prepared_on else "",
     )
 

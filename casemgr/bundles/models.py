@@ -55,16 +55,32 @@ class Bundle(models.Model):
         default=LateMode.END,
         help_text="Where documents added after a version was served go.",
     )
+    open_version = models.BooleanField(
+        "also make the open (redacted) version",
+        default=False,
+        help_text=(
+            "For a confidentiality-ring bundle: each build also makes the version for readers "
+            "outside the ring, with the same page numbers, approved redactions in place of the "
+            "exhibits they redact and attorneys'-eyes-only documents withheld. Members without "
+            "AEO clearance then see the bundle and may download that version only."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # A confidentiality-ring bundle is, as a whole, attorneys' eyes only: outside the ring
-    # (clearance below AEO) it does not exist, like an AEO exhibit. Derived from the
-    # audience, so the two can never disagree.
+    # (clearance below AEO) it does not exist, like an AEO exhibit; unless it is also made in
+    # an open version, which is for readers outside the ring (its ring versions and its AEO
+    # entries stay hidden from them by their own designations). Derived from the audience,
+    # so the two can never disagree.
     designation = models.GeneratedField(
         expression=models.Case(
-            models.When(audience=Audience.RING, then=models.Value(Clearance.AEO.value)),
+            models.When(
+                audience=Audience.RING,
+                open_version=False,
+                then=models.Value(Clearance.AEO.value),
+            ),
             default=models.Value(Clearance.STANDARD.value),
         ),
         output_field=models.PositiveSmallIntegerField(choices=Clearance.choices),
@@ -88,6 +104,16 @@ class Bundle(models.Model):
             raise ValidationError({"proceeding": "The proceeding must be in this matter."})
         if self.hearing_id and self.hearing.proceeding_id != self.proceeding_id:
             raise ValidationError({"hearing": "The hearing must be in the bundle's proceeding."})
+
+    @property
+    def makes_open_version(self) -> bool:
+        return self.audience == self.Audience.RING and self.open_version
+
+    @property
+    def uses_redactions(self) -> bool:
+        """Whether the bundle's (only) version uses approved redactions: a bundle for the
+        court and all parties does; our side's and the ring's use the exhibits as they are."""
+        return self.audience == self.Audience.ALL_PARTIES
 
     def refusal(self, exhibit: Exhibit) -> str:
         """Why `exhibit` may not go into this bundle, or "" if it may."""
@@ -216,8 +242,20 @@ class Version(models.Model):
     sha256 = models.CharField(max_length=64, blank=True)
     size = models.PositiveBigIntegerField(null=True, blank=True)
     page_count = models.PositiveIntegerField(null=True, blank=True)
-    # The most confidential document inside: who may download the file.
+    # The most confidential document inside: who may download the file. A ring bundle's
+    # version is attorneys' eyes only whatever is inside (it is the ring's file).
     designation = models.PositiveSmallIntegerField(
+        choices=Clearance.choices, default=Clearance.STANDARD
+    )
+    # The open version of a ring bundle, built with it (bundles/open_version.py): the same
+    # pages and numbers, redacted, attorneys'-eyes-only documents withheld. Empty otherwise.
+    open_storage_key = models.CharField(max_length=255, blank=True)
+    open_file_name = models.CharField(max_length=200, blank=True)
+    open_sha256 = models.CharField(max_length=64, blank=True)
+    open_size = models.PositiveBigIntegerField(null=True, blank=True)
+    open_page_count = models.PositiveIntegerField(null=True, blank=True)
+    # The most confidential document shown in the open file (withheld ones are not).
+    open_designation = models.PositiveSmallIntegerField(
         choices=Clearance.choices, default=Clearance.STANDARD
     )
     layout = models.JSONField(default=dict, blank=True)  # the builder's, for late documents
@@ -273,6 +311,10 @@ class Version(models.Model):
     @property
     def ocr_unread(self) -> list[dict]:
         return [page for page in self.scanned if page.get("ocr") == "unread"]
+
+    @property
+    def has_open_version(self) -> bool:
+        return bool(self.open_storage_key)
 
     @property
     def percent(self) -> int:

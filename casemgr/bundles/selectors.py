@@ -8,7 +8,8 @@ from django.conf import settings
 from django.db.models import Count, Prefetch, QuerySet
 
 from casemgr.access import policy
-from casemgr.bundles import services
+from casemgr.access.models import Clearance
+from casemgr.bundles import redactions, services
 from casemgr.bundles.models import Bundle, Entry, Section, Version
 from casemgr.evidence.models import Exhibit, ExhibitFile
 
@@ -48,6 +49,8 @@ class BundleView:
     versions: list[Version]
     served_keys: set[str]
     projected: dict
+    # Visible entries with a file whose redaction awaits approval (used unredacted till then).
+    awaiting_redaction: list[Entry] = field(default_factory=list)
 
 
 def bundle_view(*, bundle: Bundle, user) -> BundleView:
@@ -67,6 +70,10 @@ def bundle_view(*, bundle: Bundle, user) -> BundleView:
     )
     by_section = {section.pk: SectionView(section) for section in sections}
     left_out, hidden = [], 0
+    shown = [entry for entry in entries if entry.exhibit_id in visible]
+    awaiting = redactions.awaiting(
+        f.pk for entry in shown for f in ([entry.file] if entry.file else entry.exhibit.files.all())
+    )
     for entry in entries:
         if entry.exhibit_id not in visible:
             hidden += 1
@@ -75,6 +82,7 @@ def bundle_view(*, bundle: Bundle, user) -> BundleView:
         entry.pages = sum(f.page_count or 0 for f in files)
         entry.not_ready = [f for f in files if f.rendition != ExhibitFile.Rendition.READY]
         entry.refused = bundle.refusal(entry.exhibit)
+        entry.awaiting_redaction = [f for f in files if f.pk in awaiting]
         if entry.refused:
             left_out.append(entry)
         by_section[entry.section_id].entries.append(entry)
@@ -83,6 +91,7 @@ def bundle_view(*, bundle: Bundle, user) -> BundleView:
     _flag_oversized(versions)
     of_file = current_designations(versions)
     of_notes = current_designations(versions, notes=True)
+    of_open = open_designations(versions)
     for n, version in enumerate(versions):
         # What a version says (its contents, what was left out, why it failed) names its
         # documents: only for readers cleared for the most confidential of them.
@@ -90,6 +99,15 @@ def bundle_view(*, bundle: Bundle, user) -> BundleView:
         version.downloadable = (
             version.status == Version.Status.READY and of_file[version.pk] <= clearance
         )
+        # The open version of a ring bundle: for readers outside the ring too.
+        version.open_downloadable = (
+            version.status == Version.Status.READY
+            and version.has_open_version
+            and of_open[version.pk] <= clearance
+        )
+        version.redactions = [row for row in version.contents if row.get("redaction")]
+        version.withheld = [row for row in version.contents if row.get("open") == "withheld"]
+        version.unredacted = [row for row in version.contents if row.get("awaiting_redaction")]
         version.stalled = services.is_stalled(version)
         earlier = next((v for v in versions[n + 1 :] if v.status == Version.Status.READY), None)
         version.changes = (
@@ -105,6 +123,7 @@ def bundle_view(*, bundle: Bundle, user) -> BundleView:
         versions=versions,
         served_keys=services.served_keys(bundle),
         projected=services.projected(bundle, [e for e in entries if not bundle.refusal(e.exhibit)]),
+        awaiting_redaction=[e for e in shown if e.awaiting_redaction and not e.refused],
     )
 
 
@@ -136,6 +155,26 @@ def current_designations(versions: list[Version], *, notes: bool = False) -> dic
     )
     return {
         version.pk: max([version.designation, *(now.get(pk, 0) for pk in named[version.pk])])
+        for version in versions
+    }
+
+
+def open_designations(versions: list[Version]) -> dict[int, int]:
+    """The designation of each version's open file as its documents are designated now:
+    the highest among those shown in it (withheld ones are placeholders). An exhibit made
+    attorneys' eyes only after the build takes the open file with it, since it is in there
+    unredacted. A version without an open file counts as AEO: there is nothing to open."""
+    shown = {
+        version.pk: {row["exhibit"] for row in version.contents if row.get("open") != "withheld"}
+        for version in versions
+    }
+    now = dict(
+        Exhibit.objects.filter(pk__in=set().union(*shown.values())).values_list("pk", "designation")
+    )
+    return {
+        version.pk: max([version.open_designation, *(now.get(pk, 0) for pk in shown[version.pk])])
+        if version.has_open_version
+        else Clearance.AEO
         for version in versions
     }
 

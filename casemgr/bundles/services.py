@@ -9,6 +9,7 @@ second of two runs publishes nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import tempfile
@@ -28,7 +29,7 @@ from django.utils import timezone
 
 from casemgr.access.audit import audit_record
 from casemgr.access.models import AuditAction, Clearance
-from casemgr.bundles import builder, index
+from casemgr.bundles import builder, index, open_version, redactions
 from casemgr.bundles.cover import cover_details
 from casemgr.bundles.models import Bundle, Entry, Section, Version
 from casemgr.evidence import storage
@@ -284,18 +285,26 @@ def version_serve(*, version: Version, actor, request=None) -> None:
         _audit(AuditAction.UPDATE, version.bundle, actor, request, {"served": version.number})
 
 
-def version_open_verified(*, version: Version, request):
-    """The published file for download, after its hash is checked and the download audited.
-    Raises storage.TamperedFile if the stored bytes changed."""
-    storage.verify(version.storage_key, version.sha256)
+def version_open_verified(*, version: Version, request, open_version: bool = False):
+    """The published file for download (or, with `open_version`, the open version of a ring
+    bundle's), after its hash is checked and the download audited. Raises
+    storage.TamperedFile if the stored bytes changed."""
+    if open_version:
+        key, sha256 = version.open_storage_key, version.open_sha256
+    else:
+        key, sha256 = version.storage_key, version.sha256
+    storage.verify(key, sha256)
+    detail = {"version": version.number, "sha256": sha256}
+    if open_version:
+        detail["open version"] = True
     audit_record(
         action=AuditAction.DOWNLOAD,
         request=request,
         matter=version.bundle.matter,
         obj=version.bundle,
-        detail={"version": version.number, "sha256": version.sha256},
+        detail=detail,
     )
-    return storage.default_storage.open(version.storage_key, "rb")
+    return storage.default_storage.open(key, "rb")
 
 
 # --- Building -----------------------------------------------------------------------------
@@ -496,7 +505,7 @@ def _build(claim: _Claim) -> str:
     # Until it is published, the version is as confidential as anything its failure could
     # name; once published, as its file, which holds only what went in.
     named = [item.entry.exhibit_id for item in items] + [row["exhibit"] for row in left_out]
-    if not _mine(claim).update(designation=exhibits_designation(named)):
+    if not _mine(claim).update(designation=_version_designation(bundle, named)):
         return "superseded"
     for item in items:
         # A rendition laid out by an earlier casemgr may carry what has changed since (the
@@ -508,22 +517,28 @@ def _build(claim: _Claim) -> str:
                 return "superseded"
     for item in items:
         _check_ready(item)
+    redacted = _redactions(bundle, items)
     served = served_version(bundle)
     files_per_entry = Counter(item.entry.pk for item in items)
+    # A ring bundle with an open version is built twice, the open version second: progress
+    # counts both builds' pages as one.
+    passes = 2 if bundle.makes_open_version else 1
     last_progress = [0.0]
 
-    def progress(done: int, total: int) -> None:
+    def progress(done: int, total: int, *, before: int = 0) -> None:
         now = time.monotonic()
         if now - last_progress[0] < PROGRESS_EVERY_SECONDS and done < total:
             return
         last_progress[0] = now
-        pages = {"pages_done": done, "pages_total": total} if total else {}
+        pages = {"pages_done": before + done, "pages_total": total * passes} if total else {}
         if not _mine(claim).update(heartbeat_at=timezone.now(), **pages):
             raise Superseded
 
     with ExitStack() as stack, tempfile.TemporaryDirectory(prefix="casemgr-bundle-") as work:
+        opened = None
         try:
             spec_sections = []
+            swaps: dict[str, open_version.Swap] = {}
             for section, section_items in sections:
                 if not section_items:  # no divider, index heading or bookmark for nothing
                     continue
@@ -536,7 +551,13 @@ def _build(claim: _Claim) -> str:
                         )
                     )
                     progress(0, 0)  # copying a large bundle out of storage takes time too
-                    documents.append(_document(item, path, files_per_entry[item.entry.pk] > 1))
+                    document = _document(item, path, files_per_entry[item.entry.pk] > 1)
+                    if swap := redacted.swap(item, path, stack):
+                        if bundle.makes_open_version:
+                            swaps[document.key] = swap
+                        else:  # a bundle for all parties: its only version is redacted
+                            document = dataclasses.replace(document, path=swap.path)
+                    documents.append(document)
                 spec_sections.append(
                     builder.Section(
                         letter=section.letter, title=section.title, documents=tuple(documents)
@@ -552,9 +573,20 @@ def _build(claim: _Claim) -> str:
                 dividers=bundle.dividers,
                 served=served.layout if served else None,
                 late_mode=builder.LateMode(version.late_mode),
+                edition=open_version.RING_EDITION if bundle.makes_open_version else "",
             )
             out = Path(work) / "bundle.pdf"
             result = builder.build(spec, out, progress=progress)
+            if bundle.makes_open_version:
+                open_out = Path(work) / "open.pdf"
+                opened = open_version.build(
+                    spec,
+                    result,
+                    swaps,
+                    open_out,
+                    Path(work),
+                    progress=lambda done, total: progress(done, total, before=total),
+                )
         except Superseded:
             return "superseded"
         builder.check(out, result)
@@ -563,6 +595,22 @@ def _build(claim: _Claim) -> str:
         )
         key = f"bundles/{bundle.pk}/v{version.number}-{result.sha256[:16]}.pdf"
         storage.store_file(out, key)
+        published_open = {}
+        if opened is not None:
+            builder.check(open_out, opened)
+            open_key = f"bundles/{bundle.pk}/v{version.number}-open-{opened.sha256[:16]}.pdf"
+            storage.store_file(open_out, open_key)
+            published_open = {
+                "open_storage_key": open_key,
+                "open_file_name": name.removesuffix(".pdf") + " - open version.pdf",
+                "open_sha256": opened.sha256,
+                "open_size": opened.size,
+                "open_page_count": opened.page_count,
+                "open_designation": exhibits_designation(
+                    item.entry.exhibit_id for item in items if not redacted.withheld(item)
+                ),
+            }
+    # The ring file and the open one are published together, by one UPDATE, or not at all.
     published = _mine(claim).update(
         status=Version.Status.READY,
         error="",
@@ -571,28 +619,110 @@ def _build(claim: _Claim) -> str:
         sha256=result.sha256,
         size=result.size,
         page_count=result.page_count,
-        designation=exhibits_designation(item.entry.exhibit_id for item in items),
-        pages_done=result.page_count,
-        pages_total=result.page_count,
+        designation=_version_designation(bundle, (item.entry.exhibit_id for item in items)),
+        pages_done=result.page_count * passes,
+        pages_total=result.page_count * passes,
         layout=result.layout,
-        contents=_contents(result, items),
+        contents=_contents(result, items, redacted),
         scanned=_scanned(result, items),
         resampled=result.resampled,
         left_out=left_out,
         finished_at=timezone.now(),
+        **published_open,
     )
     if not published:
         # Another run took the version over; its file, not ours, is the one published.
-        if not Version.objects.filter(storage_key=key).exists():
-            storage.default_storage.delete(key)
+        for field, stored in (
+            ("storage_key", key),
+            ("open_storage_key", published_open.get("open_storage_key")),
+        ):
+            if stored and not Version.objects.filter(**{field: stored}).exists():
+                storage.default_storage.delete(stored)
         return "superseded"
-    audit_record(
-        action=AuditAction.CREATE,
-        matter=bundle.matter,
-        obj=bundle,
-        detail={"version": version.number, "pages": result.page_count, "sha256": result.sha256},
-    )
+    detail = {"version": version.number, "pages": result.page_count, "sha256": result.sha256}
+    if opened is not None:
+        detail["open sha256"] = opened.sha256
+    if redacted.used:
+        detail["redactions"] = sorted(used.redaction.pk for used in redacted.used.values())
+    audit_record(action=AuditAction.CREATE, matter=bundle.matter, obj=bundle, detail=detail)
     return "ready"
+
+
+def _version_designation(bundle: Bundle, exhibit_ids) -> int:
+    """Who may download a version's file: the highest designation inside; a ring bundle's
+    (the ring's own file) is attorneys' eyes only whatever is in it, so that an open version
+    beside it never lets readers outside the ring reach it."""
+    found = exhibits_designation(exhibit_ids)
+    return max(found, Clearance.AEO) if bundle.audience == Bundle.Audience.RING else found
+
+
+@dataclass
+class _Redacted:
+    """Which documents of a build are swapped, and for what: the approved redaction of a
+    file (`used`, by file id) in a bundle for all parties or a ring bundle's open version,
+    placeholders for attorneys'-eyes-only documents in the open version; and the files whose
+    redaction awaits approval (`awaiting`), used unredacted."""
+
+    open: bool
+    used: dict[int, redactions.Used]
+    awaiting: set[int]
+
+    def withheld(self, item: _Input) -> bool:
+        return self.open and item.entry.exhibit.designation >= Clearance.AEO
+
+    def swap(self, item: _Input, rendition: Path, stack: ExitStack) -> open_version.Swap | None:
+        """What goes in place of `item`'s file (whose rendition is at `rendition`), if
+        anything: its redacted copy, checked out of storage, or placeholders."""
+        if self.withheld(item):
+            return open_version.Swap()
+        used = self.used.get(item.file.pk)
+        if used is None:
+            return None
+        redaction = used.redaction
+        path = stack.enter_context(
+            storage.local_copy(redaction.storage_key, redaction.sha256, ".pdf")
+        )
+        reference = f"{item.entry.exhibit.reference} ({item.file.original_name})"
+        pages = builder.count_pages(path, title=f"The approved redaction of {reference}")
+        expected = builder.count_pages(rendition, title=reference)
+        if pages != expected:
+            # The engine keeps every page; a redaction that does not would move every later
+            # page number, and the page cited in court would not be the page read.
+            raise BuildRefused(
+                f"The approved redaction of {reference} has {pages} pages where the file has "
+                f"{expected}. Redact it again."
+            )
+        return open_version.Swap(path=path)
+
+    def row(self, item: _Input) -> dict:
+        """What a contents row records of this document's redaction."""
+        if not (self.open or self.used or self.awaiting):
+            return {}
+        used = self.used.get(item.file.pk)
+        row: dict = {}
+        if self.withheld(item):
+            row["open"] = "withheld"
+        elif used is not None:
+            row["redaction"] = used.row()
+            if self.open:
+                row["open"] = "redacted"
+        elif item.file.pk in self.awaiting:
+            row["awaiting_redaction"] = True
+        return row
+
+
+def _redactions(bundle: Bundle, items: list[_Input]) -> _Redacted:
+    """The redactions a build of `bundle` uses: approved ones, for a bundle that leaves our
+    side (all parties, or a ring bundle's open version); none for our side's or the ring's."""
+    if not (bundle.uses_redactions or bundle.makes_open_version):
+        return _Redacted(open=False, used={}, awaiting=set())
+    file_ids = [item.file.pk for item in items]
+    used = redactions.approved(file_ids)
+    return _Redacted(
+        open=bundle.makes_open_version,
+        used=used,
+        awaiting=redactions.awaiting(set(file_ids) - set(used)),
+    )
 
 
 def exhibits_designation(exhibit_ids) -> int:
@@ -627,8 +757,9 @@ def _scanned(result: builder.Result, items: list[_Input]) -> list[dict]:
     return pages
 
 
-def _contents(result: builder.Result, items: list[_Input]) -> list[dict]:
-    """The index as the page shows it: one row per document, with its pages."""
+def _contents(result: builder.Result, items: list[_Input], redacted: _Redacted) -> list[dict]:
+    """The index as the page shows it: one row per document, with its pages, and the
+    redaction it used (or that it was withheld from the open version)."""
     by_key = {f"{item.entry.key}/{item.file.pk}": item for item in items}
     rows = []
     for run in result.runs:
@@ -648,6 +779,7 @@ def _contents(result: builder.Result, items: list[_Input]) -> list[dict]:
                 "last": run.labels[-1] if run.labels else "",
                 "pages": len(run.labels),
                 "late": run.late,
+                **redacted.row(item),
             }
         )
     return rows

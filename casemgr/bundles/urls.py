@@ -30,5 +30,10 @@ urlpatterns = [
     path(BUNDLE + "split/", views.SplitView.as_view(), name="split"),
     path(VERSION + "status/", views.VersionStatusView.as_view(), name="version_status"),
     path(VERSION + "download/", views.VersionDownloadView.as_view(), name="version_download"),
+    path(
+        VERSION + "open/download/",
+        views.OpenVersionDownloadView.as_view(),
+        name="version_open_download",
+    ),
     path(VERSION + "serve/", views.ServeView.as_view(), name="version_serve"),
 ]

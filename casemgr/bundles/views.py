@@ -118,6 +118,23 @@ class _BundleMixin:
             raise Http404("No such record.")
         return version
 
+    def get_open_version(self, bundle: Bundle) -> Version:
+        """A version of `bundle` with an open file the user is cleared for. The version's own
+        designation (the ring file's: AEO) does not apply: the open file is made for readers
+        outside the ring, and its own designation (selectors.open_designations) decides."""
+        version = get_object_or_404(
+            Version.objects.filter(bundle=bundle).exclude(open_storage_key="").defer("layout"),
+            number=self.kwargs["number"],
+        )
+        if selectors.open_designations([version])[version.pk] > (
+            policy.clearance(self.request.user, self.matter) or 0
+        ):
+            policy.audit_forbidden(
+                self.request, matter=self.matter, obj=bundle, reason="above clearance"
+            )
+            raise Http404("No such record.")
+        return version
+
 
 class BundleDetailView(_BundleMixin, MatterMixin, TemplateView):
     """The bundle: its sections and documents, the exhibits to pick from, and its versions."""
@@ -406,13 +423,21 @@ class VersionStatusView(_BundleMixin, MatterMixin, View):
 class VersionDownloadView(_BundleMixin, MatterMixin, View):
     """The published PDF, after clearance and hash checks; every download is audited."""
 
+    open_version = False
+
     def get(self, request, *args, **kwargs):
         bundle = self.get_bundle()
-        version = self.get_version(bundle, notes=False)
+        version = (
+            self.get_open_version(bundle)
+            if self.open_version
+            else self.get_version(bundle, notes=False)
+        )
         if version.status != Version.Status.READY:
             raise Http404("This version has no file.")
         try:
-            stream = services.version_open_verified(version=version, request=request)
+            stream = services.version_open_verified(
+                version=version, request=request, open_version=self.open_version
+            )
         except storage.TamperedFile:
             log.critical("Integrity check failed for bundle version %s", version.pk)
             audit_record(
@@ -420,7 +445,10 @@ class VersionDownloadView(_BundleMixin, MatterMixin, View):
                 request=request,
                 matter=bundle.matter,
                 obj=bundle,
-                detail={"version": version.number, "sha256": version.sha256},
+                detail={
+                    "version": version.number,
+                    "sha256": version.open_sha256 if self.open_version else version.sha256,
+                },
             )
             return HttpResponse(
                 "This bundle failed its integrity check: the stored file no longer matches the "
@@ -430,8 +458,17 @@ class VersionDownloadView(_BundleMixin, MatterMixin, View):
                 content_type="text/plain",
             )
         response = FileResponse(
-            stream, as_attachment=True, filename=version.file_name, content_type="application/pdf"
+            stream,
+            as_attachment=True,
+            filename=version.open_file_name if self.open_version else version.file_name,
+            content_type="application/pdf",
         )
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "private, no-store"
         return response
+
+
+class OpenVersionDownloadView(VersionDownloadView):
+    """The open (redacted) version of a ring bundle's version, for readers outside the ring."""
+
+    open_version = True

@@ -31,7 +31,7 @@ DERIVED = {("evidence.ExhibitPage", "search_vector")}
 # renditions are addressed by their hash, a bundle's by its hash's prefix.
 BLOB_FIELDS = {
     "evidence.ExhibitFile": (("storage_key", "sha256"), ("rendition_key", "rendition_sha256")),
-    "bundles.Version": (("storage_key", "sha256"),),
+    "bundles.Version": (("storage_key", "sha256"), ("open_storage_key", "open_sha256")),
     "redaction.Redaction": (("storage_key", "sha256"),),
     "productions.Production": (("storage_key", "sha256"),),
 }
