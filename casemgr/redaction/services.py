@@ -53,6 +53,7 @@ PROGRESS_EVERY_SECONDS = 0.5
 READ_ONLY = (
     "Your role on this matter is read-only: only partners, associates and paralegals redact."
 )
+OWN_PROPOSAL = "You proposed this redaction; a second member must approve it."
 STALE = (
     "The file's preview has been made again since this redaction was drawn, so its boxes may "
     "no longer cover what they were drawn over. Start a new redaction."
@@ -65,8 +66,19 @@ def redaction_key(sha256: str) -> str:
 
 def _require_editor(actor, matter, request) -> None:
     if not policy.can_edit(actor, matter):
-        policy.audit_forbidden(request, matter=matter, reason="read-only member")
+        _audit_refusal(actor, matter, request, reason="read-only member")
         raise PermissionDenied(READ_ONLY)
+
+
+def _audit_refusal(actor, matter, request, *, reason: str, obj=None) -> None:
+    audit_record(
+        action=AuditAction.DENIED,
+        request=request,
+        actor=actor,
+        matter=matter,
+        obj=obj,
+        detail={"reason": reason},
+    )
 
 
 def _audit(action, redaction: Redaction, actor, request, detail: dict) -> None:
@@ -523,6 +535,10 @@ def redaction_approve(*, redaction: Redaction, actor, request=None) -> Redaction
     """Approve a proposed redaction: by a member with edit rights who did not propose it (the
     database holds the same rule). It replaces the file's earlier approved redaction."""
     _require_editor(actor, redaction.matter, request)
+    if redaction.proposed_by_id == actor.pk:
+        # Refused before the transaction, so that the refusal's audit event is kept.
+        _audit_refusal(actor, redaction.matter, request, reason="own proposal", obj=redaction)
+        raise PermissionDenied(OWN_PROPOSAL)
     with transaction.atomic():
         redaction = _lock(redaction)
         if redaction.status != Redaction.Status.PROPOSED:
@@ -533,10 +549,7 @@ def redaction_approve(*, redaction: Redaction, actor, request=None) -> Redaction
         if redaction.stale:
             raise ValidationError(STALE)
         if redaction.proposed_by_id == actor.pk:
-            policy.audit_forbidden(
-                request, matter=redaction.matter, obj=redaction, reason="own proposal"
-            )
-            raise PermissionDenied("You proposed this redaction; a second member must approve it.")
+            raise PermissionDenied(OWN_PROPOSAL)
         earlier = list(
             Redaction.objects.select_for_update()
             .filter(file_id=redaction.file_id, status=Redaction.Status.APPROVED)
