@@ -27,6 +27,10 @@ class BoxForm(forms.Form):
     y1 = forms.FloatField(label="Bottom", min_value=0)
     reason = forms.ChoiceField(choices=[("", "Choose a reason…"), *REASONS])
 
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "box_%s")  # the page has a second form with a reason
+        super().__init__(*args, **kwargs)
+
     def clean(self):
         data = super().clean()
         if not self.errors:
@@ -51,6 +55,7 @@ class FindForm(forms.Form):
     reason = forms.ChoiceField(choices=[("", "Choose a reason…"), *REASONS])
 
     def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "find_%s")
         super().__init__(*args, **kwargs)
         self.presets = presets()
         self.fields["preset"].choices = [("", "—")] + [
@@ -78,6 +83,10 @@ class FindForm(forms.Form):
 
 
 class ReturnForm(forms.Form):
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "return_%s")
+        super().__init__(*args, **kwargs)
+
     note = forms.CharField(
         label="What should change",
         widget=forms.Textarea(attrs={"rows": 3}),

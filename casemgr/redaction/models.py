@@ -133,8 +133,9 @@ class Redaction(models.Model):
 class Box(models.Model):
     """One area blacked out: PDF points from the top-left of the page as shown."""
 
+    # (name, (value, label)): a bare (value, label) pair would make the label the value.
     Reason = models.TextChoices(
-        "Reason", [(str(key), label) for key, label in REASON_LABELS.items()]
+        "Reason", [(key.name, (key.value, label)) for key, label in REASON_LABELS.items()]
     )
 
     redaction = models.ForeignKey(Redaction, on_delete=models.CASCADE, related_name="boxes")

@@ -58,7 +58,9 @@ class FakeEngine:
             pdf.save(target)
         if progress:
             progress(count, count)
-        return engine.Result(page_count=count, redacted_pages=tuple(sorted({b.page for b in boxes})))
+        return engine.Result(
+            page_count=count, redacted_pages=tuple(sorted({b.page for b in boxes}))
+        )
 
     def find(self, path: Path, *, terms=(), patterns=(), reason=engine.Reason.PRIVILEGE):
         self.found.append({"terms": list(terms), "patterns": list(patterns)})

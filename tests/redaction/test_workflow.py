@@ -88,9 +88,7 @@ def test_find_adds_boxes_marked_with_what_found_them(world, memo, fake):
         found_by="term “Orion”",
     )
     assert fake.found == [{"terms": ["Orion"], "patterns": []}]
-    assert [(b.page, b.reason, b.found_by) for b in added] == [
-        (1, "personal_data", "term “Orion”")
-    ]
+    assert [(b.page, b.reason, b.found_by) for b in added] == [(1, "personal_data", "term “Orion”")]
 
 
 def test_applying_stores_the_redacted_file_and_proposes_it(
