@@ -35,6 +35,12 @@ PERMISSIVE = frozenset(
         "Unlicense",
         "0BSD",
         "Zlib",
+        # Libraries bundled in a binary wheel (PDFium's, in pypdfium2)
+        "FTL",
+        "IJG",
+        "libpng-2.0",
+        "libtiff",
+        "Unicode-3.0",
     }
 )
 # Libraries imported as published: their own changes would be shared, casemgr's never.
@@ -80,6 +86,22 @@ _NAMES = {
     "New BSD": "BSD-3-Clause",
     "BSD 3-Clause": "BSD-3-Clause",
     "3-Clause BSD License": "BSD-3-Clause",
+}
+
+
+# Packages whose metadata holds no licence a machine can read (free text), with the SPDX
+# expression read by hand from the licence files they ship, for the version pinned: a new
+# version is refused until someone reads them again.
+_READ_BY_HAND = {
+    ("pypdfium2", "5.15.2"): (
+        # The bindings (either licence); PDFium (BSD-3-Clause) and what its build bundles:
+        # abseil and highway (Apache-2.0), lcms2, HarfBuzz, fast_float and simdutf (MIT),
+        # OpenJPEG (BSD-2-Clause), FreeType (its FTL, offered beside GPL-2.0), ICU
+        # (Unicode-3.0), libjpeg-turbo (IJG and BSD-3-Clause), libpng, libtiff, zlib; and
+        # Anti-Grain Geometry 2.3, whose notice permits any use.
+        "(Apache-2.0 OR BSD-3-Clause) AND BSD-3-Clause AND Apache-2.0 AND MIT AND "
+        "BSD-2-Clause AND FTL AND Unicode-3.0 AND IJG AND libpng-2.0 AND libtiff AND Zlib"
+    ),
 }
 
 
@@ -157,6 +179,9 @@ def packages(path: Path) -> list[Package]:
 def licence(dist: metadata.Distribution) -> str:
     """The package's licence as an SPDX expression, from the most precise field it fills."""
     meta = dist.metadata
+    by_hand = _READ_BY_HAND.get((canonicalize_name(meta["Name"]), dist.version))
+    if by_hand:
+        return by_hand
     if meta.get("License-Expression"):
         return meta["License-Expression"].strip()
     # The free-text field when it names a licence; some hold the whole text, or "Dual

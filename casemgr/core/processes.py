@@ -6,20 +6,27 @@ import contextlib
 import os
 import signal
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 
 class TimedOut(Exception):
     """The program ran past its time and was killed, with every process it started."""
 
 
-def run(command: Sequence[str], *, timeout: float) -> tuple[int, str, str]:
+def run(
+    command: Sequence[str], *, timeout: float, env: Mapping[str, str] | None = None
+) -> tuple[int, str, str]:
     """Run `command` (a fixed argument list: never a shell) and return its exit code, what it
     wrote to stdout, and the end of what it wrote to stderr. Such programs fork helpers
     (Tesseract, Ghostscript, a LibreOffice instance): a session of its own lets a timeout
-    kill them all. Raises TimedOut."""
+    kill them all. `env` adds to (or overrides) this process's environment. Raises
+    TimedOut."""
     process = subprocess.Popen(  # noqa: S603 - fixed arguments, no shell
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        env={**os.environ, **env} if env else None,
     )
     try:
         stdout, stderr = process.communicate(timeout=timeout)

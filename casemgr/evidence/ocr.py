@@ -84,15 +84,9 @@ def read_text(
             "read. Tell your administrator (Debian packages ocrmypdf and tesseract-ocr), "
             "then retry."
         )
-    missing = [code for code in languages.split("+") if code not in _installed(tesseract)]
-    if missing:
-        names = " and ".join(LANGUAGES.get(code, code) for code in missing)
-        packages = ", ".join(f"tesseract-ocr-{code.replace('_', '-')}" for code in missing)
-        raise OcrError(
-            f"The server has no OCR language data for {names}, so the text cannot be read in "
-            f"it. Tell your administrator (Debian package {packages}), then retry; or choose "
-            "other languages for the matter."
-        )
+    problem = languages_unavailable(languages, tesseract)
+    if problem:
+        raise OcrError(problem)
     command = [
         program,
         "--skip-text",  # a page that has text is left as it is
@@ -117,6 +111,21 @@ def read_text(
         ) from None
     if returncode != 0 or not target.exists():
         raise OcrError(_reason(returncode, stderr))
+
+
+def languages_unavailable(languages: str, tesseract: str) -> str | None:
+    """Why the Tesseract at `tesseract` cannot read `languages` ("eng+chi_sim"), or None
+    when it has the data for each."""
+    missing = [code for code in languages.split("+") if code not in _installed(tesseract)]
+    if not missing:
+        return None
+    names = " and ".join(LANGUAGES.get(code, code) for code in missing)
+    packages = ", ".join(f"tesseract-ocr-{code.replace('_', '-')}" for code in missing)
+    return (
+        f"The server has no OCR language data for {names}, so the text cannot be read in "
+        f"it. Tell your administrator (Debian package {packages}), then retry; or choose "
+        "other languages for the matter."
+    )
 
 
 def _installed(tesseract: str) -> set[str]:
