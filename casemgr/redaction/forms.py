@@ -3,17 +3,9 @@ from __future__ import annotations
 from django import forms
 
 from casemgr.redaction.engine import REASON_LABELS
+from casemgr.redaction.patterns import PRESETS
 
 REASONS = [(str(key), label) for key, label in REASON_LABELS.items()]
-
-
-def presets() -> dict[str, tuple[str, str]]:
-    """The patterns offered by name: key → (label, regular expression)."""
-    try:
-        from casemgr.redaction import patterns
-    except ImportError:  # the engine's presets are not there yet
-        return {}
-    return {key: (preset.label, preset.regex) for key, preset in patterns.PRESETS.items()}
 
 
 class BoxForm(forms.Form):
@@ -57,9 +49,8 @@ class FindForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("auto_id", "find_%s")
         super().__init__(*args, **kwargs)
-        self.presets = presets()
         self.fields["preset"].choices = [("", "—")] + [
-            (key, label) for key, (label, _regex) in self.presets.items()
+            (key, preset.label) for key, preset in PRESETS.items()
         ]
 
     def clean(self):
@@ -75,10 +66,10 @@ class FindForm(forms.Form):
         """terms, patterns, and what found them (as the box list shows it)."""
         term, preset = self.cleaned_data["term"], self.cleaned_data["preset"]
         terms = [term] if term else []
-        patterns = [self.presets[preset][1]] if preset else []
+        patterns = [PRESETS[preset].regex] if preset else []
         named = [f"term “{term}”"] if term else []
         if preset:
-            named.append(self.presets[preset][0])
+            named.append(PRESETS[preset].label.lower())
         return terms, patterns, " and ".join(named)
 
 
