@@ -1,4 +1,5 @@
-"""Writes for redactions: drawing them, applying them (in a task) and the four-eyes review.
+"""Writes for redactions: drawing them and the four-eyes review (applying them, in a task,
+is casemgr.redaction.applying).
 
 The life of a redaction: a member with edit rights starts one on a file whose rendition is
 ready (draft) and draws or finds boxes; "apply" queues tasks.apply_redaction, which runs the
@@ -12,16 +13,11 @@ is shown as such, and never applied, approved or used (selectors.approved checks
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import tempfile
-import time
-import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
 import pikepdf
-from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -44,11 +40,6 @@ OPEN = (
 )
 # A document with more boxes than this is better withheld whole than redacted.
 MAX_BOXES = 5000
-# An apply that has not reported progress for this long is taken to have died with its
-# worker, and may be applied again.
-STALLED_AFTER_SECONDS = 10 * 60
-MAX_ATTEMPTS = 3
-PROGRESS_EVERY_SECONDS = 0.5
 
 READ_ONLY = (
     "Your role on this matter is read-only: only partners, associates and paralegals redact."
@@ -60,11 +51,7 @@ STALE = (
 )
 
 
-def redaction_key(sha256: str) -> str:
-    return f"redactions/{sha256[:2]}/{sha256}.pdf"
-
-
-def _require_editor(actor, matter, request) -> None:
+def require_editor(actor, matter, request) -> None:
     if not policy.can_edit(actor, matter):
         _audit_refusal(actor, matter, request, reason="read-only member")
         raise PermissionDenied(READ_ONLY)
@@ -81,7 +68,7 @@ def _audit_refusal(actor, matter, request, *, reason: str, obj=None) -> None:
     )
 
 
-def _audit(action, redaction: Redaction, actor, request, detail: dict) -> None:
+def audit_step(action, redaction: Redaction, actor, request, detail: dict) -> None:
     audit_record(
         action=action,
         request=request,
@@ -92,7 +79,7 @@ def _audit(action, redaction: Redaction, actor, request, detail: dict) -> None:
     )
 
 
-def _lock(redaction: Redaction) -> Redaction:
+def locked(redaction: Redaction) -> Redaction:
     """The row again, locked for this transaction, with what the checks read."""
     return (
         Redaction.objects.select_for_update(of=("self",))
@@ -101,7 +88,7 @@ def _lock(redaction: Redaction) -> Redaction:
     )
 
 
-def _check_editable(redaction: Redaction) -> None:
+def check_editable(redaction: Redaction) -> None:
     if redaction.stale:
         raise ValidationError(STALE)
     if not redaction.editable:
@@ -140,7 +127,7 @@ def redaction_start(*, exhibit_file: ExhibitFile, actor, request=None) -> tuple[
     (one at a time, so that two people never redact the same file past each other); True
     when new. A new one starts from the boxes of the file's approved redaction, if current,
     so that changing a redaction does not mean drawing it all again."""
-    _require_editor(actor, exhibit_file.matter, request)
+    require_editor(actor, exhibit_file.matter, request)
     if exhibit_file.rendition != ExhibitFile.Rendition.READY or not exhibit_file.rendition_sha256:
         raise ValidationError("The file's preview PDF is not ready yet; redact it once it is.")
     if exhibit_file.flags:
@@ -183,7 +170,7 @@ def redaction_start(*, exhibit_file: ExhibitFile, actor, request=None) -> tuple[
                 )
                 for box in approved.boxes.all()
             )
-        _audit(
+        audit_step(
             AuditAction.CREATE,
             redaction,
             actor,
@@ -222,10 +209,10 @@ def boxes_add(
 ) -> list[Box]:
     """Add boxes to a draft. Each is checked against its page (and clipped to it); a box the
     redaction already has is not added twice. All are added, or none."""
-    _require_editor(actor, redaction.matter, request)
+    require_editor(actor, redaction.matter, request)
     with transaction.atomic():
-        redaction = _lock(redaction)
-        _check_editable(redaction)
+        redaction = locked(redaction)
+        check_editable(redaction)
         cleaned = [_clean_box(redaction, box) for box in boxes]
         have = {
             (b.page, round(b.x0, 1), round(b.y0, 1), round(b.x1, 1), round(b.y1, 1))
@@ -258,7 +245,7 @@ def boxes_add(
         Box.objects.bulk_create(rows)
         _back_to_draft(redaction)
         if rows:
-            _audit(
+            audit_step(
                 AuditAction.UPDATE,
                 redaction,
                 actor,
@@ -274,13 +261,13 @@ def boxes_add(
 
 def box_remove(*, box: Box, actor, request=None) -> None:
     redaction = box.redaction
-    _require_editor(actor, redaction.matter, request)
+    require_editor(actor, redaction.matter, request)
     with transaction.atomic():
-        redaction = _lock(redaction)
-        _check_editable(redaction)
+        redaction = locked(redaction)
+        check_editable(redaction)
         Box.objects.filter(pk=box.pk, redaction=redaction).delete()
         _back_to_draft(redaction)
-        _audit(
+        audit_step(
             AuditAction.UPDATE,
             redaction,
             actor,
@@ -307,8 +294,8 @@ def boxes_find(
 ) -> list[Box]:
     """Find every occurrence of the terms and patterns in the rendition's text and add a box
     over each (marked `found_by`). Returns the boxes added (none when nothing was found)."""
-    _require_editor(actor, redaction.matter, request)
-    _check_editable(redaction)
+    require_editor(actor, redaction.matter, request)
+    check_editable(redaction)
     file = redaction.file
     with storage.local_copy(file.rendition_key, redaction.source_sha256, ".pdf") as path:
         try:
@@ -322,225 +309,19 @@ def boxes_find(
     )
 
 
-# --- Applying -----------------------------------------------------------------------------
-
-
-def redaction_apply(*, redaction: Redaction, actor, request=None) -> Redaction:
-    """Queue the redacted file to be made. The one who applies it proposes it for approval."""
-    from casemgr.redaction.tasks import apply_redaction
-
-    _require_editor(actor, redaction.matter, request)
-    with transaction.atomic():
-        redaction = _lock(redaction)
-        if redaction.status == Redaction.Status.APPLYING and not is_stalled(redaction):
-            raise ValidationError("This redaction is already being applied.")
-        if redaction.status == Redaction.Status.APPLYING:
-            pass  # its worker was lost: applied again below
-        else:
-            _check_editable(redaction)
-        if not redaction.boxes.exists():
-            raise ValidationError("Draw or find at least one box before applying the redaction.")
-        redaction.status = Redaction.Status.APPLYING
-        redaction.error = ""
-        redaction.proposed_by = actor
-        redaction.pages_done = 0
-        redaction.pages_total = 0
-        redaction.attempts = 0
-        redaction.heartbeat_at = timezone.now()
-        redaction.save(
-            update_fields=[
-                "status",
-                "error",
-                "proposed_by",
-                "pages_done",
-                "pages_total",
-                "attempts",
-                "heartbeat_at",
-            ]
-        )
-        _audit(
-            AuditAction.UPDATE,
-            redaction,
-            actor,
-            request,
-            {"applied": True, "boxes": redaction.boxes.count()},
-        )
-        transaction.on_commit(lambda: _queue(apply_redaction, redaction))
-    return redaction
-
-
-def _queue(task, redaction: Redaction) -> None:
-    try:
-        task.delay(redaction.pk)
-    except Exception:
-        log.exception("Could not queue redaction %s", redaction.pk)
-        _fail(
-            redaction,
-            "The redaction could not be queued (the task broker did not answer); apply it "
-            "again in a minute.",
-        )
-
-
-def is_stalled(redaction: Redaction) -> bool:
-    if redaction.status != Redaction.Status.APPLYING:
-        return False
-    last = redaction.heartbeat_at or redaction.created_at
-    return (timezone.now() - last).total_seconds() > STALLED_AFTER_SECONDS
-
-
-class _Superseded(Exception):
-    """Another run of the task took the redaction over."""
-
-
-def redaction_make(redaction_id: int) -> str:
-    """The apply task's work, start to finish; safe to run twice (a second run takes the
-    redaction over with a token of its own, and only the run holding it publishes). Returns
-    what happened, for the task's log."""
-    token = _claim(redaction_id)
-    if token is None:
-        return "not applying"
-    redaction = Redaction.objects.select_related("file__exhibit", "matter").get(pk=redaction_id)
-    if redaction.attempts > MAX_ATTEMPTS:
-        _fail(redaction, f"Gave up after {MAX_ATTEMPTS} attempts; the worker kept stopping.")
-        return "failed"
-    try:
-        return _make(redaction, token)
-    except _Superseded:
-        return "superseded"
-    except storage.TamperedFile as error:
-        log.critical("Integrity check failed while redacting %s: %s", redaction_id, error)
-        audit_record(
-            action=AuditAction.INTEGRITY_FAILED,
-            matter=redaction.matter,
-            obj=redaction.file,
-            detail={"redaction": redaction.pk, "error": str(error)},
-        )
-        _fail(
-            redaction,
-            "The file's preview failed its integrity check: its stored bytes no longer match "
-            "their SHA-256. Nothing was made. Tell your administrator.",
-            token,
-        )
-        return "tampered"
-    except engine.RedactionError as error:
-        _fail(redaction, str(error), token)
-        return "failed"
-    except SoftTimeLimitExceeded:
-        _fail(redaction, "Applying took longer than its time limit and was stopped.", token)
-        return "failed"
-    except Exception:
-        log.exception("Applying redaction %s failed", redaction_id)
-        _fail(
-            redaction, "Applying the redaction failed unexpectedly; applying again may help.", token
-        )
-        return "failed"
-
-
-def _claim(redaction_id: int) -> str | None:
-    # Durable: the claim (its token, the attempt counted) is committed before the work.
-    with transaction.atomic(durable=True):
-        redaction = (
-            Redaction.objects.select_for_update()
-            .filter(pk=redaction_id, status=Redaction.Status.APPLYING)
-            .first()
-        )
-        if redaction is None:
-            return None
-        token = uuid.uuid4().hex
-        Redaction.objects.filter(pk=redaction_id).update(
-            attempt=token,
-            attempts=redaction.attempts + 1,
-            heartbeat_at=timezone.now(),
-            pages_done=0,
-        )
-    return token
-
-
-def _make(redaction: Redaction, token: str) -> str:
-    file = redaction.file
-    mine = Redaction.objects.filter(
-        pk=redaction.pk, attempt=token, status=Redaction.Status.APPLYING
-    )
-    if redaction.stale:
-        _fail(redaction, STALE, token)
-        return "stale"
-    boxes = [
-        engine.Box(page=b.page, x0=b.x0, y0=b.y0, x1=b.x1, y1=b.y1, reason=engine.Reason(b.reason))
-        for b in redaction.boxes.all()
-    ]
-    last = [0.0]
-
-    def progress(done: int, total: int) -> None:
-        now = time.monotonic()
-        if now - last[0] < PROGRESS_EVERY_SECONDS and done < total:
-            return
-        last[0] = now
-        if not mine.update(heartbeat_at=timezone.now(), pages_done=done, pages_total=total):
-            raise _Superseded
-
-    languages = file.ocr_languages or file.matter.ocr_languages or "eng"
-    with (
-        storage.local_copy(file.rendition_key, redaction.source_sha256, ".pdf") as source,
-        tempfile.TemporaryDirectory(prefix="casemgr-redaction-") as work,
-    ):
-        target = Path(work) / "redacted.pdf"
-        result = engine.redact(source, target, boxes, languages=languages, progress=progress)
-        digest = hashlib.sha256()
-        with target.open("rb") as made:
-            while chunk := made.read(storage.CHUNK):
-                digest.update(chunk)
-        sha256 = digest.hexdigest()
-        key = storage.store_file(target, redaction_key(sha256))
-        size = target.stat().st_size
-    published = mine.update(
-        status=Redaction.Status.PROPOSED,
-        error="",
-        storage_key=key,
-        sha256=sha256,
-        size=size,
-        page_count=result.page_count,
-        pages_done=result.page_count,
-        pages_total=result.page_count,
-        applied_at=timezone.now(),
-        proposed_at=timezone.now(),
-    )
-    if not published:
-        return "superseded"  # the file is content-addressed: the other run's is the same
-    audit_record(
-        action=AuditAction.CREATE,
-        matter=redaction.matter,
-        obj=redaction,
-        detail={
-            "file": file.pk,
-            "exhibit": file.exhibit.reference,
-            "sha256": sha256,
-            "pages": result.page_count,
-            "redacted_pages": list(result.redacted_pages),
-        },
-    )
-    return "proposed"
-
-
-def _fail(redaction: Redaction, reason: str, token: str | None = None) -> None:
-    rows = Redaction.objects.filter(pk=redaction.pk, status=Redaction.Status.APPLYING)
-    if token is not None:
-        rows = rows.filter(attempt=token)
-    rows.update(status=Redaction.Status.FAILED, error=reason)
-
-
 # --- Review -------------------------------------------------------------------------------
 
 
 def redaction_approve(*, redaction: Redaction, actor, request=None) -> Redaction:
     """Approve a proposed redaction: by a member with edit rights who did not propose it (the
     database holds the same rule). It replaces the file's earlier approved redaction."""
-    _require_editor(actor, redaction.matter, request)
+    require_editor(actor, redaction.matter, request)
     if redaction.proposed_by_id == actor.pk:
         # Refused before the transaction, so that the refusal's audit event is kept.
         _audit_refusal(actor, redaction.matter, request, reason="own proposal", obj=redaction)
         raise PermissionDenied(OWN_PROPOSAL)
     with transaction.atomic():
-        redaction = _lock(redaction)
+        redaction = locked(redaction)
         if redaction.status != Redaction.Status.PROPOSED:
             raise ValidationError(
                 f"Only a redaction awaiting approval can be approved; this one is "
@@ -563,7 +344,7 @@ def redaction_approve(*, redaction: Redaction, actor, request=None) -> Redaction
         redaction.reviewed_at = timezone.now()
         redaction.review_note = ""
         redaction.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
-        _audit(
+        audit_step(
             AuditAction.UPDATE,
             redaction,
             actor,
@@ -586,10 +367,10 @@ def redaction_return(*, redaction: Redaction, actor, note: str = "", request=Non
     made for the proposal is dropped from the row (it no longer matches the boxes). A
     redaction nobody wants any more is discarded (redaction_discard). The proposer may
     withdraw their own proposal the same way, to change it, without a note."""
-    _require_editor(actor, redaction.matter, request)
+    require_editor(actor, redaction.matter, request)
     note = note.strip()
     with transaction.atomic():
-        redaction = _lock(redaction)
+        redaction = locked(redaction)
         if redaction.status != Redaction.Status.PROPOSED:
             raise ValidationError("Only a redaction awaiting approval can be returned to draft.")
         own = redaction.proposed_by_id == actor.pk
@@ -607,7 +388,7 @@ def redaction_return(*, redaction: Redaction, actor, note: str = "", request=Non
             reviewed_at=None if own else timezone.now(),
             review_note=note[:5000],
         )
-        _audit(
+        audit_step(
             AuditAction.UPDATE,
             redaction,
             actor,
@@ -621,9 +402,9 @@ def redaction_return(*, redaction: Redaction, actor, note: str = "", request=Non
 def redaction_discard(*, redaction: Redaction, actor, request=None) -> Redaction:
     """Give up a redaction that is not approved (rejected: kept, with its boxes, for the
     record, but never applied or used)."""
-    _require_editor(actor, redaction.matter, request)
+    require_editor(actor, redaction.matter, request)
     with transaction.atomic():
-        redaction = _lock(redaction)
+        redaction = locked(redaction)
         if redaction.status not in (
             Redaction.Status.DRAFT,
             Redaction.Status.FAILED,
@@ -634,7 +415,7 @@ def redaction_discard(*, redaction: Redaction, actor, request=None) -> Redaction
                 "discarded."
             )
         Redaction.objects.filter(pk=redaction.pk).update(status=Redaction.Status.REJECTED)
-        _audit(AuditAction.UPDATE, redaction, actor, request, {"discarded": True})
+        audit_step(AuditAction.UPDATE, redaction, actor, request, {"discarded": True})
         redaction.refresh_from_db()
     return redaction
 
@@ -643,7 +424,7 @@ def redaction_open_verified(*, redaction: Redaction, request, download: bool = F
     """The redacted file for the viewer or a download, after its hash is checked and the
     access audited. Raises storage.TamperedFile if the stored bytes changed."""
     storage.verify(redaction.storage_key, redaction.sha256)
-    _audit(
+    audit_step(
         AuditAction.DOWNLOAD if download else AuditAction.VIEW,
         redaction,
         request.user,

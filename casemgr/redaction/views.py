@@ -22,7 +22,7 @@ from casemgr.access.mixins import MatterEditMixin, MatterMixin
 from casemgr.access.models import AuditAction
 from casemgr.evidence import storage
 from casemgr.evidence.models import ExhibitFile
-from casemgr.redaction import engine, selectors, services
+from casemgr.redaction import applying, engine, selectors, services
 from casemgr.redaction.forms import BoxForm, FindForm, ReturnForm
 from casemgr.redaction.models import Box, Redaction
 
@@ -98,7 +98,7 @@ class RedactionDetailView(_RedactionMixin, MatterMixin, TemplateView):
             box_form=kwargs.get("box_form") or BoxForm(),
             find_form=kwargs.get("find_form") or FindForm(),
             return_form=ReturnForm(),
-            stalled=services.is_stalled(redaction),
+            stalled=applying.is_stalled(redaction),
             proposed_by_me=proposed_by_me,
             may_review=can_edit
             and redaction.status == Redaction.Status.PROPOSED
@@ -211,7 +211,7 @@ class FindView(_RedactionActionView):
 
 class ApplyView(_RedactionActionView):
     def act(self, request):
-        services.redaction_apply(redaction=self.redaction, actor=request.user, request=request)
+        applying.redaction_apply(redaction=self.redaction, actor=request.user, request=request)
         self.redaction.refresh_from_db()
         if self.redaction.status == Redaction.Status.PROPOSED:
             return "Redaction applied: a second member must now approve it."

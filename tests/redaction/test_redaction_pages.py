@@ -6,7 +6,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from casemgr.access.models import AuditAction, AuditEvent, Clearance
-from casemgr.redaction import services
+from casemgr.redaction import applying, services
 from casemgr.redaction.models import Redaction
 from tests.redaction.making import FakeEngine, box, exhibit_file, install
 
@@ -37,7 +37,7 @@ def proposal(world, memo, fake, django_capture_on_commit_callbacks):
     redaction, _ = services.redaction_start(exhibit_file=memo, actor=world.paralegal)
     services.boxes_add(redaction=redaction, boxes=[box()], actor=world.paralegal)
     with django_capture_on_commit_callbacks(execute=True):
-        services.redaction_apply(redaction=redaction, actor=world.paralegal)
+        applying.redaction_apply(redaction=redaction, actor=world.paralegal)
     redaction.refresh_from_db()
     assert redaction.status == Redaction.Status.PROPOSED
     return redaction
@@ -159,7 +159,7 @@ def test_above_clearance_and_outsiders_get_404_audited(
     redaction, _ = services.redaction_start(exhibit_file=aeo, actor=world.partner)
     services.boxes_add(redaction=redaction, boxes=[box()], actor=world.partner)
     with django_capture_on_commit_callbacks(execute=True):
-        services.redaction_apply(redaction=redaction, actor=world.partner)
+        applying.redaction_apply(redaction=redaction, actor=world.partner)
     # The paralegal edits, but is cleared to confidential only; the outsider is not a member.
     for user in (world.paralegal, world.outsider):
         client.force_login(user)

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 
 from casemgr.access.models import AuditAction, AuditEvent
 from casemgr.evidence import storage
-from casemgr.redaction import engine, selectors, services
+from casemgr.redaction import applying, engine, selectors, services
 from casemgr.redaction.models import Redaction
 from casemgr.redaction.tasks import apply_redaction
 from tests.redaction.making import FakeEngine, box, exhibit_file, install
@@ -35,7 +35,7 @@ def proposed(memo, user, django_capture_on_commit_callbacks):
     redaction = start(memo, user)
     services.boxes_add(redaction=redaction, boxes=[box()], actor=user)
     with django_capture_on_commit_callbacks(execute=True):
-        services.redaction_apply(redaction=redaction, actor=user)
+        applying.redaction_apply(redaction=redaction, actor=user)
     redaction.refresh_from_db()
     return redaction
 
@@ -98,7 +98,7 @@ def test_applying_stores_the_redacted_file_and_proposes_it(
     assert redaction.status == Redaction.Status.PROPOSED, redaction.error
     assert redaction.proposed_by == world.paralegal and redaction.proposed_at
     assert redaction.page_count == 2 and redaction.size > 0
-    assert redaction.storage_key == services.redaction_key(redaction.sha256)
+    assert redaction.storage_key == applying.redaction_key(redaction.sha256)
     storage.verify(redaction.storage_key, redaction.sha256)
     assert fake.redacted == [[box()]]
     assert redaction.sha256 != memo.rendition_sha256  # the rendition itself is untouched
@@ -120,9 +120,9 @@ def test_the_apply_task_may_run_twice(world, memo, fake, django_capture_on_commi
 def test_a_redelivered_task_takes_over_and_the_first_run_publishes_nothing(world, memo, fake):
     redaction = start(memo, world.paralegal)
     services.boxes_add(redaction=redaction, boxes=[box()], actor=world.paralegal)
-    services.redaction_apply(redaction=redaction, actor=world.paralegal)  # not run: no commit
-    first = services._claim(redaction.pk)
-    assert services.redaction_make(redaction.pk) == "proposed"  # the second delivery
+    applying.redaction_apply(redaction=redaction, actor=world.paralegal)  # not run: no commit
+    first = applying._claim(redaction.pk)
+    assert applying.redaction_make(redaction.pk) == "proposed"  # the second delivery
     assert first != Redaction.objects.get(pk=redaction.pk).attempt
     assert Redaction.objects.get(pk=redaction.pk).attempts == 2
 
@@ -179,7 +179,7 @@ def test_a_second_members_approval_supersedes_the_earlier_one(
     assert new and second.boxes.count() == 1
     services.boxes_add(redaction=second, boxes=[box(page=2)], actor=world.associate)
     with django_capture_on_commit_callbacks(execute=True):
-        services.redaction_apply(redaction=second, actor=world.associate)
+        applying.redaction_apply(redaction=second, actor=world.associate)
     assert selectors.approved([memo.pk]) == {memo.pk: first}  # until the second is approved
     services.redaction_approve(redaction=second, actor=world.paralegal)
     first.refresh_from_db()
@@ -195,7 +195,7 @@ def test_a_stale_redaction_is_never_applied_approved_or_used(
     pending = start(memo, world.paralegal)
     services.boxes_add(redaction=pending, boxes=[box(page=2)], actor=world.paralegal)
     with django_capture_on_commit_callbacks(execute=True):
-        services.redaction_apply(redaction=pending, actor=world.paralegal)
+        applying.redaction_apply(redaction=pending, actor=world.paralegal)
     # The rendition is made again (a new format, OCR): different bytes, a different hash.
     type(memo).objects.filter(pk=memo.pk).update(rendition_sha256="f" * 64)
 
@@ -243,4 +243,4 @@ def test_discarded_redactions_are_kept_but_not_open(
     fresh, new = services.redaction_start(exhibit_file=memo, actor=world.paralegal)
     assert new and fresh.pk != redaction.pk
     with pytest.raises(ValidationError, match="Draw or find at least one box"):
-        services.redaction_apply(redaction=fresh, actor=world.paralegal)
+        applying.redaction_apply(redaction=fresh, actor=world.paralegal)
