@@ -8,6 +8,7 @@ from casemgr.bundles.demo import demo_bundles_load
 from casemgr.deadlines.demo import demo_deadlines_load
 from casemgr.evidence.demo import demo_exhibits_load
 from casemgr.matters.demo import DemoDataError, demo_load
+from casemgr.redaction.demo import demo_redactions_load
 from casemgr.timeline.demo import demo_chronology_load
 
 
@@ -62,6 +63,8 @@ class Command(BaseCommand):
         )
         bundles = demo_bundles_load()
         self.stdout.write(f"  {'bundles':<20} {bundles:>4}  (first version queued)")
+        redactions = demo_redactions_load()
+        self.stdout.write(f"  {'redactions':<20} {redactions:>4}  (applied and approved)")
 
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password: {summary.password}):"))
