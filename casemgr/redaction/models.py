@@ -110,6 +110,10 @@ class Redaction(models.Model):
         return self.status != self.Status.APPLYING
 
     @property
+    def status_label(self) -> str:
+        return "Stale" if self.stale else self.get_status_display()
+
+    @property
     def tone(self) -> str:
         """The badge it is shown with (app.css badge--ok, --warn, --danger, --muted)."""
         if self.stale:

@@ -157,18 +157,7 @@ def redaction_start(*, exhibit_file: ExhibitFile, actor, request=None) -> tuple[
         approved = current.filter(status=Redaction.Status.APPROVED).first()
         if approved is not None:
             Box.objects.bulk_create(
-                Box(
-                    redaction=redaction,
-                    page=box.page,
-                    x0=box.x0,
-                    y0=box.y0,
-                    x1=box.x1,
-                    y1=box.y1,
-                    reason=box.reason,
-                    found_by=box.found_by,
-                    created_by=actor,
-                )
-                for box in approved.boxes.all()
+                _row(redaction, box, actor, box.found_by) for box in approved.boxes.all()
             )
         audit_step(
             AuditAction.CREATE,
@@ -199,6 +188,21 @@ def _clean_box(redaction: Redaction, box: engine.Box) -> engine.Box:
     return engine.Box(page=box.page, x0=x0, y0=y0, x1=x1, y1=y1, reason=box.reason)
 
 
+def _row(redaction: Redaction, box, actor, found_by: str) -> Box:
+    """A Box row of `redaction` where `box` is (an engine.Box, or another redaction's row)."""
+    return Box(
+        redaction=redaction,
+        page=box.page,
+        x0=box.x0,
+        y0=box.y0,
+        x1=box.x1,
+        y1=box.y1,
+        reason=str(box.reason),
+        found_by=found_by[:200],
+        created_by=actor,
+    )
+
+
 def boxes_add(
     *,
     redaction: Redaction,
@@ -224,19 +228,7 @@ def boxes_add(
             if key in have:
                 continue
             have.add(key)
-            rows.append(
-                Box(
-                    redaction=redaction,
-                    page=box.page,
-                    x0=box.x0,
-                    y0=box.y0,
-                    x1=box.x1,
-                    y1=box.y1,
-                    reason=str(box.reason),
-                    found_by=found_by[:200],
-                    created_by=actor,
-                )
-            )
+            rows.append(_row(redaction, box, actor, found_by))
         if len(have) > MAX_BOXES:
             raise ValidationError(
                 f"A redaction can hold at most {MAX_BOXES:,} boxes; a document needing more is "

@@ -134,18 +134,21 @@ class _RedactionActionView(_RedactionMixin, MatterEditMixin, View):
     def act(self, request):
         raise NotImplementedError
 
+    def refused(self, **forms) -> HttpResponse:
+        """The redaction page again with the refused form, its errors and what was entered
+        (a box drawn, a term typed), rather than losing it in a redirect."""
+        view = RedactionDetailView(request=self.request, kwargs=self.kwargs, args=())
+        view.matter = self.matter
+        response = view.render_to_response(view.get_context_data(redaction=self.redaction, **forms))
+        response.status_code = 400
+        return response
+
 
 class BoxAddView(_RedactionActionView):
     def act(self, request):
         form = BoxForm(request.POST)
         if not form.is_valid():
-            # Shown again beside the page, with what was entered, rather than lost.
-            view = RedactionDetailView(request=request, kwargs=self.kwargs, args=())
-            view.matter = self.matter
-            context = view.get_context_data(redaction=self.redaction, box_form=form)
-            response = view.render_to_response(context)
-            response.status_code = 400
-            return response
+            return self.refused(box_form=form)
         data = form.cleaned_data
         box = engine.Box(
             page=data["page"],
@@ -182,12 +185,7 @@ class FindView(_RedactionActionView):
     def act(self, request):
         form = FindForm(request.POST)
         if not form.is_valid():
-            view = RedactionDetailView(request=request, kwargs=self.kwargs, args=())
-            view.matter = self.matter
-            context = view.get_context_data(redaction=self.redaction, find_form=form)
-            response = view.render_to_response(context)
-            response.status_code = 400
-            return response
+            return self.refused(find_form=form)
         terms, patterns, named = form.search()
         added = services.boxes_find(
             redaction=self.redaction,

@@ -8,19 +8,9 @@ from django.urls import reverse
 from casemgr.access.models import AuditAction, AuditEvent, Clearance
 from casemgr.redaction import applying, services
 from casemgr.redaction.models import Redaction
-from tests.redaction.making import FakeEngine, box, exhibit_file, install
+from tests.redaction.making import box, exhibit_file
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def fake(monkeypatch):
-    return install(monkeypatch, FakeEngine())
-
-
-@pytest.fixture
-def memo(world):
-    return exhibit_file(world)
 
 
 def url(name, redaction, *args):

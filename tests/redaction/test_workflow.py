@@ -10,19 +10,9 @@ from casemgr.evidence import storage
 from casemgr.redaction import applying, engine, selectors, services
 from casemgr.redaction.models import Redaction
 from casemgr.redaction.tasks import apply_redaction
-from tests.redaction.making import FakeEngine, box, exhibit_file, install
+from tests.redaction.making import FakeEngine, box, install
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def fake(monkeypatch):
-    return install(monkeypatch, FakeEngine())
-
-
-@pytest.fixture
-def memo(world):
-    return exhibit_file(world)
 
 
 def start(memo, user):
