@@ -17,11 +17,10 @@ from django.views import View
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.generic import TemplateView
 
-from casemgr.access.audit import audit_record
 from casemgr.access.mixins import MatterEditMixin, MatterMixin
-from casemgr.access.models import AuditAction
 from casemgr.evidence import storage
 from casemgr.evidence.models import ExhibitFile
+from casemgr.evidence.views import integrity_failed
 from casemgr.redaction import applying, engine, selectors, services
 from casemgr.redaction.forms import BoxForm, FindForm, ReturnForm
 from casemgr.redaction.models import Box, Redaction
@@ -296,20 +295,8 @@ class RedactedFileView(_RedactionMixin, MatterMixin, View):
                 redaction=redaction, request=request, download=self.download
             )
         except storage.TamperedFile:
-            log.critical("Integrity check failed for redaction %s", redaction.pk)
-            audit_record(
-                action=AuditAction.INTEGRITY_FAILED,
-                request=request,
-                matter=redaction.matter,
-                obj=redaction,
-                detail={"sha256": redaction.sha256},
-            )
-            return HttpResponse(
-                "This redacted file failed its integrity check: the stored bytes no longer "
-                "match the SHA-256 recorded when it was made. It has not been sent. The "
-                "incident is logged; tell your administrator.",
-                status=500,
-                content_type="text/plain",
+            return integrity_failed(
+                request, obj=redaction, sha256=redaction.sha256, what="This redacted file"
             )
         stem = redaction.file.original_name.rsplit(".", 1)[0]
         name = f"{redaction.file.exhibit.reference} {stem} (redacted).pdf"
