@@ -121,10 +121,15 @@ def redact(
     annotations, attachments and scripts removed. The source is never changed.
 
     The pages with a box are redacted in parallel by `jobs` processes (one per core unless
-    told); `progress` hears (pages done, pages to do) as they finish."""
+    told), started from a fork server: a script that calls this must guard its own work
+    with `if __name__ == "__main__":`, as multiprocessing asks. `progress` hears (pages
+    done, pages to do) as they finish. `languages` are Tesseract's, for reading the text
+    back ("eng", "chi_sim", "eng+chi_sim")."""
     source, target = Path(source), Path(target)
     if target.exists() and target.resolve() == source.resolve():
         raise RedactionError("The redacted copy cannot be written over the original.")
+    if not target.parent.is_dir():
+        raise RedactionError(f"There is no folder {target.parent} to write the redacted copy in.")
     with _document(source) as document:
         sizes = [document.get_page_size(index) for index in range(len(document))]
     by_page = _checked(boxes, sizes)
@@ -306,12 +311,15 @@ _UNREADABLE = "The file is not a PDF that can be read, so it cannot be redacted.
 
 def _save(pdf: pikepdf.Pdf, target: Path) -> None:
     """Write `pdf` as a fresh file (every object renumbered, none that is not referenced,
-    unencrypted), in full before it takes the name `target`."""
+    unencrypted), in full before it takes the name `target`. The same source and boxes give
+    the same bytes (a task run twice writes the same file): the /ID comes from the content,
+    and nothing in the file records when it was made."""
     partial = target.with_name(f".{target.name}.partial")
     try:
         pdf.save(
             partial,
             encryption=False,
+            deterministic_id=True,
             compress_streams=True,
             object_stream_mode=pikepdf.ObjectStreamMode.generate,
             fix_metadata_version=False,

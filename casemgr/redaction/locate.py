@@ -19,9 +19,12 @@ Rect = tuple[float, float, float, float]  # x0, y0, x1, y1
 
 # Either side of each match, so that a box covers the ink of italics that leans past a
 # character's box. Above and below, the characters' loose boxes (the font's whole height,
-# ascenders to descenders) are enough, and more would cover the next line.
+# ascenders to descenders) are enough, and more would cover the next line. (In user space:
+# for text turned in it, the sides are not quite the ends, and the loose box still holds.)
 PADDING = 1.0
 _LINE_BREAKS = frozenset("\r\n")
+# What PDFium gives for a hyphen that ends a line, in place of the hyphen and the line break.
+_END_OF_LINE_HYPHEN = "\x02"
 
 
 @dataclass(frozen=True)
@@ -96,14 +99,22 @@ def page_matches(page: pdfium.PdfPage, expressions: Sequence[re.Pattern[str]]) -
         # Character by character, so that an index in the string is PDFium's own index (its
         # text extraction may add or drop characters).
         text = "".join(_char(textpage, index) for index in range(count))
+        # A token broken after a hyphen at the end of a line (WeasyPrint and word processors
+        # break "sk-proj-…" there) is matched whole: the line break is left out of the text
+        # searched, and `kept` maps its indices back.
+        kept = [i for i in range(count) if not _wrap_after_hyphen(text, i)]
+        searched = "".join(text[i] for i in kept).replace(_END_OF_LINE_HYPHEN, "-")
         spans = sorted(
-            {match.span() for expression in expressions for match in expression.finditer(text)}
+            {
+                (kept[match.start()], kept[match.end() - 1] + 1)
+                for expression in expressions
+                for match in expression.finditer(searched)
+                if match.end() > match.start()
+            }
         )
         shape = geometry(page)
         rects: list[Rect] = []
         for start, end in spans:
-            if start == end:
-                continue
             for line in _lines(textpage, text, start, end):
                 rect = shape.shown(_padded(line))
                 if rect[2] > rect[0] and rect[3] > rect[1] and rect not in rects:
@@ -111,6 +122,16 @@ def page_matches(page: pdfium.PdfPage, expressions: Sequence[re.Pattern[str]]) -
         return rects
     finally:
         textpage.close()
+
+
+def _wrap_after_hyphen(text: str, index: int) -> bool:
+    """Whether text[index] is part of a line break that follows a hyphen."""
+    if text[index] not in _LINE_BREAKS:
+        return False
+    before = index
+    while before > 0 and text[before - 1] in _LINE_BREAKS:
+        before -= 1
+    return before > 0 and text[before - 1] == "-"
 
 
 def _char(textpage: pdfium.PdfTextPage, index: int) -> str:
@@ -123,13 +144,15 @@ def _char(textpage: pdfium.PdfTextPage, index: int) -> str:
 
 def _lines(textpage: pdfium.PdfTextPage, text: str, start: int, end: int) -> Iterator[Rect]:
     """The union of the characters' boxes (user space) in text[start:end], one per line: a
-    new line begins at a line break, or where a character does not stand beside the last."""
+    new line begins at a line break, or where a character does not follow the last one
+    along a line (across, or down for text turned in the page's own space)."""
     current: Rect | None = None
+    last: Rect | None = None
     for index in range(start, end):
         if text[index] in _LINE_BREAKS:
             if current is not None:
                 yield current
-            current = None
+            current = last = None
             continue
         if text[index].isspace() or pdfium_c.FPDFText_IsGenerated(textpage, index) == 1:
             continue  # a space has no ink, and a space PDFium made up has no place
@@ -138,29 +161,34 @@ def _lines(textpage: pdfium.PdfTextPage, text: str, start: int, end: int) -> Ite
         except pdfium.PdfiumError:
             continue
         if box[2] <= box[0] or box[3] <= box[1]:
-            box = textpage.get_charbox(index)  # a character of no width in the loose sense
-            if box[2] < box[0] or box[3] < box[1]:
-                continue
-        if current is None:
+            continue
+        if current is not None and text[index - 1] == _END_OF_LINE_HYPHEN:
+            yield current
+            current = None
+        if current is None or last is None or not _follows(last, box):
+            if current is not None:
+                yield current
             current = box
-        elif _same_line(current, box):
+        else:
             current = (
                 min(current[0], box[0]),
                 min(current[1], box[1]),
                 max(current[2], box[2]),
                 max(current[3], box[3]),
             )
-        else:
-            yield current
-            current = box
+        last = box
     if current is not None:
         yield current
 
 
-def _same_line(line: Rect, box: Rect) -> bool:
-    """Whether `box` shares at least half its height with `line` (both in user space)."""
-    overlap = min(line[3], box[3]) - max(line[1], box[1])
-    return overlap >= 0.5 * min(line[3] - line[1], box[3] - box[1])
+def _follows(last: Rect, box: Rect) -> bool:
+    """Whether `box` is on the same line as `last` (both in user space): they share at least
+    half the smaller one's height (a line across) or width (a line turned a quarter)."""
+    across = min(last[3], box[3]) - max(last[1], box[1])
+    down = min(last[2], box[2]) - max(last[0], box[0])
+    return across >= 0.5 * min(last[3] - last[1], box[3] - box[1]) or down >= 0.5 * min(
+        last[2] - last[0], box[2] - box[0]
+    )
 
 
 def _padded(rect: Rect) -> Rect:
