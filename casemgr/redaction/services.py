@@ -17,7 +17,7 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-import pikepdf
+import pypdfium2 as pdfium
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -28,6 +28,7 @@ from casemgr.access.models import AuditAction
 from casemgr.evidence import storage
 from casemgr.evidence.models import ExhibitFile
 from casemgr.redaction import engine
+from casemgr.redaction.locate import geometry
 from casemgr.redaction.models import Box, Redaction
 
 log = logging.getLogger(__name__)
@@ -107,19 +108,19 @@ def check_editable(redaction: Redaction) -> None:
 
 
 def page_sizes(path: Path) -> list[list[float]]:
-    """[width, height] of each page as shown (crop box, rotation applied), in points."""
+    """[width, height] of each page as shown (crop box, rotation applied), in points: as the
+    engine measures them (locate.geometry), so that a box the page accepts, it accepts."""
     try:
-        with pikepdf.open(path) as pdf:
-            sizes = []
-            for page in pdf.pages:
-                x0, y0, x1, y1 = (float(v) for v in page.cropbox)
-                width, height = abs(x1 - x0), abs(y1 - y0)
-                if page.rotation % 180:
-                    width, height = height, width
-                sizes.append([round(width, 2), round(height, 2)])
-            return sizes
-    except pikepdf.PdfError as error:
-        raise ValidationError(f"The file's preview PDF cannot be read: {error}") from error
+        document = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as error:
+        raise ValidationError(f"The file's preview PDF cannot be read: {error}") from None
+    try:
+        return [
+            [round(side, 2) for side in geometry(document[index]).size]
+            for index in range(len(document))
+        ]
+    finally:
+        document.close()
 
 
 def redaction_start(*, exhibit_file: ExhibitFile, actor, request=None) -> tuple[Redaction, bool]:
