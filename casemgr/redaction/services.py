@@ -114,13 +114,17 @@ def page_sizes(path: Path) -> list[list[float]]:
         document = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as error:
         raise ValidationError(f"The file's preview PDF cannot be read: {error}") from None
+    sizes = []
     try:
-        return [
-            [round(side, 2) for side in geometry(document[index]).size]
-            for index in range(len(document))
-        ]
+        for index in range(len(document)):
+            page = document[index]
+            try:
+                sizes.append([round(side, 2) for side in geometry(page).size])
+            finally:
+                page.close()
     finally:
         document.close()
+    return sizes
 
 
 def redaction_start(*, exhibit_file: ExhibitFile, actor, request=None) -> tuple[Redaction, bool]:
