@@ -240,4 +240,10 @@ def _fail(redaction: Redaction, reason: str, token: str | None = None) -> None:
     rows = Redaction.objects.filter(pk=redaction.pk, status=Redaction.Status.APPLYING)
     if token is not None:
         rows = rows.filter(attempt=token)
-    rows.update(status=Redaction.Status.FAILED, error=reason)
+    if rows.update(status=Redaction.Status.FAILED, error=reason):
+        audit_record(
+            action=AuditAction.UPDATE,
+            matter=redaction.matter,
+            obj=redaction,
+            detail={"file": redaction.file_id, "failed": reason},
+        )

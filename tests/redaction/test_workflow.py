@@ -1,6 +1,9 @@
 """The redaction workflow's services: start, boxes, apply (the task, run twice), the
 four-eyes approval, superseding, returning, stale renditions, and the audit trail."""
 
+import io
+
+import pikepdf
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -10,6 +13,7 @@ from casemgr.evidence import storage
 from casemgr.redaction import applying, engine, selectors, services
 from casemgr.redaction.models import Redaction
 from casemgr.redaction.tasks import apply_redaction
+from tests.evidence import files
 from tests.redaction.making import FakeEngine, box, install
 
 pytestmark = pytest.mark.django_db
@@ -124,6 +128,7 @@ def test_an_engine_refusal_fails_the_redaction_with_its_reason(
     redaction = proposed(memo, world.paralegal, django_capture_on_commit_callbacks)
     assert redaction.status == Redaction.Status.FAILED
     assert redaction.error == "The PDF is encrypted."
+    assert audited(redaction, failed="The PDF is encrypted.")
     # Changing its boxes makes it a draft again, ready to apply once more.
     services.boxes_add(redaction=redaction, boxes=[box(page=2)], actor=world.paralegal)
     redaction.refresh_from_db()
@@ -234,3 +239,14 @@ def test_discarded_redactions_are_kept_but_not_open(
     assert new and fresh.pk != redaction.pk
     with pytest.raises(ValidationError, match="Draw or find at least one box"):
         applying.redaction_apply(redaction=fresh, actor=world.paralegal)
+
+
+def test_pages_are_measured_as_shown(tmp_path):
+    """A box is checked against the page as the viewer draws it: a page turned a quarter
+    is as wide as it was tall, and a crop box is all that shows."""
+    pdf = pikepdf.open(io.BytesIO(files.pdf_of_pages(["upright", "turned", "cropped"])))
+    pdf.pages[1].obj["/Rotate"] = 90
+    pdf.pages[2].obj["/CropBox"] = [50, 100, 350, 500]
+    path = tmp_path / "shown.pdf"
+    pdf.save(path)
+    assert services.page_sizes(path) == [[595.0, 842.0], [842.0, 595.0], [300.0, 400.0]]
