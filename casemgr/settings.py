@@ -262,6 +262,8 @@ CELERY_TASK_ROUTES = {
     "casemgr.*.tasks.send_*": {"queue": "mail"},
     "casemgr.bundles.tasks.*": {"queue": "bundles"},
     "casemgr.productions.tasks.*": {"queue": "bundles"},
+    # Redacting rasterises and reads pages again: slow PDF work, beside the bundle builds.
+    "casemgr.redaction.tasks.*": {"queue": "bundles"},
     "casemgr.analysis.tasks.*": {"queue": "analysis"},
 }
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=5 * 60)

@@ -24,6 +24,7 @@ urlpatterns = [
     path("matters/", include("casemgr.timeline.urls")),
     path("matters/", include("casemgr.bundles.urls")),
     path("matters/", include("casemgr.productions.urls")),
+    path("matters/", include("casemgr.redaction.urls")),
     path("matters/", include("casemgr.analysis.urls")),
     path("matters/", include("casemgr.analysis.report_urls")),
     path("matters/", include("casemgr.search.urls")),

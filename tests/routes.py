@@ -25,6 +25,9 @@ from casemgr.bundles.models import Bundle
 from casemgr.deadlines.models import Deadline, ReminderPreference, TriggerEvent
 from casemgr.productions import services as production_services
 from casemgr.productions.models import Production
+from casemgr.redaction import engine
+from casemgr.redaction import services as redaction_services
+from casemgr.redaction.models import Redaction
 from tests.evidence import files
 from tests.factories import EventFactory, EvidenceLinkFactory, ExhibitFactory, ExhibitFileFactory
 
@@ -173,6 +176,7 @@ def make_rows(world, capture_on_commit) -> dict:
         recorded_by=world.partner,
     )
     analysis = _analysis(world, exhibit, name="api-log")
+    redaction = _redaction(world, exhibit_file)
     court = world.proceeding.court
     expert_membership = MatterMembership.objects.get(user=world.expert, matter=world.matter)
     return {
@@ -204,6 +208,9 @@ def make_rows(world, capture_on_commit) -> dict:
         "triggers": trigger.pk,
         "token": token,
         "analyses": analysis.pk,
+        "file_pk": exhibit_file.pk,
+        "redactions": redaction.pk,
+        "box_pk": redaction.boxes.get().pk,
         # The drill-down pages of the first cluster and the first output pair.
         "cluster": 1,
         "pair": 1,
@@ -233,6 +240,28 @@ def _analysis(world, exhibit, *, name: str) -> Analysis:
     )
     # Real results, as the pages and the API read them.
     return analysis_services.analysis_run(analysis=analysis)
+
+
+def _redaction(world, exhibit_file) -> Redaction:
+    """A redaction of the file with one box, proposed by the paralegal: its "redacted file" is
+    the file's own PDF (the engine's work is not what the sweeps are about)."""
+    redaction, _ = redaction_services.redaction_start(
+        exhibit_file=exhibit_file, actor=world.paralegal
+    )
+    redaction_services.boxes_add(
+        redaction=redaction,
+        boxes=[engine.Box(page=1, x0=72, y0=72, x1=200, y1=100)],
+        actor=world.paralegal,
+    )
+    Redaction.objects.filter(pk=redaction.pk).update(
+        status=Redaction.Status.PROPOSED,
+        proposed_by=world.paralegal,
+        storage_key=exhibit_file.rendition_key,
+        sha256=exhibit_file.rendition_sha256,
+        size=exhibit_file.size,
+        page_count=1,
+    )
+    return redaction
 
 
 def snapshot(*, audit: bool = True) -> dict:

@@ -212,20 +212,8 @@ class FileDownloadView(_ExhibitMixin, MatterMixin, View):
                 exhibit_file=exhibit_file, request=request, rendition=self.rendition
             )
         except storage.TamperedFile:
-            log.critical("Integrity check failed for exhibit file %s", exhibit_file.pk)
-            audit_record(
-                action=AuditAction.INTEGRITY_FAILED,
-                request=request,
-                matter=exhibit_file.matter,
-                obj=exhibit_file,
-                detail={"sha256": exhibit_file.sha256},
-            )
-            return HttpResponse(
-                "This file failed its integrity check: the stored bytes no longer match the "
-                "SHA-256 recorded when it was uploaded. It has not been sent. The incident is "
-                "logged; tell your administrator.",
-                status=500,
-                content_type="text/plain",
+            return integrity_failed(
+                request, obj=exhibit_file, sha256=exhibit_file.sha256, what="This file"
             )
         if self.rendition:
             response = FileResponse(stream, content_type="application/pdf")
@@ -240,6 +228,26 @@ class FileDownloadView(_ExhibitMixin, MatterMixin, View):
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "private, no-store"
         return response
+
+
+def integrity_failed(request, *, obj, sha256: str, what: str) -> HttpResponse:
+    """Stored bytes that no longer match their SHA-256 are not sent: the refusal is logged
+    loudly and audited, and the reader told in words (`what`: "This file")."""
+    log.critical("Integrity check failed for %s %s", obj._meta.label, obj.pk)
+    audit_record(
+        action=AuditAction.INTEGRITY_FAILED,
+        request=request,
+        matter=obj.matter,
+        obj=obj,
+        detail={"sha256": sha256},
+    )
+    return HttpResponse(
+        f"{what} failed its integrity check: the stored bytes no longer match the SHA-256 "
+        "recorded when it was stored. It has not been sent. The incident is logged; tell "
+        "your administrator.",
+        status=500,
+        content_type="text/plain",
+    )
 
 
 @method_decorator(xframe_options_sameorigin, name="dispatch")

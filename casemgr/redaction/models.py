@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.urls import reverse
 
 from casemgr.access.querysets import matter_scoped_manager
 from casemgr.evidence.models import ExhibitFile
@@ -33,8 +34,16 @@ class Redaction(models.Model):
     source_sha256 = models.CharField(max_length=64)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     error = models.TextField(blank=True)
-    # Which run of the apply task owns the work (a redelivered task takes over).
+    # Which run of the apply task owns the work (a redelivered task takes over), how many
+    # runs there have been, and how far the current one is.
     attempt = models.CharField(max_length=32, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    pages_done = models.PositiveIntegerField(default=0)
+    pages_total = models.PositiveIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # [width, height] of each page of the source rendition as shown, in PDF points: what a
+    # box is checked against, read once when the redaction is started.
+    page_sizes = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -84,12 +93,53 @@ class Redaction(models.Model):
     def __str__(self) -> str:
         return f"Redaction of {self.file} ({self.get_status_display()})"
 
+    def get_absolute_url(self) -> str:
+        return reverse("redaction:redaction", kwargs={"matter_pk": self.matter_id, "pk": self.pk})
+
+    @property
+    def stale(self) -> bool:
+        """Drawn on a rendition the file no longer has: never applied, approved or used."""
+        return self.source_sha256 != self.file.rendition_sha256
+
+    @property
+    def editable(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.FAILED)
+
+    @property
+    def finished(self) -> bool:
+        return self.status != self.Status.APPLYING
+
+    @property
+    def status_label(self) -> str:
+        return "Stale" if self.stale else self.get_status_display()
+
+    @property
+    def tone(self) -> str:
+        """The badge it is shown with (app.css badge--ok, --warn, --danger, --muted)."""
+        if self.stale:
+            return "danger"
+        return {
+            self.Status.APPROVED: "ok",
+            self.Status.FAILED: "danger",
+            self.Status.REJECTED: "muted",
+            self.Status.SUPERSEDED: "muted",
+        }.get(self.status, "warn")
+
+    @property
+    def percent(self) -> int:
+        if self.status in (self.Status.PROPOSED, self.Status.APPROVED):
+            return 100
+        if not self.pages_total:
+            return 0
+        return min(99, self.pages_done * 100 // self.pages_total)
+
 
 class Box(models.Model):
     """One area blacked out: PDF points from the top-left of the page as shown."""
 
+    # (name, (value, label)): a bare (value, label) pair would make the label the value.
     Reason = models.TextChoices(
-        "Reason", [(str(key), label) for key, label in REASON_LABELS.items()]
+        "Reason", [(key.name, (key.value, label)) for key, label in REASON_LABELS.items()]
     )
 
     redaction = models.ForeignKey(Redaction, on_delete=models.CASCADE, related_name="boxes")

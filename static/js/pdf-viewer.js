@@ -4,12 +4,16 @@
    pages on with the buttons, or the arrow keys on the page.
 
    A module, loaded from a file (the CSP allows no inline script); PDF.js's worker is a
-   module from this site too. If anything fails, the link to the PDF stays. */
+   module from this site too. If anything fails, the link to the PDF stays.
+
+   Other pages import `start` for a viewer of their own (static/js/redact.js): each page
+   drawn is announced by a "pdf-viewer:drawn" event on the viewer, with the page's number
+   and its scale (CSS pixels per PDF point). */
 
 const viewer = document.querySelector("[data-pdf-viewer]");
 if (viewer) start(viewer);
 
-async function start(root) {
+export async function start(root) {
   const status = root.querySelector("[data-status]");
   const previous = root.querySelector("[data-previous]");
   const next = root.querySelector("[data-next]");
@@ -87,6 +91,9 @@ async function start(root) {
       viewport,
     }).render();
     sheet.dataset.page = String(number);
+    root.dispatchEvent(
+      new CustomEvent("pdf-viewer:drawn", { detail: { number, scale: viewport.scale } }),
+    );
     status.textContent = `Page ${number} of ${count}`;
     previous.disabled = number <= 1;
     next.disabled = number >= count;

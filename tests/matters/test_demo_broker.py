@@ -8,6 +8,7 @@ from django.core.management import call_command
 
 from casemgr import celery_app
 from casemgr.evidence.models import Exhibit, ExhibitFile
+from casemgr.redaction.models import Redaction
 from casemgr.timeline.models import Event, EvidenceLink
 
 QUEUES = ("default", "bundles", "mail", "analysis")
@@ -32,6 +33,11 @@ def _demo() -> dict:
                 "rendition",
                 "page_count",
                 "source__original_name",
+            )
+        ),
+        "redactions": sorted(
+            Redaction.objects.values_list(
+                "file__original_name", "status", "proposed_by__username", "reviewed_by__username"
             )
         ),
         "events": Event.objects.count(),
@@ -61,6 +67,9 @@ def test_load_demo_with_a_broker_and_no_worker_loads_the_same_demo(settings):
     attachment = [row for row in with_broker["files"] if row[2] == "lantern-accounts.csv"]
     assert attachment and attachment[0][3] == ExhibitFile.Rendition.READY
     assert attachment[0][5] is not None  # stored as the e-mail's attachment
+    assert with_broker["redactions"] == [
+        ("lantern-throughput.eml", Redaction.Status.APPROVED, "paralegal", "partner")
+    ]
 
     call_command("flush", interactive=False)
     eager = _load()

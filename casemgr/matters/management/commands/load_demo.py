@@ -9,6 +9,7 @@ from casemgr.deadlines.demo import demo_deadlines_load
 from casemgr.evidence.demo import demo_exhibits_load
 from casemgr.matters.demo import DemoDataError, demo_load
 from casemgr.productions.demo import demo_productions_load
+from casemgr.redaction.demo import demo_redactions_load
 from casemgr.timeline.demo import demo_chronology_load
 
 
@@ -61,6 +62,9 @@ class Command(BaseCommand):
             f"  {'analyses':<20} {analyses.analyses:>4}  (reports "
             f"{', '.join(analyses.reports) or 'none'}; {analyses.pins} pins)"
         )
+        # Before the bundles and the production, so that they use the approved redaction.
+        redactions = demo_redactions_load()
+        self.stdout.write(f"  {'redactions':<20} {redactions:>4}  (applied and approved)")
         bundles = demo_bundles_load()
         self.stdout.write(f"  {'bundles':<20} {bundles:>4}  (first version queued)")
         productions = demo_productions_load()
