@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "casemgr.analysis",
     "casemgr.search",
     "casemgr.redaction",
+    "casemgr.disclosure",
 ]
 
 MIDDLEWARE = [
