@@ -63,8 +63,8 @@ def _columns(*specs: tuple) -> tuple[Column, ...]:
     return tuple(Column(*spec) for spec in specs)
 
 
-_NUMBER = ("No.", lambda r: r.number, "number", 6)
-_DATE = ("Date", lambda r: r.document_date, "date", 12)
+_NUMBER = ("No.", lambda r: r.number, "number", 7)
+_DATE = ("Date", lambda r: r.document_date, "date", 14)
 _DESCRIPTION = ("Description", lambda r: r.description, "text", 48)
 _TYPE = ("Document type", lambda r: r.document_type, "text", 16)
 _ISSUE = ("Issue for Disclosure", lambda r: r.issue, "text", 18)
@@ -102,7 +102,7 @@ COLUMNS: dict[tuple[Form, str], tuple[Column, ...]] = {
         _PRODUCTION,
     ),
     (Form.FRCP, "withheld"): _columns(
-        ("Entry No.", lambda r: r.number, "number", 7),
+        ("Entry No.", lambda r: r.number, "number", 10),
         _DATE,
         ("Author", lambda r: r.author, "text", 20),
         ("Recipients (to / cc)", lambda r: r.recipients, "text", 26),

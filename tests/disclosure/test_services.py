@@ -23,9 +23,7 @@ def test_an_entry_starts_with_the_exhibits_details(disclosure):
     assert entry.producing_party == disclosure.world.claimant
     assert entry.recipients == "To: Jadeport Commerce (UK) Ltd"
     # A withheld document's description is the lawyer's own, never the revealing title.
-    withheld = DisclosureEntry.objects.get(
-        proceeding=disclosure.english, exhibit=disclosure.advice
-    )
+    withheld = DisclosureEntry.objects.get(proceeding=disclosure.english, exhibit=disclosure.advice)
     assert "strike-out" not in withheld.description
 
 

@@ -7,45 +7,187 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('evidence', '0006_exhibit_file_ocr'),
-        ('matters', '0003_matter_ocr_languages'),
+        ("evidence", "0006_exhibit_file_ocr"),
+        ("matters", "0003_matter_ocr_languages"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DisclosureEntry',
+            name="DisclosureEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('disclosed', 'Disclosed'), ('withheld', 'Withheld')], max_length=10)),
-                ('document_date', models.DateField(blank=True, null=True, verbose_name='date')),
-                ('description', models.TextField(max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)])),
-                ('document_type', models.CharField(choices=[('letter', 'Letter'), ('email', 'E-mail'), ('contract', 'Contract or terms'), ('log', 'Log or data export'), ('screenshot', 'Screenshot or photo'), ('report', 'Report'), ('statement', 'Witness statement'), ('court_document', 'Court document'), ('other', 'Other')], default='other', max_length=20)),
-                ('custodian', models.CharField(blank=True, max_length=200)),
-                ('author', models.CharField(blank=True, max_length=200)),
-                ('recipients', models.CharField(blank=True, help_text='To and copied, e.g. “To: A. Reed; cc: J. Moss”.', max_length=500)),
-                ('disclosed_on', models.DateField(blank=True, null=True, verbose_name='date disclosed')),
-                ('production_numbers', models.CharField(blank=True, help_text='The production numbers given to it, e.g. NWA000001–NWA000012.', max_length=120)),
-                ('ground', models.CharField(blank=True, choices=[('legal_advice', 'Legal advice privilege'), ('litigation', 'Litigation privilege'), ('without_prejudice', 'Without prejudice'), ('common_interest', 'Common interest privilege'), ('public_interest_immunity', 'Public interest immunity'), ('attorney_client', 'Attorney-client privilege'), ('work_product', 'Work-product protection'), ('other', 'Other (state the ground)')], max_length=30)),
-                ('ground_detail', models.CharField(blank=True, help_text='The ground in your words, when it is “Other”.', max_length=200)),
-                ('withholding', models.CharField(choices=[('in_full', 'Withheld in full'), ('redacted', 'Produced with redactions')], default='in_full', max_length=10)),
-                ('issue', models.CharField(blank=True, help_text='The Issue for Disclosure the document goes to, where known, e.g. “Issue 3”.', max_length=200, verbose_name='Issue for Disclosure')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('exhibit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='disclosure_entries', to='evidence.exhibit')),
-                ('matter', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='matters.matter')),
-                ('proceeding', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='disclosure_entries', to='matters.proceeding')),
-                ('producing_party', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='matters.party')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("disclosed", "Disclosed"), ("withheld", "Withheld")],
+                        max_length=10,
+                    ),
+                ),
+                ("document_date", models.DateField(blank=True, null=True, verbose_name="date")),
+                (
+                    "description",
+                    models.TextField(
+                        max_length=10000,
+                        validators=[django.core.validators.MaxLengthValidator(10000)],
+                    ),
+                ),
+                (
+                    "document_type",
+                    models.CharField(
+                        choices=[
+                            ("letter", "Letter"),
+                            ("email", "E-mail"),
+                            ("contract", "Contract or terms"),
+                            ("log", "Log or data export"),
+                            ("screenshot", "Screenshot or photo"),
+                            ("report", "Report"),
+                            ("statement", "Witness statement"),
+                            ("court_document", "Court document"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=20,
+                    ),
+                ),
+                ("custodian", models.CharField(blank=True, max_length=200)),
+                ("author", models.CharField(blank=True, max_length=200)),
+                (
+                    "recipients",
+                    models.CharField(
+                        blank=True,
+                        help_text="To and copied, e.g. “To: A. Reed; cc: J. Moss”.",
+                        max_length=500,
+                    ),
+                ),
+                (
+                    "disclosed_on",
+                    models.DateField(blank=True, null=True, verbose_name="date disclosed"),
+                ),
+                (
+                    "production_numbers",
+                    models.CharField(
+                        blank=True,
+                        help_text="The production numbers given to it, e.g. NWA000001–NWA000012.",
+                        max_length=120,
+                    ),
+                ),
+                (
+                    "ground",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("legal_advice", "Legal advice privilege"),
+                            ("litigation", "Litigation privilege"),
+                            ("without_prejudice", "Without prejudice"),
+                            ("common_interest", "Common interest privilege"),
+                            ("public_interest_immunity", "Public interest immunity"),
+                            ("attorney_client", "Attorney-client privilege"),
+                            ("work_product", "Work-product protection"),
+                            ("other", "Other (state the ground)"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "ground_detail",
+                    models.CharField(
+                        blank=True,
+                        help_text="The ground in your words, when it is “Other”.",
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "withholding",
+                    models.CharField(
+                        choices=[
+                            ("in_full", "Withheld in full"),
+                            ("redacted", "Produced with redactions"),
+                        ],
+                        default="in_full",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "issue",
+                    models.CharField(
+                        blank=True,
+                        help_text="The Issue for Disclosure the document goes to, where known, e.g. “Issue 3”.",
+                        max_length=200,
+                        verbose_name="Issue for Disclosure",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "exhibit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="disclosure_entries",
+                        to="evidence.exhibit",
+                    ),
+                ),
+                (
+                    "matter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="matters.matter",
+                    ),
+                ),
+                (
+                    "proceeding",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="disclosure_entries",
+                        to="matters.proceeding",
+                    ),
+                ),
+                (
+                    "producing_party",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="matters.party",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'disclosure list entry',
-                'verbose_name_plural': 'disclosure list entries',
-                'ordering': ['proceeding', 'kind', 'document_date', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('proceeding', 'exhibit', 'kind'), name='exhibit_once_per_disclosure_list', violation_error_message='This exhibit is already on that list.'), models.CheckConstraint(condition=models.Q(('kind__in', ['disclosed', 'withheld'])), name='disclosure_entry_kind_is_known'), models.CheckConstraint(condition=models.Q(('kind', 'withheld'), ('ground', ''), _connector='OR'), name='disclosed_entry_claims_no_ground')],
+                "verbose_name": "disclosure list entry",
+                "verbose_name_plural": "disclosure list entries",
+                "ordering": ["proceeding", "kind", "document_date", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("proceeding", "exhibit", "kind"),
+                        name="exhibit_once_per_disclosure_list",
+                        violation_error_message="This exhibit is already on that list.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("kind__in", ["disclosed", "withheld"])),
+                        name="disclosure_entry_kind_is_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("kind", "withheld"), ("ground", ""), _connector="OR"),
+                        name="disclosed_entry_claims_no_ground",
+                    ),
+                ],
             },
         ),
     ]
