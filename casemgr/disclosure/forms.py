@@ -59,7 +59,7 @@ class EntryForm(MatterRecordForm):
 
     def __init__(self, *args, kind: str, form: Form, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        for name in list(self.fields):
+        for name in self._meta.fields:
             if name not in FIELDS[kind]:
                 del self.fields[name]
         self.order_fields(FIELDS[kind])

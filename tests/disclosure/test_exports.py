@@ -3,6 +3,7 @@ header on every page, real dates in the XLSX, formulas neutralised, clearance an
 
 import csv
 import io
+import shutil
 import subprocess
 from datetime import date, datetime
 
@@ -85,7 +86,10 @@ def xlsx_table(content: bytes):
 def pdf_text(content: bytes) -> list[str]:
     """Each page's text as pdftotext reads it, in the order it was written: cell by cell."""
     done = subprocess.run(
-        ["pdftotext", "-raw", "-", "-"], input=content, capture_output=True, check=True
+        [shutil.which("pdftotext"), "-raw", "-", "-"],
+        input=content,
+        capture_output=True,
+        check=True,
     )
     return [" ".join(page.split()) for page in done.stdout.decode().split("\f")]
 
