@@ -61,9 +61,17 @@ class DisclosureEntry(models.Model):
     )
     ground = models.CharField(max_length=30, choices=Ground.choices, blank=True)
     ground_detail = models.CharField(
-        max_length=200, blank=True, help_text="The ground in your words, when it is “Other”."
+        max_length=200,
+        blank=True,
+        verbose_name="ground, in your words",
+        help_text="Needed when the ground is “Other”.",
     )
-    withholding = models.CharField(max_length=10, choices=Withholding.choices, default="in_full")
+    withholding = models.CharField(
+        verbose_name="withheld in full or produced with redactions",
+        max_length=10,
+        choices=Withholding.choices,
+        default="in_full",
+    )
     issue = models.CharField(
         max_length=200,
         blank=True,
