@@ -196,6 +196,7 @@ def test_the_walk_finds_every_model_of_a_matter():
         "analysis.Analysis",
         "redaction.Redaction",
         "redaction.Box",
+        "disclosure.DisclosureEntry",
     }
 
 
