@@ -64,39 +64,35 @@ def _columns(*specs: tuple) -> tuple[Column, ...]:
 
 
 _NUMBER = ("No.", lambda r: r.number, "number", 7)
-_DATE = ("Date", lambda r: r.document_date, "date", 14)
+_DATE = ("Date", lambda r: r.document_date, "date", 16)
 _DESCRIPTION = ("Description", lambda r: r.description, "text", 48)
 _TYPE = ("Document type", lambda r: r.document_type, "text", 16)
 _ISSUE = ("Issue for Disclosure", lambda r: r.issue, "text", 18)
 _PRODUCTION = ("Production numbers", lambda r: r.production_numbers, "text", 22)
+_PARTY_OR_CUSTODIAN = ("Producing party / custodian", lambda r: r.party_or_custodian, "text", 24)
+_WITHHOLDING = ("Withheld in full or redacted", lambda r: r.withholding, "text", 22)
+
+# Every list opens with these: a document's number, date, description and type.
+_DOCUMENT = (_NUMBER, _DATE, _DESCRIPTION, _TYPE)
 
 COLUMNS: dict[tuple[Form, str], tuple[Column, ...]] = {
     (Form.PD57AD, "disclosed"): _columns(
-        _NUMBER,
-        _DATE,
-        _DESCRIPTION,
-        _TYPE,
-        ("Producing party / custodian", lambda r: r.party_or_custodian, "text", 24),
+        *_DOCUMENT,
+        _PARTY_OR_CUSTODIAN,
         ("Date disclosed", lambda r: r.disclosed_on, "date", 13),
         _PRODUCTION,
         _ISSUE,
     ),
     (Form.PD57AD, "withheld"): _columns(
-        _NUMBER,
-        _DATE,
-        _DESCRIPTION,
-        _TYPE,
-        ("Producing party / custodian", lambda r: r.party_or_custodian, "text", 24),
+        *_DOCUMENT,
+        _PARTY_OR_CUSTODIAN,
         ("Ground on which withheld", lambda r: r.ground, "text", 24),
-        ("Withheld in full or redacted", lambda r: r.withholding, "text", 22),
+        _WITHHOLDING,
         _PRODUCTION,
         _ISSUE,
     ),
     (Form.FRCP, "disclosed"): _columns(
-        _NUMBER,
-        _DATE,
-        _DESCRIPTION,
-        _TYPE,
+        *_DOCUMENT,
         ("Producing party", lambda r: r.producing_party, "text", 24),
         ("Date produced", lambda r: r.disclosed_on, "date", 13),
         _PRODUCTION,
@@ -109,7 +105,7 @@ COLUMNS: dict[tuple[Form, str], tuple[Column, ...]] = {
         _TYPE,
         ("Description of the nature of the document", lambda r: r.description, "text", 44),
         ("Privilege asserted", lambda r: r.ground, "text", 22),
-        ("Withheld in full or redacted", lambda r: r.withholding, "text", 22),
+        _WITHHOLDING,
         ("Production No.", lambda r: r.production_numbers, "text", 22),
     ),
 }

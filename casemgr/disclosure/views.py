@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.views.generic import TemplateView, View
 
 from casemgr.access.audit import audit_record
@@ -22,6 +21,7 @@ from casemgr.disclosure.forms import AddForm, EntryForm
 from casemgr.disclosure.grounds import FORM_LABELS, Form
 from casemgr.disclosure.models import DisclosureEntry
 from casemgr.matters.models import Proceeding
+from casemgr.timeline.export_views import download
 
 
 def disclosure_url(proceeding: Proceeding, form: Form | None = None) -> str:
@@ -281,8 +281,4 @@ class ExportView(_ProceedingMixin, MatterMixin, View):
                 "filename": export.filename,
             },
         )
-        response = HttpResponse(export.content, content_type=export.content_type)
-        response["Content-Disposition"] = content_disposition_header(True, export.filename)
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return download(export)
