@@ -134,36 +134,34 @@ def list_csv(*, proceeding: Proceeding, user, form: Form | None, which: str) -> 
 
 # --- XLSX ------------------------------------------------------------------------------------
 
+# A sheet's name is at most 31 characters.
+SHEET_NAMES = {
+    TITLES[Form.PD57AD, "disclosed"]: "Documents disclosed",
+    TITLES[Form.PD57AD, "withheld"]: "Withheld from inspection",
+    TITLES[Form.FRCP, "disclosed"]: "Documents produced",
+    TITLES[Form.FRCP, "withheld"]: "Privilege log",
+}
 _BOLD = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="E6E6E6")
 _WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def list_xlsx(*, proceeding: Proceeding, user, form: Form | None, which: str) -> Export:
+    """The list on the first sheet, its header in row 1 (bold, frozen), so that a review
+    tool or a filter reads it as it is; the title block on a second sheet and, on paper, in
+    each page's header."""
     heading, columns, rows = _content(proceeding, user, form, which)
     book = Workbook()
     sheet = book.active
-    sheet.title = heading.title[:31].replace(":", " -")
-    # The title block above the table, then the header row, which stays in view.
-    facts = [
-        heading.title,
-        heading.matter,
-        f"{heading.court} – {heading.proceeding}",
-        f"{heading.number_label} {heading.case_number or 'not issued'}",
-        f"Party: {heading.party}" if heading.party else "",
-        f"Prepared on {heading.prepared_on:%-d %B %Y}",
-    ]
-    for line, text in enumerate(facts, 1):
-        sheet.cell(row=line, column=1, value=_xlsx_text(text)).font = Font(bold=line == 1)
-    top = len(facts) + 2
+    sheet.title = SHEET_NAMES.get(heading.title, "List")
     for index, column in enumerate(columns, 1):
-        cell = sheet.cell(row=top, column=index, value=column.heading)
+        cell = sheet.cell(row=1, column=index, value=column.heading)
         cell.font, cell.fill, cell.alignment = _BOLD, _HEADER_FILL, _WRAP
         sheet.column_dimensions[get_column_letter(index)].width = column.width
-    for offset, row in enumerate(rows, 1):
+    for number, row in enumerate(rows, 2):
         for index, column in enumerate(columns, 1):
             value = column.value(row)
-            cell = sheet.cell(row=top + offset, column=index)
+            cell = sheet.cell(row=number, column=index)
             if column.kind == "date" and isinstance(value, date):
                 cell.value = value
                 cell.number_format = "dd mmm yyyy"
@@ -172,12 +170,42 @@ def list_xlsx(*, proceeding: Proceeding, user, form: Form | None, which: str) ->
             else:
                 cell.value = _xlsx_text(_text(value))
             cell.alignment = _WRAP
-    sheet.freeze_panes = sheet.cell(row=top + 1, column=1)
-    sheet.print_title_rows = f"{top}:{top}"
+    sheet.freeze_panes = "A2"
+    sheet.print_title_rows = "1:1"
     sheet.page_setup.orientation = "landscape"
+    number = f"{heading.number_label} {heading.case_number}" if heading.case_number else ""
+    sheet.oddHeader.left.text = _xlsx_header(f"{heading.proceeding} {number}")
+    sheet.oddHeader.right.text = _xlsx_header(heading.title)
+    sheet.oddFooter.right.text = "Page &P of &N"
+    details = book.create_sheet("Details")
+    facts = [
+        ("Document", heading.title),
+        ("Matter", heading.matter),
+        ("Court", heading.court),
+        ("Proceeding", heading.proceeding),
+        (heading.number_label, heading.case_number or "not yet issued"),
+        ("Party", heading.party),
+        ("Date", heading.prepared_on),
+        ("Note", heading.note),
+    ]
+    for line, (label, value) in enumerate(facts, 1):
+        details.cell(row=line, column=1, value=label).font = _BOLD
+        cell = details.cell(row=line, column=2)
+        if isinstance(value, date):
+            cell.value, cell.number_format = value, "d mmmm yyyy"
+        else:
+            cell.value = _xlsx_text(value)
+        cell.alignment = _WRAP
+    details.column_dimensions["A"].width = 14
+    details.column_dimensions["B"].width = 90
     buffer = io.BytesIO()
     book.save(buffer)
     return Export(heading.filename("xlsx"), XLSX, buffer.getvalue())
+
+
+def _xlsx_header(text: str) -> str:
+    # "&" starts a code in a page header ("&P" is the page number): a literal one is "&&".
+    return text.replace("&", "&&")
 
 
 def _xlsx_text(text: str) -> str:
