@@ -6,6 +6,7 @@ from casemgr.core.forms import MatterRecordForm
 from casemgr.disclosure import selectors
 from casemgr.disclosure.grounds import FORM_GROUNDS, GROUND_LABELS, Form, Ground
 from casemgr.disclosure.models import DisclosureEntry
+from casemgr.matters.forms import DATE
 
 Kind = DisclosureEntry.Kind
 
@@ -52,8 +53,8 @@ class EntryForm(MatterRecordForm):
         model = DisclosureEntry
         fields = FIELDS[Kind.WITHHELD] + ["disclosed_on"]
         widgets = {
-            "document_date": forms.DateInput(attrs={"type": "date"}),
-            "disclosed_on": forms.DateInput(attrs={"type": "date"}),
+            "document_date": DATE,
+            "disclosed_on": DATE,
             "description": forms.Textarea(attrs={"rows": 3}),
         }
 

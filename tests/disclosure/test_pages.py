@@ -133,6 +133,7 @@ def test_editing_and_removing_an_entry(client, disclosure):
     client.force_login(disclosure.world.paralegal)
     form = client.get(entry_url(entry, "listing_edit")).content.decode()
     assert '<option value="attorney_client" selected>' in form
+    assert 'value="2026-02-03"' in form  # as a date input reads it, so saving keeps it
     response = client.post(
         entry_url(entry, "listing_edit"),
         {
