@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from casemgr.access.models import Clearance
 from casemgr.evidence.models import Exhibit
 from casemgr.matters.models import Matter, Proceeding
+from tests.e2e.test_timeline_browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,10 +36,7 @@ def advice(demo_matter):
 
 def test_paralegal_withholds_a_document_and_downloads_the_log(live_server, advice, page):
     us = Proceeding.objects.get(case_number="3:26-cv-04417")
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("paralegal")
-    page.get_by_label("Password").fill("demo-pass-123")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server, "paralegal")
     page.goto(live_server.url + us.get_absolute_url())
     page.get_by_role("link", name="Disclosure", exact=True).last.click()
     expect(page.get_by_role("heading", name="Privilege log")).to_be_visible()
