@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "casemgr.search",
     "casemgr.redaction",
     "casemgr.productions",
+    "casemgr.disclosure",
 ]
 
 MIDDLEWARE = [

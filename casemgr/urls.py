@@ -28,6 +28,7 @@ urlpatterns = [
     path("matters/", include("casemgr.analysis.urls")),
     path("matters/", include("casemgr.analysis.report_urls")),
     path("matters/", include("casemgr.search.urls")),
+    path("matters/", include("casemgr.disclosure.urls")),
     path("", include("casemgr.deadlines.urls")),
     path("api/", include("casemgr.api_urls")),
     path("admin/", admin.site.urls),

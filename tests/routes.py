@@ -23,6 +23,7 @@ from casemgr.analysis.models import Analysis
 from casemgr.bundles import services as bundle_services
 from casemgr.bundles.models import Bundle
 from casemgr.deadlines.models import Deadline, ReminderPreference, TriggerEvent
+from casemgr.disclosure import services as disclosure_services
 from casemgr.productions import services as production_services
 from casemgr.productions.models import Production
 from casemgr.redaction import engine
@@ -163,6 +164,18 @@ def make_rows(world, capture_on_commit) -> dict:
         bundle=ring, section=ring.sections.get(letter="D"), exhibit=sealed, actor=world.partner
     )
 
+    listed = disclosure_services.entry_add(
+        proceeding=world.proceeding, exhibit=exhibit, kind="disclosed", actor=world.partner
+    )
+    disclosure_services.entry_add(
+        proceeding=world.proceeding,
+        exhibit=sealed,
+        kind="withheld",
+        actor=world.partner,
+        ground="litigation",
+        description=AEO_EXHIBIT_TITLE,
+    )
+
     preference = ReminderPreference(user=world.partner)
     token = preference.new_feed_token()
     preference.save()
@@ -211,6 +224,10 @@ def make_rows(world, capture_on_commit) -> dict:
         "file_pk": exhibit_file.pk,
         "redactions": redaction.pk,
         "box_pk": redaction.boxes.get().pk,
+        "entries": listed.pk,
+        "kind": "withheld",
+        "which": "withheld",
+        "fmt": "csv",  # plain text, so the sweep reads what it names
         # The drill-down pages of the first cluster and the first output pair.
         "cluster": 1,
         "pair": 1,

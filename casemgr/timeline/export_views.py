@@ -17,6 +17,15 @@ from casemgr.timeline import exports, selectors
 from casemgr.timeline.api import TimelineQuerySerializer
 
 
+def download(export: exports.Export) -> HttpResponse:
+    """An export as an attachment, never sniffed as another type, never cached."""
+    response = HttpResponse(export.content, content_type=export.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, export.filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 class _ExportView(MatterMixin, View):
     """One export of the matter as a download. Subclasses say what they make."""
 
@@ -61,11 +70,7 @@ class _ExportView(MatterMixin, View):
                 "filters": applied,
             },
         )
-        response = HttpResponse(export.content, content_type=export.content_type)
-        response["Content-Disposition"] = content_disposition_header(True, export.filename)
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return download(export)
 
     def failed(self, error: Exception):
         """A page that says why the export was not made: 503, since the request was sound

@@ -200,6 +200,7 @@ def test_the_walk_finds_every_model_of_a_matter():
         "productions.Production",
         "productions.ChosenExhibit",
         "productions.ProducedDocument",
+        "disclosure.DisclosureEntry",
     }
 
 

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from casemgr.analysis.demo import demo_analyses_load
 from casemgr.bundles.demo import demo_bundles_load
 from casemgr.deadlines.demo import demo_deadlines_load
+from casemgr.disclosure.demo import demo_disclosure_load
 from casemgr.evidence.demo import demo_exhibits_load
 from casemgr.matters.demo import DemoDataError, demo_load
 from casemgr.productions.demo import demo_productions_load
@@ -69,6 +70,10 @@ class Command(BaseCommand):
         self.stdout.write(f"  {'bundles':<20} {bundles:>4}  (first version queued)")
         productions = demo_productions_load()
         self.stdout.write(f"  {'productions':<20} {productions:>4}  (build queued)")
+        disclosure = demo_disclosure_load()
+        self.stdout.write(
+            f"  {'disclosure entries':<20} {disclosure:>4}  (lists and a privilege log)"
+        )
 
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password: {summary.password}):"))
