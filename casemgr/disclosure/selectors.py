@@ -163,3 +163,16 @@ def exhibits_to_list(*, proceeding: Proceeding, user, kind: str):
         .exclude(status=Exhibit.Status.WITHDRAWN)
         .order_by("prefix", "number")
     )
+
+
+def withheld_in_full(*, proceeding: Proceeding, exhibit_ids) -> set[int]:
+    """Which of these exhibits the proceeding's list withholds in full: a production set
+    leaves them out. One query."""
+    return set(
+        DisclosureEntry.objects.filter(
+            proceeding=proceeding,
+            exhibit_id__in=list(exhibit_ids),
+            kind=DisclosureEntry.Kind.WITHHELD,
+            withholding=Withholding.IN_FULL,
+        ).values_list("exhibit_id", flat=True)
+    )

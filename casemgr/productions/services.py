@@ -29,6 +29,8 @@ from django.utils import timezone
 
 from casemgr.access.audit import audit_record
 from casemgr.access.models import AuditAction, Clearance
+from casemgr.disclosure import selectors as disclosure
+from casemgr.disclosure.services import disclosure_record_produced
 from casemgr.evidence import storage
 from casemgr.evidence.models import Exhibit, ExhibitFile, ExhibitPage
 from casemgr.evidence.renditions import page_texts
@@ -281,10 +283,19 @@ def _inputs(production: Production) -> tuple[list[_Input], list[dict], list[dict
     )
     items: list[_Input] = []
     left_out = []
+    withheld = disclosure.withheld_in_full(
+        proceeding=production.proceeding, exhibit_ids=[row.exhibit_id for row in chosen]
+    )
     for row in chosen:
         exhibit = row.exhibit
-        # As the exhibit is now: it may have been marked privileged since it was chosen.
-        if reason := Production.refusal(exhibit):
+        # As the exhibit is now: it may have been marked privileged since it was chosen, or
+        # put on the proceeding's list of documents withheld.
+        reason = Production.refusal(exhibit) or (
+            "withheld in full on this proceeding's disclosure list"
+            if exhibit.pk in withheld
+            else ""
+        )
+        if reason:
             left_out.append(
                 {"exhibit": exhibit.pk, "reference": exhibit.reference, "reason": reason}
             )
@@ -530,6 +541,9 @@ def _build(claim: _Claim) -> str:
             ):
                 document.sha256 = produced.sha256
                 document.save(update_fields=["sha256"])
+            # In the same transaction: a set is ready exactly when its documents are on the
+            # proceeding's list of documents disclosed, with the numbers they bear.
+            _record_disclosed(production)
     if not published:
         if not Production.objects.filter(storage_key=key).exists():
             storage.default_storage.delete(key)
@@ -544,20 +558,29 @@ def _build(claim: _Claim) -> str:
             "sha256": result.sha256,
         },
     )
-    _record_disclosed(production)
     return "ready"
 
 
 def _record_disclosed(production: Production) -> None:
-    """Record each produced document as disclosed in the production's proceeding.
-
-    TO BE WIRED by the lead once casemgr.disclosure lands (branch `disclosure`): for each
-    ProducedDocument of `production`, in order, call
-    `casemgr.disclosure.services.disclosure_record_produced(proceeding=production.proceeding,
-    exhibit=document.exhibit, begin=document.begin_label, end=document.end_label,
-    produced_on=production.finished_at.date(), by=production.created_by)`.
-    Until then it does nothing: productions must not depend on an app not yet merged.
-    """
+    """Put each produced exhibit on the proceeding's list of documents disclosed, with the
+    production numbers its files bear (first to last) and the day it was produced."""
+    ranges: dict[int, tuple[Exhibit, str, str]] = {}
+    for document in (
+        ProducedDocument.objects.filter(production=production)
+        .select_related("exhibit")
+        .order_by("position")
+    ):
+        first = ranges.get(document.exhibit_id, (None, document.begin_label, ""))[1]
+        ranges[document.exhibit_id] = (document.exhibit, first, document.end_label)
+    for exhibit, begin, end in ranges.values():
+        disclosure_record_produced(
+            proceeding=production.proceeding,
+            exhibit=exhibit,
+            begin=begin,
+            end=end,
+            produced_on=timezone.localdate(),
+            by=production.created_by,
+        )
 
 
 def _fail(production: Production, reason: str, token: str | None = None) -> None:
