@@ -24,6 +24,7 @@ from casemgr.bundles import services as bundle_services
 from casemgr.bundles.models import Bundle
 from casemgr.deadlines.models import Deadline, ReminderPreference, TriggerEvent
 from casemgr.disclosure import services as disclosure_services
+from casemgr.disclosure.models import DisclosureEntry
 from casemgr.productions import services as production_services
 from casemgr.productions.models import Production
 from casemgr.redaction import engine
@@ -164,9 +165,8 @@ def make_rows(world, capture_on_commit) -> dict:
         bundle=ring, section=ring.sections.get(letter="D"), exhibit=sealed, actor=world.partner
     )
 
-    listed = disclosure_services.entry_add(
-        proceeding=world.proceeding, exhibit=exhibit, kind="disclosed", actor=world.partner
-    )
+    # The production put the exhibit on the proceeding's list of documents disclosed.
+    listed = DisclosureEntry.objects.get(proceeding=world.proceeding, exhibit=exhibit)
     disclosure_services.entry_add(
         proceeding=world.proceeding,
         exhibit=sealed,
