@@ -32,6 +32,7 @@ from casemgr.access.models import AuditAction, Clearance
 from casemgr.bundles import builder, index, open_version, redactions
 from casemgr.bundles.cover import cover_details
 from casemgr.bundles.models import Bundle, Entry, Section, Version
+from casemgr.core import jobs
 from casemgr.evidence import storage
 from casemgr.evidence.models import Exhibit, ExhibitFile
 from casemgr.evidence.services import exhibit_file_renew_rendition, rendition_stale
@@ -249,29 +250,24 @@ def version_request(*, bundle: Bundle, actor, request=None) -> Version:
             bundle=bundle, number=number, requested_by=actor, late_mode=bundle.late_mode
         )
         _audit(AuditAction.CREATE, bundle, actor, request, {"version": number, "build": "queued"})
-        transaction.on_commit(lambda: _queue(build_bundle, version))
-    return version
-
-
-def _queue(task, version: Version) -> None:
-    """Hand the build to the broker; if it cannot be reached, say so on the version rather
-    than leave it queued for ever (the request has committed: raising helps nobody)."""
-    try:
-        task.delay(version.pk)
-    except Exception:
-        log.exception("Could not queue the build of bundle version %s", version.pk)
-        _fail(
-            version,
-            "The build could not be queued (the task broker did not answer); "
-            "build again in a minute.",
+        transaction.on_commit(
+            lambda: jobs.queue_or_fail(
+                build_bundle,
+                version.pk,
+                fail=lambda reason: _fail(version, reason),
+                what="The build",
+                again="build again in a minute",
+            )
         )
+    return version
 
 
 def is_stalled(version: Version) -> bool:
     if version.finished:
         return False
-    last = version.heartbeat_at or version.requested_at
-    return (timezone.now() - last).total_seconds() > STALLED_AFTER_SECONDS
+    return jobs.stalled(
+        version.heartbeat_at or version.requested_at, after_seconds=STALLED_AFTER_SECONDS
+    )
 
 
 @transaction.atomic

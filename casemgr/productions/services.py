@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from casemgr.access.audit import audit_record
 from casemgr.access.models import AuditAction, Clearance
+from casemgr.core import jobs
 from casemgr.disclosure import selectors as disclosure
 from casemgr.disclosure.services import disclosure_record_produced
 from casemgr.evidence import storage
@@ -131,22 +132,21 @@ def production_rebuild(*, production: Production, actor, request=None) -> None:
 def _queue(production: Production) -> None:
     from casemgr.productions.tasks import build_production
 
-    try:
-        build_production.delay(production.pk)
-    except Exception:
-        log.exception("Could not queue the build of production %s", production.pk)
-        _fail(
-            production,
-            "The build could not be queued (the task broker did not answer); build again in a "
-            "minute.",
-        )
+    jobs.queue_or_fail(
+        build_production,
+        production.pk,
+        fail=lambda reason: _fail(production, reason),
+        what="The build",
+        again="build again in a minute",
+    )
 
 
 def is_stalled(production: Production) -> bool:
     if production.finished:
         return False
-    last = production.heartbeat_at or production.created_at
-    return (timezone.now() - last).total_seconds() > STALLED_AFTER_SECONDS
+    return jobs.stalled(
+        production.heartbeat_at or production.created_at, after_seconds=STALLED_AFTER_SECONDS
+    )
 
 
 def production_open_verified(*, production: Production, request):

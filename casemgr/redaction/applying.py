@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from casemgr.access.audit import audit_record
 from casemgr.access.models import AuditAction
+from casemgr.core import jobs
 from casemgr.evidence import storage
 from casemgr.redaction import engine
 from casemgr.redaction.models import Redaction
@@ -80,27 +81,24 @@ def redaction_apply(*, redaction: Redaction, actor, request=None) -> Redaction:
             request,
             {"applied": True, "boxes": redaction.boxes.count()},
         )
-        transaction.on_commit(lambda: _queue(apply_redaction, redaction))
-    return redaction
-
-
-def _queue(task, redaction: Redaction) -> None:
-    try:
-        task.delay(redaction.pk)
-    except Exception:
-        log.exception("Could not queue redaction %s", redaction.pk)
-        _fail(
-            redaction,
-            "The redaction could not be queued (the task broker did not answer); apply it "
-            "again in a minute.",
+        transaction.on_commit(
+            lambda: jobs.queue_or_fail(
+                apply_redaction,
+                redaction.pk,
+                fail=lambda reason: _fail(redaction, reason),
+                what="The redaction",
+                again="apply it again in a minute",
+            )
         )
+    return redaction
 
 
 def is_stalled(redaction: Redaction) -> bool:
     if redaction.status != Redaction.Status.APPLYING:
         return False
-    last = redaction.heartbeat_at or redaction.created_at
-    return (timezone.now() - last).total_seconds() > STALLED_AFTER_SECONDS
+    return jobs.stalled(
+        redaction.heartbeat_at or redaction.created_at, after_seconds=STALLED_AFTER_SECONDS
+    )
 
 
 class _Superseded(Exception):
