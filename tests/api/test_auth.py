@@ -162,7 +162,9 @@ def test_token_without_the_keyword_is_not_accepted(world):
 
 def test_signed_in_browser_session_reads_the_api(world):
     client = APIClient()
-    signed_in = client.post("/accounts/login/", {"username": "associate", "password": PASSWORD})
+    signed_in = client.post(
+        "/accounts/login/", {"username": "associate", "password": PASSWORD}, format="multipart"
+    )
     assert signed_in.status_code == 302
     assert client.get("/api/matters/").json()["count"] == 1
 

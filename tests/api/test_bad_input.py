@@ -27,15 +27,32 @@ def trigger(api, world):
     return TriggerEvent.objects.get(pk=created.json()["id"])
 
 
-@pytest.mark.parametrize("content_type", ["multipart", "json"])
-def test_null_options_on_a_trigger_are_refused_by_name(api, world, trigger, content_type):
+def test_null_options_on_a_trigger_are_refused_by_name(api, world, trigger):
     client = api(world.associate)
-    body = {"options": "null"} if content_type == "multipart" else {"options": None}
-    response = client.patch(f"/api/triggers/{trigger.pk}/", body, format=content_type)
+    response = client.patch(f"/api/triggers/{trigger.pk}/", {"options": None}, format="json")
     assert response.status_code == 400, response.content
     assert "options" in response.json()
     trigger.refresh_from_db()
     assert trigger.options == {}
+
+
+@pytest.mark.parametrize("content_type", ["multipart", "application/x-www-form-urlencoded"])
+def test_a_form_body_is_refused_as_a_type_the_api_does_not_read(
+    api, world, trigger, content_type
+):
+    """A form cannot say null, an empty list or an object, so the API reads JSON (and the
+    upload's multipart) only: `options=null` is not quietly read as something else."""
+    client = api(world.associate)
+    if content_type == "multipart":
+        response = client.patch(f"/api/triggers/{trigger.pk}/", {"note": "x"}, format=content_type)
+    else:
+        response = client.patch(
+            f"/api/triggers/{trigger.pk}/", "note=x&options=null", content_type=content_type
+        )
+    assert response.status_code == 415, response.content
+    assert "Unsupported media type" in response.json()["detail"]
+    trigger.refresh_from_db()
+    assert (trigger.note, trigger.options) == ("", {})
 
 
 @pytest.mark.parametrize(
