@@ -313,9 +313,11 @@ if REDIS_URL:
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "casemgr.core.api.exception_handler",
+    # The token first: a request with no credentials (or a bad token) is then answered 401
+    # with a `WWW-Authenticate: Token` challenge, as HTTP has it, rather than 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "casemgr.core.pagination.Pagination",

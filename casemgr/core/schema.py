@@ -124,9 +124,21 @@ def document_refusals(result, generator, request, public):
             takes_input = "requestBody" in operation or any(p["in"] == "query" for p in parameters)
             if takes_input:
                 responses.setdefault("400", _answer("A value was refused.", "ValidationError"))
+            if operation.get("security") and {} not in operation["security"]:
+                responses.setdefault(
+                    "401",
+                    _answer(
+                        "No credentials, or a token that is not one (`WWW-Authenticate: Token`).",
+                        "Error",
+                    ),
+                )
             responses.setdefault(
                 "403",
-                _answer("Not signed in, or the role on the matter does not allow it.", "Error"),
+                _answer(
+                    "The role on the matter does not allow it (or a signed-in browser's write "
+                    "came without its CSRF token).",
+                    "Error",
+                ),
             )
             if any(p["in"] == "path" for p in parameters) or any(
                 p["name"] == "page" for p in parameters

@@ -37,9 +37,7 @@ def test_null_options_on_a_trigger_are_refused_by_name(api, world, trigger):
 
 
 @pytest.mark.parametrize("content_type", ["multipart", "application/x-www-form-urlencoded"])
-def test_a_form_body_is_refused_as_a_type_the_api_does_not_read(
-    api, world, trigger, content_type
-):
+def test_a_form_body_is_refused_as_a_type_the_api_does_not_read(api, world, trigger, content_type):
     """A form cannot say null, an empty list or an object, so the API reads JSON (and the
     upload's multipart) only: `options=null` is not quietly read as something else."""
     client = api(world.associate)
@@ -164,3 +162,34 @@ def test_a_search_with_a_null_character_is_a_400_naming_the_parameter(api, world
     response = api(world.partner).get(f"/api/{endpoint}/", {"search": "Jade\x00port"})
     assert response.status_code == 400, response.content
     assert response.json() == {"search": ["Null characters are not allowed."]}
+
+
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        ({"matter": ""}, "matter"),  # an id, not nothing
+        ({"status": ""}, "status"),  # one of the statuses, not nothing
+        ({"privileged": "perhaps"}, "privileged"),  # true or false
+    ],
+)
+def test_a_filter_given_no_usable_value_is_refused_not_ignored(api, world, query, named):
+    path = "/api/proceedings/" if named == "status" else "/api/exhibits/"
+    response = api(world.partner).get(path, query)
+    assert response.status_code == 400, response.content
+    assert named in response.json()
+
+
+def test_an_empty_text_filter_and_an_empty_page_number(api, world):
+    client = api(world.partner)
+    assert client.get("/api/triggers/", {"event": ""}).status_code == 200  # empty text
+    assert client.get("/api/courts/", {"page": ""}).status_code == 404
+
+
+def test_text_given_as_a_number_is_refused(api, world):
+    response = api(world.partner).patch(
+        f"/api/matters/{world.matter.pk}/", {"description": 1126981646}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert "description" in response.json()
+    world.matter.refresh_from_db()
+    assert world.matter.description != "1126981646"

@@ -1,4 +1,5 @@
 """Free text is held to a limit everywhere it is written: API and pages alike."""
+
 from django.urls import reverse
 
 from casemgr.core.limits import LONG_TEXT, SHORT_TEXT
