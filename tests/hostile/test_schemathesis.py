@@ -1,13 +1,14 @@
 """The API under generated input: every operation of the published schema, with valid and
 with invalid values, answers without a server error and as its schema says.
 
-A bounded, repeatable run (fixed seed, a few dozen cases per operation and mode) of
+A bounded, repeatable run (fixed seed, a dozen cases per operation and mode) of
 schemathesis against the app in-process, on the test database, signed in by token only,
 with every check schemathesis has: a valid request must be accepted (positive data
 acceptance) and an invalid one refused (negative data rejection) as well as answered as
 documented. Path parameters are real ids (tests/routes.py), and so are the links to other
-rows in a valid body (`LINKS`): the schema can say "an integer", not "the id of a row you
-can see", so a refusal that remains is a gap in the contract. Every request runs in a
+rows in a valid body (`links`): the schema can say "an integer", not "the id of a row you
+can see", so a refusal that remains is a gap in the contract. To those, the coverage
+phase's probes of a request's shape (`SHAPE_PROBES`). Every request runs in a
 savepoint that is rolled back, so each case meets the same data and a database error cannot
 poison the ones after it.
 """
@@ -200,6 +201,8 @@ def test_the_api_answers_generated_input_without_server_errors_and_as_documented
     )
     assert not failures, report + "\n\n" + "\n\n".join(raised[:3])
     assert requests > 10 * len(operations)
+    # Every operation had its unlisted methods (and, signed in, its missing token) probed.
+    assert all(tried[f"{operation.label} [shape]"] for operation in operations)
 
 
 def _fuzz(operation, mode, path_parameters, headers, tried, failures) -> None:
