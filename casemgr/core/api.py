@@ -55,11 +55,14 @@ class VisibleLinksSchema(OpenApiSerializerFieldExtension):
 
 class TextField(serializers.CharField):
     """Text, given as a JSON string: DRF's own field takes a number or a boolean and stores
-    its digits, where the schema says a string."""
+    its digits, where the schema says a string. Its limit counts what was sent, white space
+    around it included (as the schema's maxLength does), not what is left once trimmed."""
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
+        if self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
         return super().to_internal_value(data)
 
 

@@ -32,6 +32,9 @@ def _answer(description: str, component: str) -> dict:
 
 # Text the server stores: PostgreSQL cannot hold a null character, so it is refused.
 NO_NUL = r"^[^\u0000]*$"
+# Required text: not only white space (which the server trims away, Python's white space:
+# the information separators \x1c-\x1f and NEL too).
+NOT_BLANK = r"^[^\u0000]*[^\u0000\s\u001c-\u001f\u0085][^\u0000]*$"
 # Fields naming a time zone, which must be one of the IANA zones Python knows.
 TIME_ZONE_FIELDS = {"time_zone", "timezone"}
 TIME_ZONE = {
@@ -161,7 +164,7 @@ def _describe_text(schema: dict) -> None:
     if "schema" in schema:  # a parameter
         prop = schema["schema"]
         if _is_free_text(prop):
-            prop["pattern"] = NO_NUL
+            prop["pattern"] = _text_pattern(prop)
         return
     properties = schema.get("properties", {})
     for name, prop in properties.items():
@@ -175,9 +178,13 @@ def _describe_text(schema: dict) -> None:
                     "description": prop.get("description", ""),
                 }
         elif _is_free_text(prop):
-            prop["pattern"] = NO_NUL
+            prop["pattern"] = _text_pattern(prop)
         elif _is_free_text(prop.get("additionalProperties")):
-            prop["additionalProperties"]["pattern"] = NO_NUL
+            prop["additionalProperties"]["pattern"] = _text_pattern(prop["additionalProperties"])
+
+
+def _text_pattern(prop: dict) -> str:
+    return NOT_BLANK if prop.get("minLength", 0) >= 1 else NO_NUL
 
 
 def _blank_is_absent(schema: dict) -> None:

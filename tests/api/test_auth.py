@@ -177,3 +177,12 @@ def test_session_write_needs_the_csrf_token(world):
     assert response.json()["detail"].startswith("CSRF Failed")
     world.claimant.refresh_from_db()
     assert world.claimant.name == "Northwind Intelligence Ltd"
+
+
+def test_a_stale_token_sent_along_does_not_block_signing_in(world):
+    """The token exchange reads the username and password only."""
+    response = with_token("0" * 40).post(
+        TOKEN_URL, {"username": "partner", "password": PASSWORD}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["token"]

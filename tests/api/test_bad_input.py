@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from casemgr.deadlines.models import TriggerEvent
 from casemgr.evidence.models import Exhibit
 from tests.evidence import files
+from tests.factories import ExhibitFactory
 
 
 @pytest.fixture
@@ -193,3 +194,15 @@ def test_text_given_as_a_number_is_refused(api, world):
     assert "description" in response.json()
     world.matter.refresh_from_db()
     assert world.matter.description != "1126981646"
+
+
+def test_a_text_limit_counts_the_white_space_sent_around_it(api, world):
+    """As the schema's maxLength does: 300 characters and a space are over a limit of 300."""
+    limit = 300  # Exhibit.title
+    client = api(world.partner)
+    exhibit = ExhibitFactory(matter=world.matter, created_by=world.partner)
+    over = client.patch(f"/api/exhibits/{exhibit.pk}/", {"title": " " + "x" * limit}, format="json")
+    assert over.status_code == 400, over.content
+    assert "title" in over.json()
+    at = client.patch(f"/api/exhibits/{exhibit.pk}/", {"title": "x" * limit}, format="json")
+    assert at.status_code == 200, at.content
