@@ -206,3 +206,16 @@ def test_a_text_limit_counts_the_white_space_sent_around_it(api, world):
     assert "title" in over.json()
     at = client.patch(f"/api/exhibits/{exhibit.pk}/", {"title": "x" * limit}, format="json")
     assert at.status_code == 200, at.content
+
+
+@pytest.mark.parametrize("country", [False, "Ireland", "ie", {"code": "IE"}])
+def test_a_country_is_its_code_as_the_schema_lists_it(api, world, country):
+    response = api(world.partner).patch(
+        f"/api/parties/{world.claimant.pk}/", {"country": country}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert "country" in response.json()
+    good = api(world.partner).patch(
+        f"/api/parties/{world.claimant.pk}/", {"country": "IE"}, format="json"
+    )
+    assert good.status_code == 200 and good.json()["country"] == "IE"
