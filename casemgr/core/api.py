@@ -108,6 +108,25 @@ class JSONObjectField(JSONValueField):
         return value
 
 
+class QuerySerializer(serializers.Serializer):
+    """Query parameters read by a serializer. One given with no value (`?date_from=`) is
+    refused, as an empty filter is (core.filters), where DRF would read it as a form's empty
+    field, not given: the schema says what a value must be (empty text still is one)."""
+
+    def to_internal_value(self, data):
+        lists = data.lists() if hasattr(data, "lists") else ((k, [v]) for k, v in data.items())
+        empty = {
+            name: ["Give a value, or leave the parameter out."]
+            for name, given in lists
+            if "" in given
+            and name in self.fields
+            and not isinstance(self.fields[name], serializers.CharField)
+        }
+        if empty:
+            raise serializers.ValidationError(empty)
+        return super().to_internal_value(data)
+
+
 class MatterRecordSerializer(serializers.ModelSerializer):
     serializer_related_field = VisibleRelatedField
     serializer_field_mapping = {

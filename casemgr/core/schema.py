@@ -122,7 +122,8 @@ def document_refusals(result, generator, request, public):
             responses = operation.setdefault("responses", {})
             parameters = operation.get("parameters", [])
             for parameter in parameters:
-                if parameter["in"] == "query":
+                # An ordering the API does not know is ignored, whatever it holds.
+                if parameter["in"] == "query" and parameter["name"] != "ordering":
                     _describe_text(parameter)
             takes_input = "requestBody" in operation or any(p["in"] == "query" for p in parameters)
             if takes_input:

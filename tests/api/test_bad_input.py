@@ -219,3 +219,10 @@ def test_a_country_is_its_code_as_the_schema_lists_it(api, world, country):
         f"/api/parties/{world.claimant.pk}/", {"country": "IE"}, format="json"
     )
     assert good.status_code == 200 and good.json()["country"] == "IE"
+
+
+@pytest.mark.parametrize("query", [{"date_from": ""}, {"status": ""}, {"party": ""}])
+def test_a_timeline_parameter_given_no_value_is_refused_not_ignored(api, world, query):
+    response = api(world.partner).get(f"/api/matters/{world.matter.pk}/timeline/", query)
+    assert response.status_code == 400, response.content
+    assert list(response.json()) == list(query)
