@@ -111,9 +111,12 @@ class JSONObjectField(JSONValueField):
 class QuerySerializer(serializers.Serializer):
     """Query parameters read by a serializer. One given with no value (`?date_from=`) is
     refused, as an empty filter is (core.filters), where DRF would read it as a form's empty
-    field, not given: the schema says what a value must be (empty text still is one)."""
+    field, not given: the schema says what a value must be (empty text still is one). A
+    page's form, which sends its empty fields, says so: `context={"form": True}`."""
 
     def to_internal_value(self, data):
+        if self.context.get("form"):
+            return super().to_internal_value(data)
         lists = data.lists() if hasattr(data, "lists") else ((k, [v]) for k, v in data.items())
         empty = {
             name: ["Give a value, or leave the parameter out."]
