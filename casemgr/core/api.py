@@ -8,10 +8,12 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.http import Http404
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.relations import MANY_RELATION_KWARGS
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -26,6 +28,42 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         return super().get_queryset().visible_to(self.context["request"].user)
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        # DRF's own, with a list field the schema can describe (VisibleLinksSchema).
+        links = {"child_relation": cls(*args, **kwargs)}
+        links.update((key, kwargs[key]) for key in kwargs if key in MANY_RELATION_KWARGS)
+        return VisibleLinksField(**links)
+
+
+class VisibleLinksField(serializers.ManyRelatedField):
+    """Links to several rows (a claim's claimants)."""
+
+
+class VisibleLinksSchema(OpenApiSerializerFieldExtension):
+    """drf-spectacular leaves out that a list of links may not be empty: `minItems`."""
+
+    target_class = VisibleLinksField
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if not self.target.allow_empty:
+            schema["minItems"] = 1
+        return schema
+
+
+class TextField(serializers.CharField):
+    """Text, given as a JSON string: DRF's own field takes a number or a boolean and stores
+    its digits, where the schema says a string. Its limit counts what was sent, white space
+    around it included (as the schema's maxLength does), not what is left once trimmed."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        if self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        return super().to_internal_value(data)
 
 
 class UTCDateTimeField(serializers.DateTimeField):
@@ -70,6 +108,28 @@ class JSONObjectField(JSONValueField):
         return value
 
 
+class QuerySerializer(serializers.Serializer):
+    """Query parameters read by a serializer. One given with no value (`?date_from=`) is
+    refused, as an empty filter is (core.filters), where DRF would read it as a form's empty
+    field, not given: the schema says what a value must be (empty text still is one). A
+    page's form, which sends its empty fields, says so: `context={"form": True}`."""
+
+    def to_internal_value(self, data):
+        if self.context.get("form"):
+            return super().to_internal_value(data)
+        lists = data.lists() if hasattr(data, "lists") else ((k, [v]) for k, v in data.items())
+        empty = {
+            name: ["Give a value, or leave the parameter out."]
+            for name, given in lists
+            if "" in given
+            and name in self.fields
+            and not isinstance(self.fields[name], serializers.CharField)
+        }
+        if empty:
+            raise serializers.ValidationError(empty)
+        return super().to_internal_value(data)
+
+
 class MatterRecordSerializer(serializers.ModelSerializer):
     serializer_related_field = VisibleRelatedField
     serializer_field_mapping = {
@@ -77,6 +137,8 @@ class MatterRecordSerializer(serializers.ModelSerializer):
         models.DateTimeField: UTCDateTimeField,
         models.TimeField: LocalTimeField,
         models.JSONField: JSONValueField,
+        models.CharField: TextField,
+        models.TextField: TextField,
     }
 
 

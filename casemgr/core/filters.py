@@ -8,9 +8,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import filters, serializers
 
+ID_MAX = 2**63 - 1
 
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": ID_MAX})
 class IdFilter(django_filters.NumberFilter):
     """A row id: a whole number in the database's range (anything else is a 400, not a 500)."""
 
@@ -18,7 +22,7 @@ class IdFilter(django_filters.NumberFilter):
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 2**63 - 1)
+        kwargs.setdefault("max_value", ID_MAX)
         super().__init__(*args, **kwargs)
 
 
@@ -43,10 +47,18 @@ class InstantFilter(django_filters.IsoDateTimeFilter):
     field_class = InstantField
 
 
+# How a boolean is written in a query string (`?privileged=true`).
+BOOLEANS = {"true", "false", "True", "False", "1", "0"}
+
+
 class ScopedFilterSet(django_filters.FilterSet):
     """Filters on links to other rows take plain ids. django-filter would otherwise check the
     id against every row in the table, answering differently for a matter that exists but is
-    not yours than for one that does not exist."""
+    not yours than for one that does not exist.
+
+    A filter given with no value (`?status=`) or a yes/no filter given neither is refused,
+    where django-filter would quietly not filter: the schema says what a value must be (a
+    text filter given empty still does not filter: an empty text is one)."""
 
     FILTER_DEFAULTS = {
         **django_filters.FilterSet.FILTER_DEFAULTS,
@@ -54,6 +66,21 @@ class ScopedFilterSet(django_filters.FilterSet):
         models.OneToOneField: {"filter_class": IdFilter},
         models.DateTimeField: {"filter_class": InstantFilter},
     }
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        data = self.data
+        lists = data.lists() if hasattr(data, "lists") else ((k, [v]) for k, v in data.items())
+        for name, given in lists:
+            if name not in self.filters:
+                continue
+            if "" in given and not isinstance(self.filters[name], django_filters.CharFilter):
+                self.form.add_error(name, "Give a value, or leave the parameter out.")
+            elif isinstance(self.filters[name], django_filters.BooleanFilter) and (
+                set(given) - BOOLEANS
+            ):
+                self.form.add_error(name, "Give true or false.")
+        return valid and not self.form.errors
 
 
 class ScopedFilterBackend(DjangoFilterBackend):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django_countries.serializer_fields import CountryField
 from django_countries.serializers import CountryFieldMixin
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
@@ -83,7 +84,23 @@ class MatterViewSet(MatterScopedViewSet):
         )
 
 
+class CountryCodeField(CountryField):
+    """A country as the schema lists it, its ISO code (or "" for none): django-countries
+    would also read a name, an object with a code, or `false` as none."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or (data and self.countries.alpha2(data) != data):
+            self.fail("invalid_choice", input=data)
+        return super().to_internal_value(data)
+
+
 class PartySerializer(CountryFieldMixin, MatterRecordSerializer):
+    def build_standard_field(self, field_name, model_field):
+        field_class, field_kwargs = super().build_standard_field(field_name, model_field)
+        if field_class is CountryField:
+            field_class = CountryCodeField
+        return field_class, field_kwargs
+
     class Meta:
         model = Party
         fields = [

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from casemgr.access import policy
 from casemgr.access.models import Clearance
+from casemgr.core.api import QuerySerializer
 from casemgr.evidence.models import Exhibit
 from casemgr.matters.models import Matter
 from casemgr.search.forms import TOO_LONG
@@ -29,7 +30,7 @@ ID = {"min_value": 1, "max_value": 2**63 - 1}
 KIND_CHOICES = list(KINDS.items())  # named SearchKindEnum in the schema (settings)
 
 
-class SearchQuerySerializer(serializers.Serializer):
+class SearchQuerySerializer(QuerySerializer):
     q = serializers.CharField(
         allow_blank=True,
         trim_whitespace=True,

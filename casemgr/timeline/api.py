@@ -8,7 +8,12 @@ from rest_framework import mixins, serializers
 from rest_framework.generics import GenericAPIView
 
 from casemgr.access import policy
-from casemgr.core.api import MatterRecordSerializer, MatterScopedViewSet, UTCDateTimeField
+from casemgr.core.api import (
+    MatterRecordSerializer,
+    MatterScopedViewSet,
+    QuerySerializer,
+    UTCDateTimeField,
+)
 from casemgr.core.filters import IdFilter, ScopedFilterSet
 from casemgr.evidence.models import Exhibit
 from casemgr.matters.models import Matter
@@ -195,7 +200,7 @@ class EvidenceLinkViewSet(mixins.DestroyModelMixin, MatterScopedViewSet):
 # --- The timeline ----------------------------------------------------------------------------
 
 
-class TimelineQuerySerializer(serializers.Serializer):
+class TimelineQuerySerializer(QuerySerializer):
     """The timeline's filters; each one narrows the list, and all of them apply together."""
 
     allegation = serializers.IntegerField(

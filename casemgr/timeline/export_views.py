@@ -42,7 +42,7 @@ class _ExportView(MatterMixin, View):
         if self.takes_filters:
             # The timeline's own filters, read as the API reads them, so that an export
             # holds what the filtered page shows.
-            query = TimelineQuerySerializer(data=request.GET)
+            query = TimelineQuerySerializer(data=request.GET, context={"form": True})
             if not query.is_valid():
                 problems = "; ".join(
                     f"{field}: {' '.join(str(m) for m in messages)}"

@@ -124,9 +124,9 @@ def test_locked_out_account_gets_no_token_even_with_the_right_password(world, se
 @pytest.mark.parametrize("endpoint", ALL_LISTS)
 def test_anonymous_list_is_refused_with_no_data(world, endpoint):
     response = APIClient().get(f"/api/{endpoint}/")
-    # DRF answers 403, not 401: session authentication comes first and sends no
-    # WWW-Authenticate challenge.
-    assert response.status_code == 403
+    # 401 with the challenge: the token scheme comes first (settings.REST_FRAMEWORK).
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
     assert response.json() == NOT_SIGNED_IN
 
 
@@ -136,7 +136,7 @@ def test_anonymous_detail_and_write_are_refused(world, endpoint):
     client = APIClient()
     assert client.get(url).json() == NOT_SIGNED_IN
     assert client.patch(url, {"name": "X"}, format="json").json() == NOT_SIGNED_IN
-    assert client.post(ENDPOINTS[endpoint].list_url(), {}, format="json").status_code == 403
+    assert client.post(ENDPOINTS[endpoint].list_url(), {}, format="json").status_code == 401
 
 
 def test_anonymous_write_changes_nothing(world):
@@ -147,7 +147,7 @@ def test_anonymous_write_changes_nothing(world):
 
 def test_made_up_token_is_refused_with_no_data(world):
     response = with_token("0" * 40).get("/api/matters/")
-    assert response.status_code == 403
+    assert response.status_code == 401
     assert response.json() == {"detail": "Invalid token."}
 
 
@@ -162,7 +162,9 @@ def test_token_without_the_keyword_is_not_accepted(world):
 
 def test_signed_in_browser_session_reads_the_api(world):
     client = APIClient()
-    signed_in = client.post("/accounts/login/", {"username": "associate", "password": PASSWORD})
+    signed_in = client.post(
+        "/accounts/login/", {"username": "associate", "password": PASSWORD}, format="multipart"
+    )
     assert signed_in.status_code == 302
     assert client.get("/api/matters/").json()["count"] == 1
 
@@ -175,3 +177,12 @@ def test_session_write_needs_the_csrf_token(world):
     assert response.json()["detail"].startswith("CSRF Failed")
     world.claimant.refresh_from_db()
     assert world.claimant.name == "Northwind Intelligence Ltd"
+
+
+def test_a_stale_token_sent_along_does_not_block_signing_in(world):
+    """The token exchange reads the username and password only."""
+    response = with_token("0" * 40).post(
+        TOKEN_URL, {"username": "partner", "password": PASSWORD}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["token"]

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from casemgr.deadlines.models import TriggerEvent
 from casemgr.evidence.models import Exhibit
 from tests.evidence import files
+from tests.factories import ExhibitFactory
 
 
 @pytest.fixture
@@ -27,15 +28,30 @@ def trigger(api, world):
     return TriggerEvent.objects.get(pk=created.json()["id"])
 
 
-@pytest.mark.parametrize("content_type", ["multipart", "json"])
-def test_null_options_on_a_trigger_are_refused_by_name(api, world, trigger, content_type):
+def test_null_options_on_a_trigger_are_refused_by_name(api, world, trigger):
     client = api(world.associate)
-    body = {"options": "null"} if content_type == "multipart" else {"options": None}
-    response = client.patch(f"/api/triggers/{trigger.pk}/", body, format=content_type)
+    response = client.patch(f"/api/triggers/{trigger.pk}/", {"options": None}, format="json")
     assert response.status_code == 400, response.content
     assert "options" in response.json()
     trigger.refresh_from_db()
     assert trigger.options == {}
+
+
+@pytest.mark.parametrize("content_type", ["multipart", "application/x-www-form-urlencoded"])
+def test_a_form_body_is_refused_as_a_type_the_api_does_not_read(api, world, trigger, content_type):
+    """A form cannot say null, an empty list or an object, so the API reads JSON (and the
+    upload's multipart) only: `options=null` is not quietly read as something else."""
+    client = api(world.associate)
+    if content_type == "multipart":
+        response = client.patch(f"/api/triggers/{trigger.pk}/", {"note": "x"}, format=content_type)
+    else:
+        response = client.patch(
+            f"/api/triggers/{trigger.pk}/", "note=x&options=null", content_type=content_type
+        )
+    assert response.status_code == 415, response.content
+    assert "Unsupported media type" in response.json()["detail"]
+    trigger.refresh_from_db()
+    assert (trigger.note, trigger.options) == ("", {})
 
 
 @pytest.mark.parametrize(
@@ -147,3 +163,66 @@ def test_a_search_with_a_null_character_is_a_400_naming_the_parameter(api, world
     response = api(world.partner).get(f"/api/{endpoint}/", {"search": "Jade\x00port"})
     assert response.status_code == 400, response.content
     assert response.json() == {"search": ["Null characters are not allowed."]}
+
+
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        ({"matter": ""}, "matter"),  # an id, not nothing
+        ({"status": ""}, "status"),  # one of the statuses, not nothing
+        ({"privileged": "perhaps"}, "privileged"),  # true or false
+    ],
+)
+def test_a_filter_given_no_usable_value_is_refused_not_ignored(api, world, query, named):
+    path = "/api/proceedings/" if named == "status" else "/api/exhibits/"
+    response = api(world.partner).get(path, query)
+    assert response.status_code == 400, response.content
+    assert named in response.json()
+
+
+def test_an_empty_text_filter_and_an_empty_page_number(api, world):
+    client = api(world.partner)
+    assert client.get("/api/triggers/", {"event": ""}).status_code == 200  # empty text
+    assert client.get("/api/courts/", {"page": ""}).status_code == 404
+
+
+def test_text_given_as_a_number_is_refused(api, world):
+    response = api(world.partner).patch(
+        f"/api/matters/{world.matter.pk}/", {"description": 1126981646}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert "description" in response.json()
+    world.matter.refresh_from_db()
+    assert world.matter.description != "1126981646"
+
+
+def test_a_text_limit_counts_the_white_space_sent_around_it(api, world):
+    """As the schema's maxLength does: 300 characters and a space are over a limit of 300."""
+    limit = 300  # Exhibit.title
+    client = api(world.partner)
+    exhibit = ExhibitFactory(matter=world.matter, created_by=world.partner)
+    over = client.patch(f"/api/exhibits/{exhibit.pk}/", {"title": " " + "x" * limit}, format="json")
+    assert over.status_code == 400, over.content
+    assert "title" in over.json()
+    at = client.patch(f"/api/exhibits/{exhibit.pk}/", {"title": "x" * limit}, format="json")
+    assert at.status_code == 200, at.content
+
+
+@pytest.mark.parametrize("country", [False, "Ireland", "ie", {"code": "IE"}])
+def test_a_country_is_its_code_as_the_schema_lists_it(api, world, country):
+    response = api(world.partner).patch(
+        f"/api/parties/{world.claimant.pk}/", {"country": country}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert "country" in response.json()
+    good = api(world.partner).patch(
+        f"/api/parties/{world.claimant.pk}/", {"country": "IE"}, format="json"
+    )
+    assert good.status_code == 200 and good.json()["country"] == "IE"
+
+
+@pytest.mark.parametrize("query", [{"date_from": ""}, {"status": ""}, {"party": ""}])
+def test_a_timeline_parameter_given_no_value_is_refused_not_ignored(api, world, query):
+    response = api(world.partner).get(f"/api/matters/{world.matter.pk}/timeline/", query)
+    assert response.status_code == 400, response.content
+    assert list(response.json()) == list(query)

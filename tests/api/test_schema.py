@@ -1,5 +1,6 @@
 """The API keeps to its published OpenAPI schema, and the docs page is self-hosted."""
 
+import re
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -243,3 +244,41 @@ def test_fields_that_cannot_change_after_creation_are_marked(spec, api, world):
     )
     assert response.status_code == 400
     assert response.json()["matter"] == ["A record cannot be moved once it exists."]
+
+
+def test_schema_states_the_limits_the_server_keeps(spec, api, world):
+    """What the server refuses, the schema says: ids from 1, no null character in text, a
+    time zone from the IANA list, a claim's parties not empty; and the server keeps to it."""
+    client = api(world.partner)
+    matter = next(
+        p for p in spec["paths"]["/api/proceedings/"]["get"]["parameters"] if p["name"] == "matter"
+    )
+    assert matter["schema"]["minimum"] == 1
+    assert client.get("/api/proceedings/", {"matter": 0}).status_code == 400
+
+    claim = _body_properties(spec, "/api/claims/", "post")
+    assert claim["claimants"]["minItems"] == 1
+    body = {**new_record(world, "claims"), "claimants": []}
+    assert client.post("/api/claims/", body, format="json").status_code == 400
+
+    title = _body_properties(spec, "/api/proceedings/", "post")["title"]
+    assert not re.match(title["pattern"], "a\x00b")
+    assert not re.match(title["pattern"], " \x1f ")  # blank once trimmed, as the server trims
+    assert re.match(title["pattern"], " Northwind v Jadeport ")
+    body = {**new_record(world, "proceedings"), "title": "a\x00b"}
+    assert client.post("/api/proceedings/", body, format="json").status_code == 400
+
+    zone = _body_properties(spec, "/api/events/", "post")["time_zone"]
+    zones = spec["components"]["schemas"]["TimeZone"]["enum"]
+    assert zone["oneOf"][0] == {"$ref": "#/components/schemas/TimeZone"}
+    assert "Asia/Shanghai" in zones and "Mars/Olympus" not in zones
+
+
+def test_rules_the_schema_cannot_state_are_written_on_their_operation(spec):
+    hearing = spec["paths"]["/api/hearings/"]["post"]["description"]
+    assert "Also refused with 400: the hearing starts between 1990 and 2200" in hearing
+    upload = spec["paths"]["/api/matters/{matter_pk}/exhibits/upload/"]["post"]
+    assert set(upload["requestBody"]["content"]) == {"multipart/form-data"}
+    assert set(spec["paths"]["/api/claims/"]["post"]["requestBody"]["content"]) == {
+        "application/json"
+    }
