@@ -315,8 +315,9 @@ class Reminder(models.Model):
             ),
         ]
         indexes = [
-            # The sweep's question, "the next unsent row that is due?", in the sweep's own
-            # order: one row read per claim, however many share 08:00 (benchmarks/README.md).
+            # The sweep's question, "the next unsent rows that are due?", in the sweep's own
+            # order: a batch reads only its own rows, however many share 08:00
+            # (benchmarks/README.md).
             models.Index(
                 fields=["send_at", "id"],
                 condition=models.Q(sent_at__isnull=True),
