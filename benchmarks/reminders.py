@@ -292,6 +292,9 @@ def main() -> None:
             claim_scan = seconds - sending
             claims = [q for q in queries if "SKIP LOCKED" in q["sql"]]
             kinds = collections.Counter(q["sql"].split()[0] for q in queries)
+            waits = collections.Counter()
+            for q in queries:
+                waits[q["sql"].split()[0]] += float(q["time"])
             print(
                 f"\nround {round_number}: floor, one statement claiming {claimed:,} rows: "
                 f"{floor_seconds * 1000:.0f} ms\n"
@@ -300,7 +303,9 @@ def main() -> None:
                 f"{claim_scan:.2f} s ({claim_scan / floor_seconds:.1f}x the floor), composing "
                 f"and handing over {sending:.2f} s\n"
                 f"  {len(queries):,} queries, {len(queries) / max(sent, 1):.2f} per e-mail "
-                f"{dict(kinds)}; {len(claims):,} claims"
+                f"{dict(kinds)}; {len(claims):,} claims\n"
+                f"  time in the database by statement: "
+                + ", ".join(f"{kind} {seconds:.2f} s" for kind, seconds in waits.items())
             )
             results.append((floor_seconds, seconds, claim_scan, len(queries) / max(sent, 1)))
             # The same rows due again for the next round, and the table as a day's sweep
