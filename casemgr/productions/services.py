@@ -534,13 +534,12 @@ def _build(claim: _Claim) -> str:
             finished_at=timezone.now(),
         )
         if published:
-            for document, produced in zip(
-                ProducedDocument.objects.filter(production=production).order_by("position"),
-                result.documents,
-                strict=True,
-            ):
+            documents = list(
+                ProducedDocument.objects.filter(production=production).order_by("position")
+            )
+            for document, produced in zip(documents, result.documents, strict=True):
                 document.sha256 = produced.sha256
-                document.save(update_fields=["sha256"])
+            ProducedDocument.objects.bulk_update(documents, ["sha256"])
             # In the same transaction: a set is ready exactly when its documents are on the
             # proceeding's list of documents disclosed, with the numbers they bear.
             _record_disclosed(production)
